@@ -1,0 +1,76 @@
+"""The one in-memory form every data source produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Images with labels, class names and optional per-image object masks.
+
+    ``images`` is uint8 ``[N, H, W, 3]`` (RGB), ``labels`` int64 ``[N]`` indexing
+    ``class_names``, ``masks`` bool ``[N, H, W]`` (True on the object) or ``None`` when
+    the source has no object annotations.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+    masks: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 4 or self.images.shape[-1] != 3 or self.images.dtype != np.uint8:
+            raise ValueError(
+                f"images must be uint8 [N, H, W, 3], got {self.images.dtype} {self.images.shape}"
+            )
+        n = len(self.images)
+        if self.labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},), got {self.labels.shape}")
+        if n and (self.labels.min() < 0 or self.labels.max() >= len(self.class_names)):
+            raise ValueError(
+                f"labels must lie in [0, {len(self.class_names)}) for classes {self.class_names}"
+            )
+        if self.masks is not None and self.masks.shape != self.images.shape[:3]:
+            raise ValueError(
+                f"masks must have shape {self.images.shape[:3]}, got {self.masks.shape}"
+            )
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def subset(self, index: np.ndarray) -> ImageSet:
+        """The images at ``index`` (an integer or boolean index array), same classes."""
+        return ImageSet(
+            images=self.images[index],
+            labels=self.labels[index],
+            class_names=self.class_names,
+            masks=None if self.masks is None else self.masks[index],
+        )
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays for ``np.savez`` (see :meth:`from_arrays`)."""
+        arrays = {
+            "images": self.images,
+            "labels": self.labels,
+            "class_names": np.asarray(self.class_names, dtype=str),
+        }
+        if self.masks is not None:
+            arrays["masks"] = self.masks
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> ImageSet:
+        masks = arrays.get("masks")
+        return cls(
+            images=np.asarray(arrays["images"], dtype=np.uint8),
+            labels=np.asarray(arrays["labels"], dtype=np.int64),
+            class_names=tuple(str(c) for c in arrays["class_names"]),
+            masks=None if masks is None else np.asarray(masks, dtype=bool),
+        )
