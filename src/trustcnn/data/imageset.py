@@ -13,13 +13,16 @@ class ImageSet:
 
     ``images`` is uint8 ``[N, H, W, 3]`` (RGB), ``labels`` int64 ``[N]`` indexing
     ``class_names``, ``masks`` bool ``[N, H, W]`` (True on the object) or ``None`` when
-    the source has no object annotations.
+    the source has no object annotations. ``decoy_masks`` bool ``[N, H, W]`` marks a
+    synthetic spurious patch (True on the decoy, all False where an image has none) for
+    sources that paint one, else ``None``; it lets a bias audit measure saliency on it.
     """
 
     images: np.ndarray
     labels: np.ndarray
     class_names: tuple[str, ...]
     masks: np.ndarray | None = None
+    decoy_masks: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or self.images.shape[-1] != 3 or self.images.dtype != np.uint8:
@@ -37,6 +40,11 @@ class ImageSet:
             raise ValueError(
                 f"masks must have shape {self.images.shape[:3]}, got {self.masks.shape}"
             )
+        if self.decoy_masks is not None and self.decoy_masks.shape != self.images.shape[:3]:
+            raise ValueError(
+                f"decoy_masks must have shape {self.images.shape[:3]}, "
+                f"got {self.decoy_masks.shape}"
+            )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -52,6 +60,7 @@ class ImageSet:
             labels=self.labels[index],
             class_names=self.class_names,
             masks=None if self.masks is None else self.masks[index],
+            decoy_masks=None if self.decoy_masks is None else self.decoy_masks[index],
         )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -63,14 +72,18 @@ class ImageSet:
         }
         if self.masks is not None:
             arrays["masks"] = self.masks
+        if self.decoy_masks is not None:
+            arrays["decoy_masks"] = self.decoy_masks
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> ImageSet:
         masks = arrays.get("masks")
+        decoy_masks = arrays.get("decoy_masks")
         return cls(
             images=np.asarray(arrays["images"], dtype=np.uint8),
             labels=np.asarray(arrays["labels"], dtype=np.int64),
             class_names=tuple(str(c) for c in arrays["class_names"]),
             masks=None if masks is None else np.asarray(masks, dtype=bool),
+            decoy_masks=None if decoy_masks is None else np.asarray(decoy_masks, dtype=bool),
         )

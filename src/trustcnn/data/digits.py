@@ -1,0 +1,134 @@
+"""The embedded default source: scikit-learn's handwritten digits on texture photos.
+
+``sklearn.datasets.load_digits`` ships inside the scikit-learn wheel (1,797 real 8×8
+digits, 0..16) and the texture photos inside scikit-image's, so this source works offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+from trustcnn.data.composite import DecoyMode, composite_glyphs
+from trustcnn.data.imageset import ImageSet
+from trustcnn.data.splits import stratified_split
+
+DIGIT_CLASSES: tuple[int, ...] = tuple(range(10))
+SPLITS: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
+
+
+def load_digit_glyphs(
+    classes: Sequence[int] | None = None,
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The digits of ``classes`` (default all ten) as ``(glyphs, labels, class_names)``.
+
+    ``glyphs`` is float32 ``[N, 8, 8]`` in [0, 1]; label ``k`` means digit ``classes[k]``,
+    named ``class_names[k] == str(classes[k])``.
+    """
+    chosen = DIGIT_CLASSES if classes is None else tuple(int(c) for c in classes)
+    if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(DIGIT_CLASSES):
+        raise ValueError(f"classes must be distinct digits in 0..9, got {classes!r}")
+    digits = load_digits()
+    keep = np.isin(digits.target, chosen)
+    glyphs = (digits.images[keep] / 16.0).astype(np.float32)
+    remap = np.full(len(DIGIT_CLASSES), -1, dtype=np.int64)
+    remap[list(chosen)] = np.arange(len(chosen))
+    return glyphs, remap[digits.target[keep]], tuple(str(c) for c in chosen)
+
+
+def default_glyph_size(image_size: int) -> int:
+    """5/8 of the image (20 px at 32): clearly readable, with room for a decoy beside it."""
+    return round(image_size * 5 / 8)
+
+
+def default_decoy_size(image_size: int) -> int:
+    """5/32 of the image (5 px at 32), at least one pixel."""
+    return max(1, round(image_size * 5 / 32))
+
+
+def make_digits(
+    *,
+    classes: Sequence[int] | None = None,
+    image_size: int = 32,
+    glyph_size: int | None = None,
+    seed: int = 0,
+    val_fraction: float = 0.15,
+    test_fraction: float = 0.2,
+    decoy: bool = True,
+    decoy_size: int | None = None,
+    decoy_probability: float = 1.0,
+    source_copies: int = 1,
+) -> dict[str, ImageSet]:
+    """The digits source as ImageSets keyed by :data:`SPLITS`, with masks and decoy masks.
+
+    The glyphs are split once (stratified, seeded). The *target task* is ``train``, ``val``
+    and ``test``: with ``decoy`` the decoy is ``"correlated"`` with the class in train and
+    val and ``"random"`` in test (a shortcut that stops working at test time), else there is
+    none. The *source task* (``source_train``, ``source_val``), used to pretrain a backbone
+    as an offline stand-in for ImageNet, re-composites the train and val glyphs with its own
+    random stream (other crops, positions, colours) and no decoy; test glyphs never enter
+    it. ``source_train`` composites each train glyph ``source_copies`` times (different
+    backgrounds and positions each time): the backbone sees more scenes than the target
+    task has images, as a pretrained backbone would. Every ImageSet has ``decoy_masks`` (all False without a decoy). ``glyph_size`` and
+    ``decoy_size`` default to :func:`default_glyph_size` and :func:`default_decoy_size`.
+    """
+    if source_copies < 1:
+        raise ValueError(f"source_copies must be ≥ 1, got {source_copies}")
+    glyphs, labels, class_names = load_digit_glyphs(classes)
+    index = stratified_split(
+        labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed
+    )
+    index["source_train"] = np.tile(index["train"], source_copies)
+    index["source_val"] = index["val"]
+    modes: dict[str, DecoyMode] = {name: "none" for name in SPLITS}
+    if decoy:
+        modes.update(train="correlated", val="correlated", test="random")
+    streams = np.random.SeedSequence(seed).spawn(len(SPLITS))
+    return {
+        name: _composite_split(
+            glyphs[index[name]],
+            labels[index[name]],
+            class_names,
+            rng=np.random.default_rng(stream),
+            image_size=image_size,
+            glyph_size=default_glyph_size(image_size) if glyph_size is None else glyph_size,
+            decoy=modes[name],
+            decoy_size=default_decoy_size(image_size) if decoy_size is None else decoy_size,
+            decoy_probability=decoy_probability,
+        )
+        for name, stream in zip(SPLITS, streams)
+    }
+
+
+def _composite_split(
+    glyphs: np.ndarray,
+    labels: np.ndarray,
+    class_names: tuple[str, ...],
+    *,
+    rng: np.random.Generator,
+    image_size: int,
+    glyph_size: int,
+    decoy: DecoyMode,
+    decoy_size: int,
+    decoy_probability: float,
+) -> ImageSet:
+    result = composite_glyphs(
+        glyphs,
+        labels,
+        num_classes=len(class_names),
+        rng=rng,
+        image_size=image_size,
+        glyph_size=glyph_size,
+        decoy=decoy,
+        decoy_size=decoy_size,
+        decoy_probability=decoy_probability,
+    )
+    return ImageSet(
+        images=result.images,
+        labels=labels,
+        class_names=class_names,
+        masks=result.masks,
+        decoy_masks=result.decoy_masks,
+    )
