@@ -1,16 +1,31 @@
-"""Project pipelines."""
+"""Project pipelines.
+
+``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline →
+trust variants → saliency → evaluation. Each stage is registered on its own too, so DVC
+stages and users can run them separately.
+"""
+
 from __future__ import annotations
 
-from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
+
+TRUST_VARIANTS: tuple[str, ...] = ("trust_gradcam",)
+MODEL_NAMES: tuple[str, ...] = ("baseline", *TRUST_VARIANTS)
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register the project's pipelines.
+    from trustcnn.pipelines.baseline import pipeline as baseline
+    from trustcnn.pipelines.evaluation import pipeline as evaluation
+    from trustcnn.pipelines.ingestion import pipeline as ingestion
+    from trustcnn.pipelines.saliency import pipeline as saliency
+    from trustcnn.pipelines.trust import pipeline as trust
 
-    Returns:
-        A mapping from pipeline names to ``Pipeline`` objects.
-    """
-    pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = sum(pipelines.values())
-    return pipelines
+    stages = {
+        "ingestion": ingestion.create_pipeline(),
+        "baseline": baseline.create_pipeline(),
+        "trust": trust.create_pipeline(),
+        "saliency": saliency.create_pipeline(),
+        "evaluation": evaluation.create_pipeline(),
+    }
+    transfer = sum(stages.values(), Pipeline([]))
+    return {**stages, "transfer": transfer, "__default__": transfer}

@@ -1,50 +1,37 @@
-"""Project settings. There is no need to edit this file unless you want to change values
-from the Kedro defaults. For further information, including these default values, see
-https://docs.kedro.org/en/stable/configure/configuration_basics/#configuration"""
+"""Project settings (https://docs.kedro.org/en/stable/configure/configuration_basics/)."""
 
-# Instantiated project hooks.
-# For example, after creating a hooks.py and defining a ProjectHooks class there, do
-# from trustcnn.hooks import ProjectHooks
-# Hooks are executed in a Last-In-First-Out (LIFO) order.
-# HOOKS = (ProjectHooks(),)
+import os
+from pathlib import Path
 
-# Installed plugins for which to disable hook auto-registration.
-# DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",)
+from kedro.config import OmegaConfigLoader
+from kedro.utils import find_kedro_project
+from omegaconf.resolvers import oc
 
-# Class that manages the KedroSession.
-# from kedro.framework.session import KedroSession
-# SESSION_CLASS = KedroSession
 
-# Class that manages storing KedroSession data.
-# from kedro.framework.session.store import BaseSessionStore
-# SESSION_STORE_CLASS = BaseSessionStore
-# Keyword arguments to pass to the `SESSION_STORE_CLASS` constructor.
-# SESSION_STORE_ARGS = {
-#     "path": "./sessions"
-# }
+def _project_root() -> str:
+    """The project's absolute path, so ``sqlite:///…/mlflow.db`` never depends on the
+    working directory (``dvc exp run`` and tests run from elsewhere)."""
+    root = find_kedro_project(Path.cwd())
+    return str((root or Path.cwd()).resolve())
 
-# Directory that holds configuration.
-# CONF_SOURCE = "conf"
 
-# Class that manages how configuration is loaded.
-# from kedro.config import OmegaConfigLoader
+def _tracking_uri() -> str:
+    """``MLFLOW_TRACKING_URI`` if set (e.g. a real ``mlflow server``), else SQLite at the root."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{_project_root()}/mlflow.db"
 
-# CONFIG_LOADER_CLASS = OmegaConfigLoader
 
-# Keyword arguments to pass to the `CONFIG_LOADER_CLASS` constructor.
+def _artifact_location() -> str | None:
+    """Local artifacts beside the SQLite store; a server chooses its own."""
+    return None if os.environ.get("MLFLOW_TRACKING_URI") else (Path(_project_root()) / "mlartifacts").as_uri()
+
+
+CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
-    # "config_patterns": {
-    #     "spark" : ["spark*/"],
-    #     "parameters": ["parameters*", "parameters*/**", "**/parameters*"],
-    # }
+    "custom_resolvers": {
+        "oc.env": oc.env,
+        "trustcnn.tracking_uri": _tracking_uri,
+        "trustcnn.artifact_location": _artifact_location,
+    },
 }
-
-# Class that manages Kedro's library components.
-# from kedro.framework.context import KedroContext
-# CONTEXT_CLASS = KedroContext
-
-# Class that manages the Data Catalog.
-# from kedro.io import DataCatalog
-# DATA_CATALOG_CLASS = DataCatalog

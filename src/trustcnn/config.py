@@ -1,0 +1,79 @@
+"""Typed parameters. Kedro 1.x validates node parameters annotated with these models
+before any node runs, so a bad value stops ``kedro run`` with one message naming it
+(e.g. ``Parameter 'baseline': ... lr: Input should be greater than 0``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SaliencyMethod = Literal["gradcam", "guided_gradcam"]
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DecoyConfig(_Config):
+    """A small class-coloured patch in train/val (random colour in test)."""
+
+    enabled: bool = True
+    size: int = Field(5, ge=1)
+    probability: float = Field(1.0, ge=0.0, le=1.0)
+
+
+class DataConfig(_Config):
+    source: Literal["digits"] = "digits"
+    classes: list[int] | None = None
+    image_size: int = Field(32, ge=16)
+    val_fraction: float = Field(0.15, gt=0.0, lt=1.0)
+    test_fraction: float = Field(0.25, gt=0.0, lt=1.0)
+    seed: int = 0
+    decoy: DecoyConfig = DecoyConfig()
+    source_copies: int = Field(4, ge=1)
+    preview_count: int = Field(16, ge=1)
+
+
+class ModelConfig(_Config):
+    """Backbone + the one new conv layer (paper §4.1)."""
+
+    name: Literal["small_cnn"] = "small_cnn"
+    width: int = Field(16, ge=1)
+    backbone_weights: Literal["source", "none"] = "source"
+    new_channels: int = Field(64, ge=1)
+    kernel_size: int = Field(3, ge=1)
+
+
+class OptimConfig(_Config):
+    """SGD schedule shared by every training stage."""
+
+    epochs: int = Field(10, ge=1)
+    lr: float = Field(0.05, gt=0.0)
+    momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    weight_decay: float = Field(0.0, ge=0.0)
+    batch_size: int = Field(64, ge=1)
+    seed: int = 0
+    feature_cache: bool = True
+
+
+class TrustConfig(OptimConfig):
+    """Eq. 7's weights and the saliency method used on the forward pass."""
+
+    saliency_method: SaliencyMethod = "gradcam"
+    lam: float = Field(0.5, ge=0.0, le=1.0)
+    w_wrong: float = Field(1.0, ge=0.0)
+    w_right: float = Field(1.0, ge=0.0)
+    w_mask: float = Field(0.0, ge=0.0)
+
+
+class SaliencyConfig(_Config):
+    method: SaliencyMethod = "gradcam"
+    batch_size: int = Field(128, ge=1)
+
+
+class EvaluationConfig(_Config):
+    n_resamples: int = Field(1000, ge=10)
+    seed: int = 0
+    overlay_count: int = Field(8, ge=1)

@@ -1,0 +1,83 @@
+"""Local-file datasets for ImageSets, array bundles, torch checkpoints and figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from kedro.io import AbstractDataset, DatasetError
+from matplotlib.figure import Figure
+from PIL import Image
+
+from trustcnn.atomic import atomic_path
+from trustcnn.data import ImageSet
+
+
+class _LocalFileDataset(AbstractDataset):
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._filepath = Path(filepath)
+        self.metadata = metadata
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath)}
+
+    def _check_readable(self) -> None:
+        if not self._filepath.is_file():
+            raise DatasetError(f"{self._filepath} does not exist; run the pipeline stage that writes it first")
+
+
+class NpzDataset(_LocalFileDataset):
+    """A dict of numpy arrays in one compressed ``.npz``."""
+
+    def _load(self) -> dict[str, np.ndarray]:
+        self._check_readable()
+        with np.load(self._filepath, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+
+    def _save(self, data: dict[str, np.ndarray]) -> None:
+        with atomic_path(self._filepath) as tmp:
+            np.savez_compressed(tmp, **data)
+
+
+class ImageSetDataset(NpzDataset):
+    """An :class:`~trustcnn.data.ImageSet` as ``.npz`` (images, labels, class names, masks)."""
+
+    def _load(self) -> ImageSet:
+        return ImageSet.from_arrays(super()._load())
+
+    def _save(self, data: ImageSet) -> None:
+        super()._save(data.to_arrays())
+
+
+class TorchDataset(_LocalFileDataset):
+    """A checkpoint dict of tensors and plain values; loaded with ``weights_only=True``."""
+
+    def _load(self) -> dict[str, Any]:
+        self._check_readable()
+        return torch.load(self._filepath, map_location="cpu", weights_only=True)
+
+    def _save(self, data: dict[str, Any]) -> None:
+        with atomic_path(self._filepath) as tmp:
+            torch.save(data, tmp)
+
+
+class FigureDataset(_LocalFileDataset):
+    """A matplotlib figure saved as PNG; loads back as an RGBA uint8 array, which is
+    what ``mlflow.log_image`` takes, so a later node can log a figure it didn't draw."""
+
+    def __init__(self, filepath: str, dpi: int = 110, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(filepath, metadata)
+        self._dpi = dpi
+
+    def _load(self) -> np.ndarray:
+        self._check_readable()
+        return np.asarray(Image.open(self._filepath).convert("RGBA"))
+
+    def _save(self, data: Figure) -> None:
+        with atomic_path(self._filepath) as tmp:
+            data.savefig(tmp, format="png", dpi=self._dpi, bbox_inches="tight")

@@ -1,0 +1,3 @@
+from trustcnn.losses.trust import TrustWeights, mask_bce, saliency_terms, trust_loss
+
+__all__ = ["TrustWeights", "mask_bce", "saliency_terms", "trust_loss"]

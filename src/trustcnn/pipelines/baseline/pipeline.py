@@ -1,0 +1,22 @@
+from kedro.pipeline import Node, Pipeline
+
+from trustcnn.pipelines.baseline.nodes import pretrain_source_backbone, train_baseline_model
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                pretrain_source_backbone,
+                inputs=["source_train_set", "source_val_set", "params:model", "params:source_training"],
+                outputs=["source_backbone", "source_metrics"],
+                name="pretrain_source_backbone",
+            ),
+            Node(
+                train_baseline_model,
+                inputs=["source_backbone", "train_set", "val_set", "params:model", "params:baseline"],
+                outputs=["baseline.model", "baseline.history", "baseline.training_curves", "baseline.run"],
+                name="train_baseline",
+            ),
+        ]
+    )

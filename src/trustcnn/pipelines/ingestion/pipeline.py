@@ -1,0 +1,16 @@
+from kedro.pipeline import Node, Pipeline
+
+from trustcnn.pipelines.ingestion.nodes import build_dataset
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                build_dataset,
+                inputs="params:data",
+                outputs=["train_set", "val_set", "test_set", "source_train_set", "source_val_set", "data_preview"],
+                name="build_dataset",
+            )
+        ]
+    )

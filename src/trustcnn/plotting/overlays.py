@@ -1,0 +1,100 @@
+"""Saliency maps of several models side by side over the same images."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from skimage.transform import resize
+
+MASK_COLOUR = "cyan"
+RIGHT_COLOUR = "tab:green"
+WRONG_COLOUR = "tab:red"
+MAP_CMAP = "jet"
+MAP_ALPHA = 0.45
+
+
+def _check_inputs(
+    images: np.ndarray,
+    maps: Mapping[str, np.ndarray],
+    labels: np.ndarray,
+    predictions: Mapping[str, np.ndarray],
+    masks: np.ndarray | None,
+) -> None:
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(f"images must have shape [N, H, W, 3], got {images.shape}")
+    n = len(images)
+    if len(labels) != n:
+        raise ValueError(f"labels has {len(labels)} entries for {n} images")
+    if set(maps) != set(predictions):
+        raise ValueError(
+            f"maps and predictions must name the same models, got {sorted(maps)} "
+            f"and {sorted(predictions)}"
+        )
+    for name in maps:
+        if maps[name].ndim != 3 or len(maps[name]) != n:
+            raise ValueError(f"maps[{name!r}] must have shape [{n}, h, w], got {maps[name].shape}")
+        if len(predictions[name]) != n:
+            raise ValueError(f"predictions[{name!r}] has {len(predictions[name])} entries for {n}")
+    if masks is not None and masks.shape != images.shape[:3]:
+        raise ValueError(f"masks must have shape {images.shape[:3]}, got {masks.shape}")
+
+
+def _upsample(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Bilinear resize of a (possibly coarse, e.g. 8×8 Grad-CAM) map to the image size."""
+    if saliency.shape == shape:
+        return saliency
+    return resize(saliency, shape, order=1, mode="edge", anti_aliasing=False)
+
+
+def _show_image(ax: Axes, image: np.ndarray, mask: np.ndarray | None) -> None:
+    ax.imshow(image, interpolation="nearest")
+    if mask is not None and mask.any() and not mask.all():
+        ax.contour(mask.astype(float), levels=[0.5], colors=MASK_COLOUR, linewidths=0.8)
+    ax.set_axis_off()
+
+
+def overlay_grid(
+    images: np.ndarray,
+    maps: Mapping[str, np.ndarray],
+    labels: np.ndarray,
+    predictions: Mapping[str, np.ndarray],
+    class_names: Sequence[str],
+    masks: np.ndarray | None = None,
+    n: int = 8,
+) -> Figure:
+    """One row per image (the first ``n``): the image, then one map overlay per model.
+
+    The first column shows the true class (and the mask outline, if masks are given). Each
+    model column is titled with the model's prediction, ✓ in green when right and ✗ in red
+    when wrong. Maps are drawn on a fixed [0, 1] colour scale so models compare directly.
+    """
+    images, labels = np.asarray(images), np.asarray(labels)
+    maps = {name: np.asarray(m, dtype=float) for name, m in maps.items()}
+    predictions = {name: np.asarray(p) for name, p in predictions.items()}
+    masks = None if masks is None else np.asarray(masks, dtype=bool)
+    _check_inputs(images, maps, labels, predictions, masks)
+    if n < 1 or len(images) == 0:
+        raise ValueError(f"need n >= 1 and at least one image, got n={n}, {len(images)} images")
+
+    rows, cols = min(n, len(images)), 1 + len(maps)
+    fig = Figure(figsize=(1.9 * cols, 2.0 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for i in range(rows):
+        _show_image(axes[i, 0], images[i], None if masks is None else masks[i])
+        axes[i, 0].set_title(f"true: {class_names[labels[i]]}", fontsize=9)
+        for ax, name in zip(axes[i, 1:], maps):
+            _show_image(ax, images[i], None)
+            ax.imshow(
+                _upsample(maps[name][i], images.shape[1:3]),
+                cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0.0, vmax=1.0, interpolation="nearest",
+            )
+            right = predictions[name][i] == labels[i]
+            ax.set_title(
+                f"{name}\n{class_names[predictions[name][i]]} {'✓' if right else '✗'}",
+                fontsize=9,
+                color=RIGHT_COLOUR if right else WRONG_COLOUR,
+            )
+    return fig

@@ -1,0 +1,29 @@
+from trustcnn.training.features import cache_features
+from trustcnn.training.loop import default_device, fit, run_epoch
+from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
+from trustcnn.training.stages import (
+    evaluate_accuracy,
+    pretrain_backbone,
+    train_baseline,
+    train_trust,
+    trust_objective,
+)
+from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, to_tensors
+
+__all__ = [
+    "CrossEntropyObjective",
+    "SaliencyObjective",
+    "TensorSet",
+    "cache_features",
+    "channel_stats",
+    "default_device",
+    "evaluate_accuracy",
+    "fit",
+    "images_to_tensor",
+    "pretrain_backbone",
+    "run_epoch",
+    "to_tensors",
+    "train_baseline",
+    "train_trust",
+    "trust_objective",
+]

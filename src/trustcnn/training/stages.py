@@ -1,0 +1,89 @@
+"""The three training stages of the transfer experiment, as library functions.
+
+1. :func:`pretrain_backbone` — the offline stand-in for ImageNet pretraining: train the
+   backbone with a temporary head on the *source* task, keep the backbone.
+2. :func:`train_baseline` — freeze it, add the new conv layer + head, train both with
+   cross entropy (eq. 1).
+3. :func:`train_trust` — from the baseline, train only the new conv layer with eq. 7.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from trustcnn.config import ModelConfig, OptimConfig, TrustConfig
+from trustcnn.data import ImageSet
+from trustcnn.losses import TrustWeights
+from trustcnn.models import Normalize, SplitNet, build_backbone
+from trustcnn.training.loop import default_device, fit
+from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
+from trustcnn.training.tensors import channel_stats, to_tensors
+
+History = list[dict[str, float]]
+EpochCallback = Callable[[dict[str, float]], None] | None
+
+
+def pretrain_backbone(
+    config: ModelConfig, source_train: ImageSet, source_val: ImageSet, optim: OptimConfig, on_epoch: EpochCallback = None
+) -> tuple[SplitNet, History]:
+    """Train ``backbone + GAP + linear`` on the source task; returns that whole network
+    (its ``cam_layer`` is the backbone, its ``prefix`` the input normalisation) and its
+    history. ``val_accuracy`` of the last epoch is the held-out source accuracy."""
+    torch.manual_seed(optim.seed)
+    backbone, channels = build_backbone(config)
+    mean, std = channel_stats(source_train)
+    head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, source_train.num_classes))
+    net = SplitNet(Normalize(mean, std), backbone, head).to(default_device())
+    net.set_trainable("trust_layer", "head")
+    history = fit(
+        net, to_tensors(source_train), to_tensors(source_val), CrossEntropyObjective(), optim,
+        use_cache=False, desc="source backbone", on_epoch=on_epoch,
+    )
+    return net, history
+
+
+def train_baseline(
+    model: SplitNet, train: ImageSet, val: ImageSet, optim: OptimConfig, on_epoch: EpochCallback = None
+) -> History:
+    """Cross entropy on the new conv layer and head; the backbone stays frozen."""
+    model.set_trainable("trust_layer", "head")
+    return fit(
+        model, to_tensors(train), to_tensors(val), CrossEntropyObjective(), optim,
+        use_cache=optim.feature_cache, desc="baseline", on_epoch=on_epoch,
+    )
+
+
+def trust_objective(config: TrustConfig) -> SaliencyObjective:
+    weights = TrustWeights(lam=config.lam, w_wrong=config.w_wrong, w_right=config.w_right, w_mask=config.w_mask)
+    return SaliencyObjective(weights, config.saliency_method)
+
+
+def train_trust(
+    baseline: SplitNet, train: ImageSet, val: ImageSet, config: TrustConfig, name: str, on_epoch: EpochCallback = None
+) -> tuple[SplitNet, History]:
+    """Fine-tune a copy of ``baseline`` with eq. 7; only the new conv layer trains (§3.2)."""
+    if config.w_mask > 0 and train.masks is None:
+        raise ValueError(f"{name}: w_mask > 0 needs object masks, and the training data has none")
+    model = copy.deepcopy(baseline).to(default_device())
+    model.set_trainable("trust_layer")
+    objective = trust_objective(config)
+    history = fit(
+        model, to_tensors(train), to_tensors(val), objective, config,
+        use_cache=config.feature_cache and not objective.needs_input, desc=name, on_epoch=on_epoch,
+    )
+    return model, history
+
+
+def evaluate_accuracy(model: SplitNet, data: ImageSet, batch_size: int = 256) -> float:
+    """Plain accuracy of ``model`` on ``data`` (no saliency terms)."""
+    model.eval()
+    device = next(model.parameters()).device
+    correct = 0
+    with torch.no_grad():
+        for batch in to_tensors(data).batches(batch_size):
+            correct += int((model(batch.x.to(device)).argmax(1).cpu() == batch.y).sum())
+    return correct / len(data)
