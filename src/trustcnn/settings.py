@@ -29,6 +29,8 @@ CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
+    # An environment (e.g. conf/smoke) overrides single keys, not whole top-level blocks.
+    "merge_strategy": {"parameters": "soft"},
     "custom_resolvers": {
         "oc.env": oc.env,
         "trustcnn.tracking_uri": _tracking_uri,

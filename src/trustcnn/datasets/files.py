@@ -41,7 +41,7 @@ class NpzDataset(_LocalFileDataset):
 
     def _save(self, data: dict[str, np.ndarray]) -> None:
         with atomic_path(self._filepath) as tmp:
-            np.savez_compressed(tmp, **data)
+            np.savez_compressed(tmp, allow_pickle=False, **data)
 
 
 class ImageSetDataset(NpzDataset):

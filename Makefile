@@ -1,0 +1,41 @@
+# trustcnn — `make run` and `make test` work on a fresh machine: they create .venv,
+# install the project, then run the experiment or the test suite.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export KEDRO_DISABLE_TELEMETRY := 1
+export DO_NOT_TRACK := 1
+export MPLBACKEND := Agg
+
+.PHONY: install run smoke test benchmark clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "trustcnn needs python3 >= 3.10")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch/torchvision are pinned in pyproject.toml to the CPU-usable releases on local disk
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+run: install
+	$(BIN)/kedro run --pipeline=transfer
+	@echo
+	@cat data/08_reporting/metrics.md
+	@echo
+	@echo "Figures: data/08_reporting/*.png   Metrics: data/08_reporting/metrics.json"
+	@echo "Open MLflow: $(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db   (then http://127.0.0.1:5000)"
+
+smoke: install
+	$(BIN)/kedro run --pipeline=transfer --env=smoke
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf mlflow.db mlartifacts
+	find data -type f ! -name .gitkeep -delete

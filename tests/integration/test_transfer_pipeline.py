@@ -1,0 +1,77 @@
+"""The real ``transfer`` pipeline (smoke env) end to end: files, metrics and MLflow runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from .conftest import copy_project, kedro
+
+MODELS = ("baseline", "trust_gradcam")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("e2e"))
+    result = kedro(root, "run", "--pipeline=transfer", "--env=smoke")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root
+
+
+def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
+    metrics = json.loads((smoke_run / "data/08_reporting/metrics.json").read_text())
+    assert set(metrics["models"]) == set(MODELS)
+    for name in MODELS:
+        row = metrics["models"][name]
+        for key in ("accuracy", "precision", "recall", "energy_in_mask", "ssim_vs_baseline"):
+            lo, hi = row[key]["ci95"]
+            assert lo <= row[key]["value"] <= hi, (name, key, row[key])
+    assert metrics["models"]["baseline"]["ssim_vs_baseline"]["value"] == pytest.approx(1.0)
+    assert 0.0 <= metrics["source_backbone"]["accuracy"] <= 1.0
+    table = (smoke_run / "data/08_reporting/metrics.md").read_text()
+    for name in MODELS:
+        assert f"| {name} |" in table
+
+
+def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
+    reporting = smoke_run / "data/08_reporting"
+    figures = [reporting / "data_preview.png", reporting / "saliency_overlays.png"]
+    figures += [reporting / name / "training_curves.png" for name in MODELS]
+    for figure in figures:
+        assert figure.read_bytes()[:8] == PNG, figure
+    for name in MODELS:
+        assert (smoke_run / f"data/07_model_output/{name}/maps.npz").stat().st_size > 0
+        assert (smoke_run / f"data/06_models/{name}/model.pt").stat().st_size > 0
+    leftovers = [p for p in smoke_run.rglob(".*.tmp-*")]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
+
+
+def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -> None:
+    assert not (smoke_run / "mlruns").exists()
+    client = MlflowClient(tracking_uri=f"sqlite:///{smoke_run / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("trustcnn")
+    runs = client.search_runs([experiment.experiment_id])
+    by_name = {run.info.run_name: run for run in runs}
+    assert {"transfer", "source_backbone", *MODELS} <= set(by_name)
+    parent = by_name["transfer"].info.run_id
+    epochs = {"baseline": 2, "trust_gradcam": 2}
+    metric_names = []
+    for name in MODELS:
+        run = by_name[name]
+        assert run.data.tags["mlflow.parentRunId"] == parent
+        assert len(client.get_metric_history(run.info.run_id, "val_accuracy")) == epochs[name]
+        assert "optim.lr" in run.data.params
+        artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"training_curves.png", "saliency_overlays.png"} <= artifacts
+        metric_names.append(set(run.data.metrics))
+    # The same metric names in every model run, so the Compare view lines them up.
+    assert metric_names[0] == metric_names[1]
+    for term in ("train_loss_ce", "train_reg_confidence", "train_penalty_wrong", "train_penalty_right"):
+        assert term in metric_names[0]
+    assert "test_accuracy" in metric_names[0] and "test_accuracy_ci_low" in metric_names[0]
+    models = client.search_logged_models([experiment.experiment_id])
+    assert {m.source_run_id for m in models} >= {by_name[name].info.run_id for name in MODELS}

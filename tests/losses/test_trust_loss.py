@@ -1,0 +1,62 @@
+"""Eq. 4–7 (our reading) and eq. 8–10 on batches small enough to compute by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from trustcnn.losses import TrustWeights, mask_bce, saliency_terms, trust_loss
+
+# Two images, K = 2. Image 0 is predicted right, image 1 wrong.
+LOGITS = torch.tensor([[2.0, 0.0], [1.0, 0.0]])
+TARGETS = torch.tensor([0, 1])
+MAPS = torch.tensor([[[1.0, 0.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]]])  # means 0.25 and 0.75
+
+
+def test_saliency_terms_by_hand() -> None:
+    terms = saliency_terms(MAPS, torch.tensor([True, False]))
+    assert terms["reg_confidence"].item() == pytest.approx(0.5)  # eq. 4: mean over everything
+    assert terms["penalty_wrong"].item() == pytest.approx(0.75 / 2)  # eq. 5: only image 1
+    assert terms["penalty_right"].item() == pytest.approx((1 - 0.25) / 2)  # eq. 6: only image 0
+
+
+def test_eq7_by_hand() -> None:
+    ce = (-math.log(math.exp(2) / (math.exp(2) + 1)) - math.log(1 / (math.e + 1))) / 2
+    weights = TrustWeights(lam=0.3, w_wrong=2.0, w_right=0.5)
+    loss, terms = trust_loss(LOGITS, TARGETS, MAPS, weights)
+    expected = 0.3 * ce / 2 + 0.7 * 0.5 / 2 + 2.0 * 0.375 + 0.5 * 0.375
+    assert terms["loss_ce"].item() == pytest.approx(ce)
+    assert loss.item() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("ablation, off", [({"w_wrong": 0.0}, "penalty_wrong"), ({"w_right": 0.0}, "penalty_right")])
+def test_ablations_drop_exactly_one_term(ablation: dict, off: str) -> None:
+    full, terms = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights())
+    ablated, _ = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights(**ablation))
+    assert (full - ablated).item() == pytest.approx(terms[off].item())
+
+
+def test_mask_term_upsamples_the_map_and_is_bce() -> None:
+    masks = torch.zeros(2, 4, 4)
+    masks[:, :2, :2] = 1.0
+    up = F.interpolate(MAPS.unsqueeze(1), size=(4, 4), mode="bilinear", align_corners=False).squeeze(1)
+    expected = F.binary_cross_entropy(up.clamp(1e-6, 1 - 1e-6), masks)
+    assert mask_bce(MAPS, masks).item() == pytest.approx(expected.item())
+    loss, terms = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights(w_mask=2.0), masks)
+    base, _ = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights())
+    assert (loss - base).item() == pytest.approx(2.0 * expected.item())
+    assert "loss_mask" in terms
+
+
+def test_mask_term_without_masks_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="masks"):
+        trust_loss(LOGITS, TARGETS, MAPS, TrustWeights(w_mask=1.0))
+
+
+@pytest.mark.parametrize("kwargs, name", [({"lam": 1.5}, "lam"), ({"lam": -0.1}, "lam"), ({"w_wrong": -1.0}, "w_wrong")])
+def test_weights_are_validated(kwargs: dict, name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        TrustWeights(**kwargs)

@@ -1,0 +1,92 @@
+"""Training: the penalty's gradient path, the feature cache, and determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from trustcnn.config import ModelConfig, OptimConfig, TrustConfig
+from trustcnn.data import ImageSet
+from trustcnn.models import build_model
+from trustcnn.training import TensorSet, to_tensors, train_baseline, train_trust, trust_objective
+
+CONFIG = ModelConfig(width=4, new_channels=8)
+
+
+def _images(n: int = 48, seed: int = 0) -> ImageSet:
+    rng = np.random.default_rng(seed)
+    masks = np.zeros((n, 32, 32), bool)
+    masks[:, 8:24, 8:24] = True
+    return ImageSet(
+        images=rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8),
+        labels=np.arange(n) % 3,
+        class_names=("a", "b", "c"),
+        masks=masks,
+    )
+
+
+def _model():
+    torch.manual_seed(0)
+    return build_model(CONFIG, num_classes=3, mean=[0.5] * 3, std=[0.25] * 3)
+
+
+@pytest.mark.parametrize(
+    "trust",
+    [
+        TrustConfig(saliency_method="gradcam"),
+        TrustConfig(saliency_method="guided_gradcam"),
+        TrustConfig(saliency_method="gradcam", lam=0.0, w_right=0.0),  # eq. 5 alone
+        TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0),  # eq. 6 alone
+        TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0, w_right=0.0),  # eq. 4 alone
+        TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0, w_right=0.0, w_mask=1.0),  # eq. 8–10
+    ],
+    ids=["eq7-gradcam", "eq7-guided", "eq5", "eq6", "eq4", "mask"],
+)
+def test_saliency_terms_reach_the_trainable_layer_and_no_frozen_one(trust: TrustConfig) -> None:
+    model = _model()
+    model.set_trainable("trust_layer")
+    batch = to_tensors(_images(8))
+    loss, _, _ = trust_objective(trust)(model, model.cam_layer, batch, train=True)
+    loss.backward()
+    conv = model.cam_layer[0].weight
+    assert conv.grad is not None and conv.grad.abs().sum() > 0
+    frozen = [name for name, p in model.named_parameters() if not p.requires_grad and p.grad is not None]
+    assert frozen == []
+
+
+def test_feature_cache_gives_the_same_model() -> None:
+    data = _images()
+    optim = OptimConfig(epochs=2, lr=0.05, batch_size=16)
+    cached, uncached = _model(), _model()
+    history_cached = train_baseline(cached, data, data, optim.model_copy(update={"feature_cache": True}))
+    history_plain = train_baseline(uncached, data, data, optim.model_copy(update={"feature_cache": False}))
+    for a, b in zip(cached.state_dict().values(), uncached.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    assert history_cached[-1]["val_loss"] == pytest.approx(history_plain[-1]["val_loss"], rel=1e-4)
+
+    trust = TrustConfig(epochs=2, lr=0.05, batch_size=16)
+    a, _ = train_trust(cached, data, data, trust.model_copy(update={"feature_cache": True}), "cached")
+    b, _ = train_trust(cached, data, data, trust.model_copy(update={"feature_cache": False}), "plain")
+    for x, y in zip(a.state_dict().values(), b.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=1e-4, atol=1e-5)
+
+
+def test_same_seed_same_numbers() -> None:
+    data = _images()
+    optim = OptimConfig(epochs=2, lr=0.05, batch_size=16, seed=3)
+    first, second = _model(), _model()
+    assert train_baseline(first, data, data, optim) == train_baseline(second, data, data, optim)
+
+
+def test_mask_variant_without_masks_is_refused_by_name() -> None:
+    data = _images()
+    unmasked = ImageSet(data.images, data.labels, data.class_names)
+    with pytest.raises(ValueError, match="trust_mask.*masks"):
+        train_trust(_model(), unmasked, unmasked, TrustConfig(w_mask=1.0), "trust_mask")
+
+
+def test_batches_cover_every_item_once() -> None:
+    data = TensorSet(torch.arange(10).float(), torch.arange(10))
+    seen = torch.cat([b.y for b in data.batches(3, torch.Generator().manual_seed(0))])
+    assert sorted(seen.tolist()) == list(range(10))
