@@ -33,6 +33,7 @@ class DataConfig(_Config):
     seed: int = 0
     decoy: DecoyConfig = DecoyConfig()
     source_copies: int = Field(4, ge=1)
+    source_classes: list[int] | None = None
     preview_count: int = Field(16, ge=1)
 
 

@@ -1,4 +1,3 @@
-import time
 
 import numpy as np
 import pytest
@@ -127,16 +126,6 @@ def test_same_seed_same_images_other_seed_other_images():
         np.testing.assert_array_equal(getattr(first, field), getattr(again, field))
     assert not np.array_equal(first.images, other.images)
     assert not np.array_equal(first.decoy_masks, other.decoy_masks)
-
-
-def test_composites_1800_images_quickly():
-    glyphs, labels = _glyphs(1800)
-    _composite(n=5)  # load and cache the textures first
-    start = time.perf_counter()
-    composite_glyphs(
-        glyphs, labels, num_classes=K, rng=np.random.default_rng(0), decoy="correlated"
-    )
-    assert time.perf_counter() - start < 2.0
 
 
 def test_class_palette_is_exact_and_well_separated():

@@ -60,6 +60,7 @@ def make_digits(
     decoy_size: int | None = None,
     decoy_probability: float = 1.0,
     source_copies: int = 1,
+    source_classes: Sequence[int] | None = None,
 ) -> dict[str, ImageSet]:
     """The digits source as ImageSets keyed by :data:`SPLITS`, with masks and decoy masks.
 
@@ -71,7 +72,9 @@ def make_digits(
     random stream (other crops, positions, colours) and no decoy; test glyphs never enter
     it. ``source_train`` composites each train glyph ``source_copies`` times (different
     backgrounds and positions each time): the backbone sees more scenes than the target
-    task has images, as a pretrained backbone would. Every ImageSet has ``decoy_masks`` (all False without a decoy). ``glyph_size`` and
+    task has images, as a pretrained backbone would. With ``source_classes`` the source
+    task is instead those other digits (all their glyphs, split train/val), so the
+    backbone transfers to classes it has never seen. Every ImageSet has ``decoy_masks`` (all False without a decoy). ``glyph_size`` and
     ``decoy_size`` default to :func:`default_glyph_size` and :func:`default_decoy_size`.
     """
     if source_copies < 1:
@@ -82,15 +85,24 @@ def make_digits(
     )
     index["source_train"] = np.tile(index["train"], source_copies)
     index["source_val"] = index["val"]
+    pools = {name: (glyphs, labels, class_names) for name in SPLITS}
+    if source_classes is not None:
+        if set(source_classes) & set(int(c) for c in class_names):
+            raise ValueError(f"source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
+        source = load_digit_glyphs(source_classes)
+        source_index = stratified_split(source[1], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
+        index["source_train"] = np.tile(source_index["train"], source_copies)
+        index["source_val"] = source_index["val"]
+        pools["source_train"] = pools["source_val"] = source
     modes: dict[str, DecoyMode] = {name: "none" for name in SPLITS}
     if decoy:
         modes.update(train="correlated", val="correlated", test="random")
     streams = np.random.SeedSequence(seed).spawn(len(SPLITS))
     return {
         name: _composite_split(
-            glyphs[index[name]],
-            labels[index[name]],
-            class_names,
+            pools[name][0][index[name]],
+            pools[name][1][index[name]],
+            pools[name][2],
             rng=np.random.default_rng(stream),
             image_size=image_size,
             glyph_size=default_glyph_size(image_size) if glyph_size is None else glyph_size,

@@ -25,6 +25,7 @@ def build_dataset(data: DataConfig) -> tuple[ImageSet, ImageSet, ImageSet, Image
         decoy_size=data.decoy.size,
         decoy_probability=data.decoy.probability,
         source_copies=data.source_copies,
+        source_classes=data.source_classes,
     )
     log.info("%s: %s", data.source, ", ".join(f"{name}={len(s)}" for name, s in splits.items()))
     preview = preview_grid(splits["train"], n=data.preview_count, title=f"{data.source}: train split")
