@@ -67,6 +67,7 @@ class TrustConfig(OptimConfig):
     w_wrong: float = Field(1.0, ge=0.0)
     w_right: float = Field(1.0, ge=0.0)
     w_mask: float = Field(0.0, ge=0.0)
+    w_rrr: float = Field(0.0, ge=0.0)
 
 
 class SaliencyConfig(_Config):

@@ -18,6 +18,9 @@ from trustcnn.metrics import classification_metrics, energy_in_mask, mean_ci, ss
 from trustcnn.saliency import upsample
 
 REFERENCE = "baseline"
+# The paper's Table 1: classification with CIs and SSIM against the baseline's maps; we add
+# energy in mask because it says whether a map points at the object at all.
+TABLE1_COLUMNS = ("accuracy", "precision", "recall", "ssim_vs_baseline", "energy_in_mask")
 Results = Mapping[str, Mapping[str, np.ndarray]]
 
 
@@ -52,15 +55,27 @@ def evaluate_models(test: ImageSet, results: Results, *, n_resamples: int = 1000
 
 
 def _cell(estimate: Mapping) -> str:
+    if estimate.get("value") is None:
+        return "n/a"
     lo, hi = estimate["ci95"]
     return f"{estimate['value']:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
-def metrics_table(report: Mapping) -> str:
+def table1(report: Mapping) -> dict:
+    """The paper's Table 1 for this data: :data:`TABLE1_COLUMNS` of every model."""
+    return {
+        "models": {
+            name: {c: row[c] for c in TABLE1_COLUMNS if c in row} for name, row in report["models"].items()
+        }
+    }
+
+
+def metrics_table(report: Mapping, title: str | None = None) -> str:
     """A Markdown table of :func:`evaluate_models`' report (value [95% CI])."""
     models = report["models"]
     columns = list(dict.fromkeys(key for row in models.values() for key in row))
-    lines = [
+    lines = [f"## {title}", ""] if title else []
+    lines += [
         "| model | " + " | ".join(columns) + " |",
         "|---|" + "---|" * len(columns),
     ]

@@ -2,15 +2,35 @@
 
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline →
 trust variants → saliency → evaluation. Each stage is registered on its own too, so DVC
-stages and users can run them separately.
+stages and users can run them separately. The trust variants are the ``trust_variants``
+parameter: each is the one trust pipeline under its own namespace.
 """
 
 from __future__ import annotations
 
-from kedro.pipeline import Pipeline
+from pathlib import Path
 
-TRUST_VARIANTS: tuple[str, ...] = ("trust_gradcam",)
-MODEL_NAMES: tuple[str, ...] = ("baseline", *TRUST_VARIANTS)
+from kedro.config import OmegaConfigLoader
+from kedro.framework.project import settings
+from kedro.pipeline import Pipeline
+from kedro.utils import find_kedro_project
+
+REFERENCE_MODEL = "baseline"
+
+
+def trust_variants() -> tuple[str, ...]:
+    """``trust_variants`` from ``conf/base`` + ``conf/local`` (pipelines are built before
+    a run's ``--env``/``--params`` are known, so those can't change the list)."""
+    root = find_kedro_project(Path.cwd()) or Path.cwd()
+    loader = OmegaConfigLoader(str(root / settings.CONF_SOURCE), base_env="base", default_run_env="local")
+    variants = loader["parameters"].get("trust_variants", [])
+    if not variants or len(set(variants)) != len(variants) or REFERENCE_MODEL in variants:
+        raise ValueError(f"trust_variants must be distinct names other than {REFERENCE_MODEL!r}, got {variants!r}")
+    return tuple(variants)
+
+
+def model_names() -> tuple[str, ...]:
+    return (REFERENCE_MODEL, *trust_variants())
 
 
 def register_pipelines() -> dict[str, Pipeline]:
@@ -20,12 +40,14 @@ def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.saliency import pipeline as saliency
     from trustcnn.pipelines.trust import pipeline as trust
 
+    variants = trust_variants()
+    models = (REFERENCE_MODEL, *variants)
     stages = {
         "ingestion": ingestion.create_pipeline(),
         "baseline": baseline.create_pipeline(),
-        "trust": trust.create_pipeline(),
-        "saliency": saliency.create_pipeline(),
-        "evaluation": evaluation.create_pipeline(),
+        "trust": trust.create_pipeline(variants=variants),
+        "saliency": saliency.create_pipeline(models=models),
+        "evaluation": evaluation.create_pipeline(models=models),
     }
     transfer = sum(stages.values(), Pipeline([]))
     return {**stages, "transfer": transfer, "__default__": transfer}

@@ -10,7 +10,15 @@ from mlflow.tracking import MlflowClient
 
 from .conftest import copy_project, kedro
 
-MODELS = ("baseline", "trust_gradcam")
+MODELS = (
+    "baseline",
+    "trust_gradcam",
+    "trust_guided_gradcam",
+    "trust_gradcam_no_eq5",
+    "trust_gradcam_no_eq6",
+    "trust_mask",
+    "rrr",
+)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -32,9 +40,13 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
             assert lo <= row[key]["value"] <= hi, (name, key, row[key])
     assert metrics["models"]["baseline"]["ssim_vs_baseline"]["value"] == pytest.approx(1.0)
     assert 0.0 <= metrics["source_backbone"]["accuracy"] <= 1.0
-    table = (smoke_run / "data/08_reporting/metrics.md").read_text()
+    table1 = json.loads((smoke_run / "data/08_reporting/table1.json").read_text())
+    table1_md = (smoke_run / "data/08_reporting/table1.md").read_text()
     for name in MODELS:
-        assert f"| {name} |" in table
+        assert f"| {name} |" in (smoke_run / "data/08_reporting/metrics.md").read_text()
+        assert table1["models"][name]["accuracy"] == metrics["models"][name]["accuracy"]
+        value = table1["models"][name]["accuracy"]["value"]
+        assert f"| {name} | {value:.3f} [" in table1_md
 
 
 def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
@@ -58,20 +70,23 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     by_name = {run.info.run_name: run for run in runs}
     assert {"transfer", "source_backbone", *MODELS} <= set(by_name)
     parent = by_name["transfer"].info.run_id
-    epochs = {"baseline": 2, "trust_gradcam": 2}
     metric_names = []
     for name in MODELS:
         run = by_name[name]
         assert run.data.tags["mlflow.parentRunId"] == parent
-        assert len(client.get_metric_history(run.info.run_id, "val_accuracy")) == epochs[name]
+        assert len(client.get_metric_history(run.info.run_id, "val_accuracy")) == 2  # smoke: 2 epochs
         assert "optim.lr" in run.data.params
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
         assert {"training_curves.png", "saliency_overlays.png"} <= artifacts
         metric_names.append(set(run.data.metrics))
-    # The same metric names in every model run, so the Compare view lines them up.
-    assert metric_names[0] == metric_names[1]
+    # The same metric names in every model run, so the Compare view lines them up
+    # (variant-only terms such as loss_mask come on top).
+    common = set.intersection(*metric_names)
+    assert metric_names[0] <= metric_names[1] and metric_names[0] == common
     for term in ("train_loss_ce", "train_reg_confidence", "train_penalty_wrong", "train_penalty_right"):
         assert term in metric_names[0]
     assert "test_accuracy" in metric_names[0] and "test_accuracy_ci_low" in metric_names[0]
+    parent_artifacts = {a.path for a in client.list_artifacts(parent)}
+    assert {"table1.md", "metrics.json"} <= parent_artifacts
     models = client.search_logged_models([experiment.experiment_id])
     assert {m.source_run_id for m in models} >= {by_name[name].info.run_id for name in MODELS}

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from trustcnn.losses import TrustWeights, mask_bce, saliency_terms, trust_loss
+from trustcnn.losses import TrustWeights, mask_bce, rrr_penalty, saliency_terms, trust_loss
 
 # Two images, K = 2. Image 0 is predicted right, image 1 wrong.
 LOGITS = torch.tensor([[2.0, 0.0], [1.0, 0.0]])
@@ -60,3 +60,15 @@ def test_mask_term_without_masks_is_a_clear_error() -> None:
 def test_weights_are_validated(kwargs: dict, name: str) -> None:
     with pytest.raises(ValueError, match=name):
         TrustWeights(**kwargs)
+
+
+def test_rrr_penalty_counts_only_gradient_outside_the_mask() -> None:
+    grads = torch.zeros(1, 3, 2, 2)
+    grads[0, :, 0, 0] = 1.0  # inside the object: free
+    grads[0, 0, 1, 1] = 2.0  # outside: 2² = 4
+    masks = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]])
+    assert rrr_penalty(grads, masks).item() == pytest.approx(4.0)
+    loss, terms = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], TrustWeights(w_rrr=0.5), masks.expand(1, 2, 2), grads)
+    base, _ = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], TrustWeights())
+    assert (loss - base).item() == pytest.approx(2.0)
+    assert terms["penalty_rrr"].item() == pytest.approx(4.0)

@@ -23,20 +23,23 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from trustcnn.losses.rrr import rrr_penalty
+
 
 @dataclass(frozen=True)
 class TrustWeights:
-    """Weights of eq. 7 (λ, w5, w6) plus the optional mask-supervised term (eq. 8–10)."""
+    """Weights of eq. 7 (λ, w5, w6), the mask-supervised term (eq. 8–10) and the RRR comparator."""
 
     lam: float = 0.5
     w_wrong: float = 1.0
     w_right: float = 1.0
     w_mask: float = 0.0
+    w_rrr: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.lam <= 1.0:
             raise ValueError(f"lam must lie in [0, 1], got {self.lam}")
-        for name in ("w_wrong", "w_right", "w_mask"):
+        for name in ("w_wrong", "w_right", "w_mask", "w_rrr"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be ≥ 0, got {getattr(self, name)}")
 
@@ -68,10 +71,13 @@ def trust_loss(
     maps: Tensor,
     weights: TrustWeights,
     masks: Tensor | None = None,
+    input_grads: Tensor | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
-    """Eq. 7 (plus ``w_mask · BCE`` when ``w_mask > 0``); returns the loss and every term.
+    """Eq. 7, plus ``w_mask · BCE`` (eq. 8–10) and ``w_rrr · RRR`` when those weights are
+    on; returns the loss and every term.
 
-    ``masks`` (``[B, H, W]``, any resolution) are needed only when ``w_mask > 0``.
+    ``masks`` (``[B, H, W]``) are needed when ``w_mask`` or ``w_rrr`` is on, and
+    ``input_grads`` (∂Σ log p/∂x, ``[B, C, H, W]``) when ``w_rrr`` is.
     """
     k = logits.shape[1]
     ce = F.cross_entropy(logits, targets)
@@ -88,4 +94,9 @@ def trust_loss(
             raise ValueError("w_mask > 0 needs object masks, and this data has none")
         terms["loss_mask"] = mask_bce(maps, masks)
         loss = loss + weights.w_mask * terms["loss_mask"]
+    if weights.w_rrr > 0:
+        if masks is None or input_grads is None:
+            raise ValueError("w_rrr > 0 needs object masks and input gradients")
+        terms["penalty_rrr"] = rrr_penalty(input_grads, masks)
+        loss = loss + weights.w_rrr * terms["penalty_rrr"]
     return loss, terms

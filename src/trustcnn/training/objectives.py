@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -42,12 +43,17 @@ class SaliencyObjective:
 
     @property
     def needs_input(self) -> bool:
-        """Guided Grad-CAM backpropagates to the image, so it can't run on cached features."""
-        return self.method == "guided_gradcam"
+        """Guided Grad-CAM and RRR backpropagate to the image: no cached features."""
+        return self.method == "guided_gradcam" or self.weights.w_rrr > 0
 
     def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, Terms]:
+        x = batch.x.detach().requires_grad_(True) if self.weights.w_rrr > 0 else batch.x
         with capture_activations(cam_layer) as captured:
-            logits = net(batch.x)
+            logits = net(x)
+        input_grads = None
+        if self.weights.w_rrr > 0:
+            log_probs = F.log_softmax(logits, dim=1).sum()
+            (input_grads,) = torch.autograd.grad(log_probs, x, create_graph=train, retain_graph=True)
         predicted = logits.argmax(dim=1).detach()
         if self.method == "gradcam":
             maps = gradcam_from_activations(logits, captured.activations, predicted, create_graph=train)
@@ -55,6 +61,6 @@ class SaliencyObjective:
             maps = guided_gradcam(net, cam_layer, batch.x, predicted, create_graph=train)
         else:
             raise ValueError(f"unknown saliency method {self.method!r}; choose gradcam or guided_gradcam")
-        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks)
+        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads)
         return loss, logits, {k: v.detach() for k, v in terms.items()}
 

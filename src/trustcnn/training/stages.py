@@ -58,7 +58,9 @@ def train_baseline(
 
 
 def trust_objective(config: TrustConfig) -> SaliencyObjective:
-    weights = TrustWeights(lam=config.lam, w_wrong=config.w_wrong, w_right=config.w_right, w_mask=config.w_mask)
+    weights = TrustWeights(
+        lam=config.lam, w_wrong=config.w_wrong, w_right=config.w_right, w_mask=config.w_mask, w_rrr=config.w_rrr
+    )
     return SaliencyObjective(weights, config.saliency_method)
 
 
@@ -66,8 +68,8 @@ def train_trust(
     baseline: SplitNet, train: ImageSet, val: ImageSet, config: TrustConfig, name: str, on_epoch: EpochCallback = None
 ) -> tuple[SplitNet, History]:
     """Fine-tune a copy of ``baseline`` with eq. 7; only the new conv layer trains (§3.2)."""
-    if config.w_mask > 0 and train.masks is None:
-        raise ValueError(f"{name}: w_mask > 0 needs object masks, and the training data has none")
+    if (config.w_mask > 0 or config.w_rrr > 0) and train.masks is None:
+        raise ValueError(f"{name}: w_mask/w_rrr > 0 need object masks, and the training data has none")
     model = copy.deepcopy(baseline).to(default_device())
     model.set_trainable("trust_layer")
     objective = trust_objective(config)

@@ -11,7 +11,5 @@ def saliency_pipeline(model_name: str) -> Pipeline:
     return Pipeline(template, namespace=model_name, inputs={"test_set"}, parameters={"params:saliency"})
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    from trustcnn.pipeline_registry import MODEL_NAMES
-
-    return sum((saliency_pipeline(name) for name in MODEL_NAMES), Pipeline([]))
+def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
+    return sum((saliency_pipeline(name) for name in models), Pipeline([]))

@@ -22,7 +22,5 @@ def trust_pipeline(variant: str) -> Pipeline:
     return Pipeline(template, namespace=variant, inputs=SHARED_INPUTS, prefix_datasets_with_namespace=True)
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    from trustcnn.pipeline_registry import TRUST_VARIANTS
-
-    return sum((trust_pipeline(v) for v in TRUST_VARIANTS), Pipeline([]))
+def create_pipeline(variants: tuple[str, ...], **kwargs) -> Pipeline:
+    return sum((trust_pipeline(v) for v in variants), Pipeline([]))
