@@ -8,7 +8,7 @@ from trustcnn.training.stages import (
     train_trust,
     trust_objective,
 )
-from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, to_tensors
+from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, input_example, to_tensors
 
 __all__ = [
     "CrossEntropyObjective",
@@ -20,6 +20,7 @@ __all__ = [
     "evaluate_accuracy",
     "fit",
     "images_to_tensor",
+    "input_example",
     "pretrain_backbone",
     "run_epoch",
     "to_tensors",

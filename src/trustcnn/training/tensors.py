@@ -40,6 +40,11 @@ def images_to_tensor(images: np.ndarray) -> Tensor:
     return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)
 
 
+def input_example(images: ImageSet) -> np.ndarray:
+    """One image as the model takes it (float ``[1, 3, H, W]`` in [0, 1]), for MLflow's signature."""
+    return images_to_tensor(images.images[:1]).numpy()
+
+
 def to_tensors(images: ImageSet) -> TensorSet:
     masks = None if images.masks is None else torch.from_numpy(images.masks).float()
     return TensorSet(images_to_tensor(images.images), torch.from_numpy(images.labels).long(), masks)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import numpy as np
 import torch
 from matplotlib.figure import Figure
 
@@ -14,14 +13,9 @@ from trustcnn.data import ImageSet
 from trustcnn.models import backbone_checkpoint, build_backbone, to_checkpoint, transfer_from_backbone
 from trustcnn.plotting.curves import training_curves
 from trustcnn.tracking import log_history, log_training, model_run
-from trustcnn.training import channel_stats, default_device, images_to_tensor, pretrain_backbone, train_baseline
+from trustcnn.training import channel_stats, default_device, input_example, pretrain_backbone, train_baseline
 
 log = logging.getLogger(__name__)
-
-
-def input_example(images: ImageSet) -> np.ndarray:
-    """One image as the model takes it, for MLflow's signature."""
-    return images_to_tensor(images.images[:1]).numpy()
 
 
 def pretrain_source_backbone(

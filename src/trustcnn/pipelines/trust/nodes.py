@@ -9,10 +9,9 @@ from matplotlib.figure import Figure
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import from_checkpoint, to_checkpoint
-from trustcnn.pipelines.baseline.nodes import input_example
 from trustcnn.plotting.curves import training_curves
 from trustcnn.tracking import log_history, log_training, model_run
-from trustcnn.training import train_trust
+from trustcnn.training import input_example, train_trust
 
 
 def train_trust_model(
