@@ -10,25 +10,13 @@ input with cv2, so ours is timed both at layer resolution and upsampled to the i
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import torch
 import torchvision
 from pytorch_grad_cam import GradCAM
 
+from timing import median_seconds
 from trustcnn.saliency import gradcam, upsample
-
-
-def median_seconds(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

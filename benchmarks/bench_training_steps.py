@@ -7,11 +7,9 @@ median of several repeats is reported.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 
 import torch
+from timing import median_seconds
 
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import make_digits
@@ -19,15 +17,6 @@ from trustcnn.models import build_model
 from trustcnn.training import CrossEntropyObjective, cache_features, channel_stats, run_epoch, to_tensors, trust_objective
 
 REPEATS = 5
-
-
-def median_seconds(fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -43,10 +32,10 @@ def main() -> None:
         return lambda: run_epoch(net, model.cam_layer, data, objective, 64, optimizer)
 
     cached = cache_features(model, train)
-    cache_cost = median_seconds(lambda: cache_features(model, train))
-    plain_trust = median_seconds(epoch(model, train, trust))
-    cached_trust = median_seconds(epoch(model.suffix, cached, trust))
-    plain_ce = median_seconds(epoch(model, train, ce))
+    cache_cost = median_seconds(lambda: cache_features(model, train), REPEATS)
+    plain_trust = median_seconds(epoch(model, train, trust), REPEATS)
+    cached_trust = median_seconds(epoch(model.suffix, cached, trust), REPEATS)
+    plain_ce = median_seconds(epoch(model, train, ce), REPEATS)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {len(train)} images, median of {REPEATS}")
     print(f"trust epoch, images          : {plain_trust * 1e3:8.1f} ms")
     print(f"trust epoch, cached features : {cached_trust * 1e3:8.1f} ms  -> {plain_trust / cached_trust:.1f}x faster")
