@@ -5,7 +5,7 @@ before any node runs, so a bad value stops ``kedro run`` with one message naming
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,8 +59,16 @@ class OptimConfig(_Config):
     feature_cache: bool = True
 
 
+class GridConfig(_Config):
+    """Learning rate × λ grid (paper §4.2); the point with the best validation score wins."""
+
+    lr: list[Annotated[float, Field(gt=0.0)]] = Field(min_length=1)
+    lam: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(min_length=1)
+    select_by: Literal["val_accuracy", "val_loss_ce"] = "val_accuracy"
+
+
 class TrustConfig(OptimConfig):
-    """Eq. 7's weights and the saliency method used on the forward pass."""
+    """Eq. 7's weights, the saliency method used on the forward pass, and an optional grid."""
 
     saliency_method: SaliencyMethod = "gradcam"
     lam: float = Field(0.5, ge=0.0, le=1.0)
@@ -68,6 +76,7 @@ class TrustConfig(OptimConfig):
     w_right: float = Field(1.0, ge=0.0)
     w_mask: float = Field(0.0, ge=0.0)
     w_rrr: float = Field(0.0, ge=0.0)
+    grid: GridConfig | None = None
 
 
 class SaliencyConfig(_Config):

@@ -86,6 +86,11 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     for term in ("train_loss_ce", "train_reg_confidence", "train_penalty_wrong", "train_penalty_right"):
         assert term in metric_names[0]
     assert "test_accuracy" in metric_names[0] and "test_accuracy_ci_low" in metric_names[0]
+    # Grid search: each point a run nested under its variant's run, one of them selected.
+    points = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == by_name["trust_gradcam"].info.run_id]
+    assert len(points) == 9
+    assert sum(r.data.tags.get("grid_selected") == "true" for r in points) == 1
+    assert {"grid.chosen_lr", "grid.chosen_lam"} <= set(by_name["trust_gradcam"].data.params)
     parent_artifacts = {a.path for a in client.list_artifacts(parent)}
     assert {"table1.md", "metrics.json"} <= parent_artifacts
     models = client.search_logged_models([experiment.experiment_id])

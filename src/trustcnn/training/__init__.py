@@ -1,4 +1,5 @@
 from trustcnn.training.features import cache_features
+from trustcnn.training.grid import grid_points, point_label, score
 from trustcnn.training.loop import default_device, fit, run_epoch
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
 from trustcnn.training.stages import (
@@ -19,10 +20,13 @@ __all__ = [
     "default_device",
     "evaluate_accuracy",
     "fit",
+    "grid_points",
+    "point_label",
     "images_to_tensor",
     "input_example",
     "pretrain_backbone",
     "run_epoch",
+    "score",
     "to_tensors",
     "train_baseline",
     "train_trust",
