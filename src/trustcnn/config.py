@@ -5,9 +5,10 @@ before any node runs, so a bad value stops ``kedro run`` with one message naming
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SaliencyMethod = Literal["gradcam", "guided_gradcam"]
 
@@ -38,13 +39,34 @@ class DataConfig(_Config):
 
 
 class ModelConfig(_Config):
-    """Backbone + the one new conv layer (paper §4.1)."""
+    """The network and where its backbone weights come from.
 
-    name: Literal["small_cnn"] = "small_cnn"
+    ``small_cnn`` and ``mobilenet_v2`` use the transfer construction (paper §4.1: one new
+    conv layer with ``new_channels`` filters of ``kernel_size`` after the frozen backbone);
+    ``vgg16`` trains only ``features.28`` (§4.2). ``backbone_weights``: ``source``
+    (pretrain on the source task), ``imagenet`` (torchvision weights, from torch's cache
+    unless ``allow_download``), ``none`` (random), or a path to a local state-dict file.
+    """
+
+    name: Literal["small_cnn", "mobilenet_v2", "vgg16"] = "small_cnn"
     width: int = Field(16, ge=1)
-    backbone_weights: Literal["source", "none"] = "source"
+    backbone_weights: str = "source"
+    allow_download: bool = False
     new_channels: int = Field(64, ge=1)
     kernel_size: int = Field(3, ge=1)
+
+    @field_validator("backbone_weights")
+    @classmethod
+    def _known_weights(cls, value: str) -> str:
+        if value in ("source", "imagenet", "none") or Path(value).is_file():
+            return value
+        raise ValueError(f"must be source, imagenet, none or an existing state-dict file; {value!r} is none of these")
+
+    @model_validator(mode="after")
+    def _imagenet_needs_a_torchvision_model(self) -> ModelConfig:
+        if self.backbone_weights == "imagenet" and self.name == "small_cnn":
+            raise ValueError("backbone_weights=imagenet needs name mobilenet_v2 or vgg16; small_cnn has no ImageNet weights")
+        return self
 
 
 class OptimConfig(_Config):
@@ -57,6 +79,7 @@ class OptimConfig(_Config):
     batch_size: int = Field(64, ge=1)
     seed: int = 0
     feature_cache: bool = True
+    amp: bool = False  # mixed precision (autocast) on CUDA; ignored on the CPU
 
 
 class GridConfig(_Config):

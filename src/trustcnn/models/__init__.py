@@ -1,11 +1,14 @@
 from trustcnn.models.build import (
     backbone_checkpoint,
+    baseline_parts,
     build_backbone,
     build_model,
+    feature_extractor,
     from_checkpoint,
+    load_backbone_weights,
+    model_from_backbone,
+    model_from_backbone_checkpoint,
     to_checkpoint,
-    transfer_from_backbone,
-    transfer_net,
 )
 from trustcnn.models.splitnet import Normalize, SplitNet
 
@@ -13,10 +16,13 @@ __all__ = [
     "Normalize",
     "SplitNet",
     "backbone_checkpoint",
+    "baseline_parts",
     "build_backbone",
     "build_model",
+    "feature_extractor",
     "from_checkpoint",
+    "load_backbone_weights",
+    "model_from_backbone",
+    "model_from_backbone_checkpoint",
     "to_checkpoint",
-    "transfer_from_backbone",
-    "transfer_net",
 ]

@@ -3,7 +3,6 @@ from trustcnn.training.grid import grid_points, point_label, score
 from trustcnn.training.loop import default_device, fit, run_epoch
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
 from trustcnn.training.stages import (
-    evaluate_accuracy,
     pretrain_backbone,
     train_baseline,
     train_trust,
@@ -18,7 +17,6 @@ __all__ = [
     "cache_features",
     "channel_stats",
     "default_device",
-    "evaluate_accuracy",
     "fit",
     "grid_points",
     "point_label",

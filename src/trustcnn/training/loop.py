@@ -36,10 +36,14 @@ def run_epoch(
     batch_size: int,
     optimizer: torch.optim.Optimizer | None = None,
     generator: torch.Generator | None = None,
+    amp: bool = False,
 ) -> dict[str, float]:
     """One pass over ``data``; trains when an optimizer is given. Returns mean loss,
-    accuracy and every objective term (weighted by batch size)."""
+    accuracy and every objective term (weighted by batch size). ``amp`` runs the forward
+    passes under CUDA autocast (float16) with a gradient scaler; on the CPU it does nothing."""
     device = next(net.parameters()).device
+    amp = amp and device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=amp)
     train = optimizer is not None
     net.train(train)
     sums: dict[str, float] = {}
@@ -47,12 +51,13 @@ def run_epoch(
     for batch in data.batches(batch_size, generator):
         batch = TensorSet(batch.x.to(device), batch.y.to(device), None if batch.masks is None else batch.masks.to(device))
         # Gradients stay on in evaluation too: the saliency terms need ∂z/∂A.
-        with torch.enable_grad():
+        with torch.enable_grad(), torch.autocast(device.type, enabled=amp):
             loss, logits, terms = objective(net, cam_layer, batch, train)
         if train:
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         n = len(batch)
         correct += int((logits.argmax(1) == batch.y).sum())
         for name, value in {"loss": loss.detach(), **terms}.items():
@@ -92,8 +97,8 @@ def fit(
     bar = tqdm(range(1, config.epochs + 1), desc=desc, unit="epoch", dynamic_ncols=True)
     for epoch in bar:
         row: dict[str, float] = {"epoch": epoch}
-        row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator).items()}
-        row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size).items()}
+        row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp).items()}
+        row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp).items()}
         history.append(row)
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_acc=f"{row['val_accuracy']:.3f}")
         log.info(

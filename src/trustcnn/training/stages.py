@@ -18,7 +18,7 @@ from torch import nn
 from trustcnn.config import ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.losses import TrustWeights
-from trustcnn.models import Normalize, SplitNet, build_backbone
+from trustcnn.models import Normalize, SplitNet, feature_extractor
 from trustcnn.training.loop import default_device, fit
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
 from trustcnn.training.tensors import channel_stats, to_tensors
@@ -28,29 +28,40 @@ EpochCallback = Callable[[dict[str, float]], None] | None
 
 
 def pretrain_backbone(
-    config: ModelConfig, source_train: ImageSet, source_val: ImageSet, optim: OptimConfig, on_epoch: EpochCallback = None
-) -> tuple[SplitNet, History]:
-    """Train ``backbone + GAP + linear`` on the source task; returns that whole network
-    (its ``cam_layer`` is the backbone, its ``prefix`` the input normalisation) and its
-    history. ``val_accuracy`` of the last epoch is the held-out source accuracy."""
+    backbone: nn.Module,
+    config: ModelConfig,
+    source_train: ImageSet,
+    source_val: ImageSet,
+    optim: OptimConfig,
+    on_epoch: EpochCallback = None,
+) -> tuple[list[float], list[float], History]:
+    """Train ``backbone``'s feature extractor with a temporary GAP + linear head on the
+    source task, in place. Returns the input normalisation used and the history; the last
+    epoch's ``val_accuracy`` is the held-out source accuracy."""
     torch.manual_seed(optim.seed)
-    backbone, channels = build_backbone(config)
+    features, channels = feature_extractor(backbone, config)
     mean, std = channel_stats(source_train)
     head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, source_train.num_classes))
-    net = SplitNet(Normalize(mean, std), backbone, head).to(default_device())
+    net = SplitNet(Normalize(mean, std), features, head).to(default_device())
     net.set_trainable("trust_layer", "head")
     history = fit(
         net, to_tensors(source_train), to_tensors(source_val), CrossEntropyObjective(), optim,
         use_cache=False, desc="source backbone", on_epoch=on_epoch,
     )
-    return net, history
+    backbone.cpu()
+    return mean, std, history
 
 
 def train_baseline(
-    model: SplitNet, train: ImageSet, val: ImageSet, optim: OptimConfig, on_epoch: EpochCallback = None
+    model: SplitNet,
+    train: ImageSet,
+    val: ImageSet,
+    optim: OptimConfig,
+    on_epoch: EpochCallback = None,
+    parts: tuple[str, ...] = ("trust_layer", "head"),
 ) -> History:
-    """Cross entropy on the new conv layer and head; the backbone stays frozen."""
-    model.set_trainable("trust_layer", "head")
+    """Cross entropy on the trust layer (and head); everything before it stays frozen."""
+    model.set_trainable(*parts)
     return fit(
         model, to_tensors(train), to_tensors(val), CrossEntropyObjective(), optim,
         use_cache=optim.feature_cache, desc="baseline", on_epoch=on_epoch,
@@ -78,14 +89,3 @@ def train_trust(
         use_cache=config.feature_cache and not objective.needs_input, desc=name, on_epoch=on_epoch,
     )
     return model, history
-
-
-def evaluate_accuracy(model: SplitNet, data: ImageSet, batch_size: int = 256) -> float:
-    """Plain accuracy of ``model`` on ``data`` (no saliency terms)."""
-    model.eval()
-    device = next(model.parameters()).device
-    correct = 0
-    with torch.no_grad():
-        for batch in to_tensors(data).batches(batch_size):
-            correct += int((model(batch.x.to(device)).argmax(1).cpu() == batch.y).sum())
-    return correct / len(data)

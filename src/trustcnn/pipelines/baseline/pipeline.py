@@ -1,16 +1,16 @@
 from kedro.pipeline import Node, Pipeline
 
-from trustcnn.pipelines.baseline.nodes import pretrain_source_backbone, train_baseline_model
+from trustcnn.pipelines.baseline.nodes import prepare_backbone, train_baseline_model
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                pretrain_source_backbone,
+                prepare_backbone,
                 inputs=["source_train_set", "source_val_set", "params:model", "params:source_training"],
                 outputs=["source_backbone", "source_metrics"],
-                name="pretrain_source_backbone",
+                name="prepare_backbone",
             ),
             Node(
                 train_baseline_model,
