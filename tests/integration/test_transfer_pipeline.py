@@ -56,7 +56,7 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
     for figure in figures:
         assert figure.read_bytes()[:8] == PNG, figure
     for name in MODELS:
-        assert (smoke_run / f"data/07_model_output/{name}/maps.npz").stat().st_size > 0
+        assert (smoke_run / f"data/07_model_output/maps/{name}.npz").stat().st_size > 0
         assert (smoke_run / f"data/06_models/{name}/model.pt").stat().st_size > 0
     leftovers = [p for p in smoke_run.rglob(".*.tmp-*")]
     assert not leftovers, f"temporary files left behind: {leftovers}"
