@@ -1,0 +1,87 @@
+"""Real ``dvc`` on a fresh git clone of the project: repro, no-op repro, a targeted
+re-run, an experiment with a changed λ, metrics and plots."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT
+
+BIN = Path(sys.executable).parent
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "trustcnn tests",
+    "GIT_AUTHOR_EMAIL": "tests@trustcnn.invalid",
+    "GIT_COMMITTER_NAME": "trustcnn tests",
+    "GIT_COMMITTER_EMAIL": "tests@trustcnn.invalid",
+}
+
+
+def run(clone: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    env |= {"PATH": f"{BIN}:{env['PATH']}", "KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg", **IDENTITY}
+    result = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+def stages_run(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("dvc") / "trustcnn"
+    subprocess.run(["git", "clone", "--quiet", str(PROJECT), str(root)], check=True)
+    # Smoke-sized parameters (conf/local wins over conf/base, and git ignores it).
+    shutil.copy(root / "conf/smoke/parameters.yml", root / "conf/local/parameters.yml")
+    return root
+
+
+def test_repro_builds_everything_then_nothing(clone: Path) -> None:
+    first = run(clone, "dvc", "repro")
+    ran = stages_run(first.stdout)
+    assert ran[0] == "ingestion" and ran[-1] == "evaluation"
+    assert {"baseline", "saliency", "trust@trust_gradcam", "trust@rrr"} <= set(ran)
+    second = run(clone, "dvc", "repro")
+    assert stages_run(second.stdout) == []
+    assert "up to date" in second.stdout
+
+
+def test_changing_one_parameter_reruns_only_what_depends_on_it(clone: Path) -> None:
+    params = clone / "conf/base/parameters_evaluation.yml"
+    params.write_text(params.read_text().replace("overlay_count: 8", "overlay_count: 6"))
+    assert stages_run(run(clone, "dvc", "repro").stdout) == ["evaluation"]
+
+
+def test_experiment_with_another_lambda_changes_the_metrics(clone: Path) -> None:
+    run(clone, "git", "add", "-A")
+    run(clone, "git", "commit", "--quiet", "-m", "smoke baseline")
+    before = json.loads((clone / "data/08_reporting/metrics.json").read_text())
+    result = run(clone, "dvc", "exp", "run", "-S", "conf/base/parameters_trust.yml:trust_guided_gradcam.trust.lam=0.05")
+    assert stages_run(result.stdout)[0] == "trust@trust_guided_gradcam"
+    after = json.loads((clone / "data/08_reporting/metrics.json").read_text())
+    guided = "trust_guided_gradcam"
+    assert after["models"][guided] != before["models"][guided]
+    assert after["models"]["baseline"] == before["models"]["baseline"]
+    diff = run(clone, "dvc", "metrics", "diff").stdout
+    assert f"models.{guided}" in diff
+
+
+def test_metrics_and_plots_show(clone: Path) -> None:
+    assert "models.baseline.accuracy.value" in run(clone, "dvc", "metrics", "show").stdout
+    out = clone.parent / "plots"
+    run(clone, "dvc", "plots", "show", "-o", str(out))
+    assert (out / "index.html").stat().st_size > 0
+
+
+def test_mlflow_store_stays_in_the_clone(clone: Path) -> None:
+    assert (clone / "mlflow.db").is_file()
+    assert not list(clone.rglob("mlruns"))
+    assert not [p for p in clone.parent.rglob("*.db") if p != clone / "mlflow.db"]
