@@ -26,7 +26,18 @@ class DecoyConfig(_Config):
 
 
 class DataConfig(_Config):
-    source: Literal["digits"] = "digits"
+    """Which source, and how it becomes train/val/test (+ the source task).
+
+    ``digits`` and ``fashion_mnist`` are composited onto textures (masks, decoy, source
+    task); ``image_folder`` reads ``root/<class>/<image>`` (masks from ``masks_root``).
+    """
+
+    source: Literal["digits", "fashion_mnist", "image_folder"] = "digits"
+    root: str | None = None            # fashion_mnist: raw *-ubyte.gz folder; image_folder: the folder
+    masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
+    raw_dir: str = "data/01_raw"       # where downloads / decompressed raw files are cached
+    allow_download: bool = False
+    max_per_class: int | None = Field(None, ge=1)
     classes: list[int] | None = None
     image_size: int = Field(32, ge=16)
     val_fraction: float = Field(0.15, gt=0.0, lt=1.0)
@@ -36,6 +47,12 @@ class DataConfig(_Config):
     source_copies: int = Field(4, ge=1)
     source_classes: list[int] | None = None
     preview_count: int = Field(16, ge=1)
+
+    @model_validator(mode="after")
+    def _image_folder_needs_a_root(self) -> DataConfig:
+        if self.source == "image_folder" and self.root is None:
+            raise ValueError("source image_folder needs root: the folder holding <class>/<image> files")
+        return self
 
 
 class ModelConfig(_Config):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from trustcnn.data import ImageSet, class_palette, load_digit_glyphs, make_digits, stratified_split
-from trustcnn.data.digits import SPLITS
+from trustcnn.data.glyph_task import SPLITS
 
 N_DIGITS = 1797
 

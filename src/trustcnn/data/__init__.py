@@ -8,7 +8,9 @@ from trustcnn.data.composite import (
     class_palette,
     composite_glyphs,
 )
-from trustcnn.data.digits import SPLITS, load_digit_glyphs, make_digits
+from trustcnn.data.digits import load_digit_glyphs, make_digits
+from trustcnn.data.glyph_task import SPLITS, make_glyph_task
+from trustcnn.data.image_folder import FolderLoad, SkippedFile, find_duplicates, load_image_folder
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
 from trustcnn.data.textures import TEXTURE_NAMES, load_texture, random_texture_crops
@@ -19,13 +21,18 @@ __all__ = [
     "SPLITS",
     "TEXTURE_NAMES",
     "Composite",
+    "FolderLoad",
+    "SkippedFile",
     "DecoyMode",
     "ImageSet",
     "class_palette",
     "composite_glyphs",
+    "find_duplicates",
     "load_digit_glyphs",
+    "load_image_folder",
     "load_texture",
     "make_digits",
+    "make_glyph_task",
     "random_texture_crops",
     "stratified_split",
 ]

@@ -11,12 +11,10 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.datasets import load_digits
 
-from trustcnn.data.composite import DecoyMode, composite_glyphs
+from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.imageset import ImageSet
-from trustcnn.data.splits import stratified_split
 
 DIGIT_CLASSES: tuple[int, ...] = tuple(range(10))
-SPLITS: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
 
 
 def load_digit_glyphs(
@@ -38,109 +36,7 @@ def load_digit_glyphs(
     return glyphs, remap[digits.target[keep]], tuple(str(c) for c in chosen)
 
 
-def default_glyph_size(image_size: int) -> int:
-    """5/8 of the image (20 px at 32): clearly readable, with room for a decoy beside it."""
-    return round(image_size * 5 / 8)
-
-
-def default_decoy_size(image_size: int) -> int:
-    """5/32 of the image (5 px at 32), at least one pixel."""
-    return max(1, round(image_size * 5 / 32))
-
-
-def make_digits(
-    *,
-    classes: Sequence[int] | None = None,
-    image_size: int = 32,
-    glyph_size: int | None = None,
-    seed: int = 0,
-    val_fraction: float = 0.15,
-    test_fraction: float = 0.2,
-    decoy: bool = True,
-    decoy_size: int | None = None,
-    decoy_probability: float = 1.0,
-    source_copies: int = 1,
-    source_classes: Sequence[int] | None = None,
-) -> dict[str, ImageSet]:
-    """The digits source as ImageSets keyed by :data:`SPLITS`, with masks and decoy masks.
-
-    The glyphs are split once (stratified, seeded). The *target task* is ``train``, ``val``
-    and ``test``: with ``decoy`` the decoy is ``"correlated"`` with the class in train and
-    val and ``"random"`` in test (a shortcut that stops working at test time), else there is
-    none. The *source task* (``source_train``, ``source_val``), used to pretrain a backbone
-    as an offline stand-in for ImageNet, re-composites the train and val glyphs with its own
-    random stream (other crops, positions, colours) and no decoy; test glyphs never enter
-    it. ``source_train`` composites each train glyph ``source_copies`` times (different
-    backgrounds and positions each time): the backbone sees more scenes than the target
-    task has images, as a pretrained backbone would. With ``source_classes`` the source
-    task is instead those other digits (all their glyphs, split train/val), so the
-    backbone transfers to classes it has never seen. Every ImageSet has ``decoy_masks`` (all False without a decoy). ``glyph_size`` and
-    ``decoy_size`` default to :func:`default_glyph_size` and :func:`default_decoy_size`.
-    """
-    if source_copies < 1:
-        raise ValueError(f"source_copies must be ≥ 1, got {source_copies}")
-    glyphs, labels, class_names = load_digit_glyphs(classes)
-    index = stratified_split(
-        labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed
-    )
-    index["source_train"] = np.tile(index["train"], source_copies)
-    index["source_val"] = index["val"]
-    pools = {name: (glyphs, labels, class_names) for name in SPLITS}
-    if source_classes is not None:
-        if set(source_classes) & set(int(c) for c in class_names):
-            raise ValueError(f"source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
-        source = load_digit_glyphs(source_classes)
-        source_index = stratified_split(source[1], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
-        index["source_train"] = np.tile(source_index["train"], source_copies)
-        index["source_val"] = source_index["val"]
-        pools["source_train"] = pools["source_val"] = source
-    modes: dict[str, DecoyMode] = {name: "none" for name in SPLITS}
-    if decoy:
-        modes.update(train="correlated", val="correlated", test="random")
-    streams = np.random.SeedSequence(seed).spawn(len(SPLITS))
-    return {
-        name: _composite_split(
-            pools[name][0][index[name]],
-            pools[name][1][index[name]],
-            pools[name][2],
-            rng=np.random.default_rng(stream),
-            image_size=image_size,
-            glyph_size=default_glyph_size(image_size) if glyph_size is None else glyph_size,
-            decoy=modes[name],
-            decoy_size=default_decoy_size(image_size) if decoy_size is None else decoy_size,
-            decoy_probability=decoy_probability,
-        )
-        for name, stream in zip(SPLITS, streams)
-    }
-
-
-def _composite_split(
-    glyphs: np.ndarray,
-    labels: np.ndarray,
-    class_names: tuple[str, ...],
-    *,
-    rng: np.random.Generator,
-    image_size: int,
-    glyph_size: int,
-    decoy: DecoyMode,
-    decoy_size: int,
-    decoy_probability: float,
-) -> ImageSet:
-    result = composite_glyphs(
-        glyphs,
-        labels,
-        num_classes=len(class_names),
-        rng=rng,
-        image_size=image_size,
-        glyph_size=glyph_size,
-        decoy=decoy,
-        decoy_size=decoy_size,
-        decoy_probability=decoy_probability,
-    )
-    return ImageSet(
-        images=result.images,
-        labels=labels,
-        class_names=class_names,
-        masks=result.masks,
-        decoy_masks=result.decoy_masks,
-    )
+def make_digits(**kwargs) -> dict[str, ImageSet]:
+    """The ``digits`` source: :func:`~trustcnn.data.glyph_task.make_glyph_task` over
+    :func:`load_digit_glyphs` (same keyword arguments)."""
+    return make_glyph_task(load_digit_glyphs, **kwargs)

@@ -1,32 +1,30 @@
-"""Build the splits of the configured data source and a preview of them."""
+"""Build the splits of the configured data source, a preview, and the ingestion report."""
 
 from __future__ import annotations
 
 import logging
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from trustcnn.config import DataConfig
-from trustcnn.data import ImageSet, make_digits
+from trustcnn.data import ImageSet
+from trustcnn.data.sources import load_source
 from trustcnn.plotting.preview import preview_grid
 
 log = logging.getLogger(__name__)
 
 
-def build_dataset(data: DataConfig) -> tuple[ImageSet, ImageSet, ImageSet, ImageSet, ImageSet, Figure]:
-    """Target task train/val/test, source task train/val, and a preview grid of train."""
-    splits = make_digits(
-        classes=data.classes,
-        image_size=data.image_size,
-        seed=data.seed,
-        val_fraction=data.val_fraction,
-        test_fraction=data.test_fraction,
-        decoy=data.decoy.enabled,
-        decoy_size=data.decoy.size,
-        decoy_probability=data.decoy.probability,
-        source_copies=data.source_copies,
-        source_classes=data.source_classes,
-    )
+def build_dataset(data: DataConfig) -> tuple[ImageSet, ImageSet, ImageSet, ImageSet, ImageSet, Figure, pd.DataFrame]:
+    """Target task train/val/test, source task train/val, a preview grid of train, and
+    every file that was skipped or duplicated, with the reason."""
+    loaded = load_source(data)
+    splits = loaded.splits
     log.info("%s: %s", data.source, ", ".join(f"{name}={len(s)}" for name, s in splits.items()))
-    preview = preview_grid(splits["train"], n=data.preview_count, title=f"{data.source}: train split")
-    return splits["train"], splits["val"], splits["test"], splits["source_train"], splits["source_val"], preview
+    if loaded.skipped:
+        log.warning("%s: %d file(s) skipped or duplicated, see the ingestion report", data.source, len(loaded.skipped))
+    report = pd.DataFrame([(s.path, s.reason) for s in loaded.skipped], columns=["path", "reason"])
+    preview = preview_grid(splits["train"], n=min(data.preview_count, len(splits["train"])), title=f"{data.source}: train split")
+    return (
+        splits["train"], splits["val"], splits["test"], splits["source_train"], splits["source_val"], preview, report
+    )

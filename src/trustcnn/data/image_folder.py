@@ -1,0 +1,280 @@
+"""The user's own images: ``root/<class>/<image>``, with optional object masks.
+
+Conventions (one place, so the loader, its report and its tests agree):
+
+* Classes are the sorted names of the non-hidden subfolders of ``root`` (a ``masks_root``
+  that is itself a subfolder of ``root`` is not a class). Files in a class folder are
+  read in sorted name order; labels index the sorted class names.
+* Image files are recognised by extension, case-insensitively (:data:`IMAGE_EXTENSIONS`).
+  Hidden files and folders are ignored. Any other file that cannot be used (wrong
+  extension, empty, not an image, truncated, corrupt) is not an error but a
+  :class:`SkippedFile` with a precise reason, so one bad upload never stops an
+  ingestion and the user can see what was left out (the ingestion pipeline lists them
+  in ``ingestion_report.csv``). Truncated files are detected (Pillow's
+  ``LOAD_TRUNCATED_IMAGES`` stays off).
+* Every image becomes 8-bit RGB whatever its mode. Transparency (RGBA, LA, palette or
+  colour-key) is composited onto :data:`BACKGROUND` (white, as a viewer shows it).
+  16-bit images are scaled by their full range (``v * 255 / 65535``), never clipped;
+  32-bit integer images with values inside ``[0, 65535]`` are treated the same, other
+  integer and float images are stretched from their own min..max. EXIF orientation is
+  applied, so an image is taken (and its mask must be drawn) as viewers display it.
+* Resizing: the largest centred square is cropped (aspect ratio kept, borders of the
+  longer side dropped), then resized to ``image_size`` × ``image_size`` with Lanczos.
+* Masks (when ``masks_root`` is given, every kept image needs one):
+  ``masks_root/<class>/<stem>.png`` (found by stem, so ``a.jpg`` and ``a.png`` would
+  share one), object = pixels > 0 after conversion to L. A mask
+  must have its image's size (after EXIF orientation); it gets the same crop and a
+  nearest-neighbour resize. A missing, unreadable or mis-sized mask is a ``ValueError``:
+  masks feed the explanation metrics, so silently dropping or stretching one would bias
+  them.
+* Paths in :class:`FolderLoad` and :class:`SkippedFile` are POSIX paths relative to
+  ``root`` (``"cat/001.jpg"``), so a report is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from trustcnn.data.imageset import ImageSet
+
+IMAGE_EXTENSIONS: frozenset[str] = frozenset(
+    {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+)
+MASK_SUFFIX = ".png"
+BACKGROUND: tuple[int, int, int] = (255, 255, 255)
+_SIXTEEN_BIT_MAX = 65535
+_TRANSPARENT_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_HIGH_DEPTH_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+_SINGLE_CHANNEL_MODES = _HIGH_DEPTH_MODES | {"1", "L"}
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file left out of an ingestion and why (``path`` relative to the root)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FolderLoad:
+    """The loaded images, the files left out, and the kept files aligned with ``images``."""
+
+    images: ImageSet
+    skipped: tuple[SkippedFile, ...]
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """One image, resized at once so full-size photos are never all held in memory."""
+
+    path: str
+    image: np.ndarray
+    mask: np.ndarray | None
+
+
+def load_image_folder(
+    root: str | Path, *, image_size: int, masks_root: str | Path | None = None
+) -> FolderLoad:
+    """Load ``root/<class>/<image>`` as one :class:`ImageSet` (see the module docstring)."""
+    if image_size < 1:
+        raise ValueError(f"image_size must be positive, got {image_size}")
+    root = Path(root)
+    masks_dir = None if masks_root is None else Path(masks_root)
+    class_dirs = _class_dirs(root, masks_dir)
+    skipped: list[SkippedFile] = _stray_files(root)
+    kept: list[_Kept] = []
+    labels: list[int] = []
+    for label, class_dir in enumerate(class_dirs):
+        class_kept, class_skipped = _load_class(root, class_dir, masks_dir, image_size)
+        if not class_kept:
+            raise ValueError(
+                f"class {class_dir.name!r} in {root} has no usable image "
+                f"({len(class_skipped)} file(s) skipped: {_summary(class_skipped)})"
+            )
+        kept.extend(class_kept)
+        skipped.extend(class_skipped)
+        labels.extend([label] * len(class_kept))
+    image_set = ImageSet(
+        images=np.stack([k.image for k in kept]),
+        labels=np.asarray(labels, dtype=np.int64),
+        class_names=tuple(d.name for d in class_dirs),
+        masks=None if masks_dir is None else np.stack([k.mask for k in kept]),
+    )
+    paths = tuple(k.path for k in kept)
+    return FolderLoad(images=image_set, skipped=tuple(skipped), paths=paths)
+
+
+def find_duplicates(split_images: dict[str, np.ndarray]) -> list[tuple[str, int, str, int]]:
+    """Exact duplicate images in two different splits, as ``(split_a, i, split_b, j)``.
+
+    Images are compared by a SHA-256 of their shape, dtype and bytes (after conversion, so
+    the same photo saved as PNG and BMP counts), then confirmed byte for byte. Pairs come
+    in the order the splits and images are given; duplicates inside one split are not
+    reported (they do not leak between splits).
+    """
+    seen: dict[bytes, list[tuple[str, int]]] = {}
+    pairs: list[tuple[str, int, str, int]] = []
+    for split, images in split_images.items():
+        for index, image in enumerate(images):
+            earlier = seen.setdefault(_digest(image), [])
+            pairs.extend(
+                (other_split, other_index, split, index)
+                for other_split, other_index in earlier
+                if other_split != split
+                and np.array_equal(split_images[other_split][other_index], image)
+            )
+            earlier.append((split, index))
+    return pairs
+
+
+def _class_dirs(root: Path, masks_dir: Path | None) -> list[Path]:
+    if not root.is_dir():
+        raise ValueError(f"image folder {root} does not exist or is not a directory")
+    masks_resolved = None if masks_dir is None else masks_dir.resolve()
+    class_dirs = sorted(
+        child
+        for child in root.iterdir()
+        if child.is_dir() and not _hidden(child) and child.resolve() != masks_resolved
+    )
+    if len(class_dirs) < 2:
+        raise ValueError(
+            f"image folder {root} needs at least 2 class subfolders, found "
+            f"{len(class_dirs)}: {[d.name for d in class_dirs]}"
+        )
+    return class_dirs
+
+
+def _stray_files(root: Path) -> list[SkippedFile]:
+    """Files directly in ``root``: listed so a user sees they belong to no class."""
+    return [
+        SkippedFile(_relative(root, path), "not inside a class folder")
+        for path in sorted(root.iterdir())
+        if path.is_file() and not _hidden(path)
+    ]
+
+
+def _load_class(
+    root: Path, class_dir: Path, masks_dir: Path | None, image_size: int
+) -> tuple[list[_Kept], list[SkippedFile]]:
+    kept: list[_Kept] = []
+    skipped: list[SkippedFile] = []
+    for path in sorted(class_dir.iterdir()):
+        if _hidden(path):
+            continue
+        image, reason = _read_image(path)
+        if image is None:
+            skipped.append(SkippedFile(_relative(root, path), reason))
+            continue
+        box = _center_square(image.size)
+        mask = None
+        if masks_dir is not None:
+            mask_path = masks_dir / class_dir.name / f"{path.stem}{MASK_SUFFIX}"
+            mask = _read_mask(mask_path, path, image.size, box, image_size)
+        kept.append(_Kept(_relative(root, path), _resize_image(image, box, image_size), mask))
+    return kept, skipped
+
+
+def _read_image(path: Path) -> tuple[Image.Image | None, str]:
+    """The image at ``path`` as RGB, or ``None`` and the reason it cannot be used."""
+    if path.is_dir():
+        return None, "folder inside a class folder (not searched)"
+    if path.suffix.lower() not in IMAGE_EXTENSIONS:
+        return None, "not an image extension"
+    if path.stat().st_size == 0:
+        return None, "empty file"
+    try:
+        with Image.open(path) as image:
+            image.load()
+            oriented = ImageOps.exif_transpose(image)
+    except UnidentifiedImageError:
+        return None, "cannot identify image file (not an image or an unsupported format)"
+    except Image.DecompressionBombError as exc:
+        return None, f"image too large: {exc}"
+    except Exception as exc:  # noqa: BLE001 - any decoder failure means "skip this file"
+        message = str(exc) or type(exc).__name__
+        kind = "truncated image" if "truncated" in message.lower() else "unreadable image"
+        return None, f"{kind}: {message}"
+    return _to_rgb(oriented), ""
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in _HIGH_DEPTH_MODES:
+        return Image.fromarray(_high_depth_to_uint8(np.asarray(image), image.mode)).convert("RGB")
+    if image.mode in _TRANSPARENT_MODES or "transparency" in image.info:
+        background = Image.new("RGBA", image.size, (*BACKGROUND, 255))
+        return Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")
+    return image.convert("RGB")
+
+
+def _high_depth_to_uint8(values: np.ndarray, mode: str) -> np.ndarray:
+    """16-bit (and 16-bit-ranged 32-bit int) by the full range, anything else min..max."""
+    values = np.nan_to_num(values.astype(np.float64))
+    low, high = float(values.min()), float(values.max())
+    if mode != "F" and low >= 0 and high <= _SIXTEEN_BIT_MAX:
+        scaled = values * (255 / _SIXTEEN_BIT_MAX)
+    elif high > low:
+        scaled = (values - low) * (255 / (high - low))
+    else:
+        scaled = np.zeros_like(values)
+    return np.rint(scaled).astype(np.uint8)
+
+
+def _read_mask(
+    mask_path: Path, image_path: Path, original_size: tuple[int, int], box: Box, image_size: int
+) -> np.ndarray:
+    if not mask_path.is_file():
+        raise ValueError(f"missing mask {mask_path} for image {image_path}")
+    try:
+        with Image.open(mask_path) as mask:
+            mask.load()
+            gray = mask if mask.mode in _SINGLE_CHANNEL_MODES else mask.convert("L")
+            on = np.asarray(gray) > 0
+    except Exception as exc:  # noqa: BLE001 - reported with the file's name
+        raise ValueError(f"cannot read mask {mask_path} for image {image_path}: {exc}") from exc
+    if on.shape[::-1] != original_size:
+        raise ValueError(
+            f"mask {mask_path} is {on.shape[1]}x{on.shape[0]} but image {image_path} is "
+            f"{original_size[0]}x{original_size[1]}; a mask must have its image's size"
+        )
+    square = Image.fromarray(on.astype(np.uint8) * 255).crop(box)
+    return np.asarray(square.resize((image_size, image_size), Image.Resampling.NEAREST)) > 0
+
+
+def _resize_image(image: Image.Image, box: Box, image_size: int) -> np.ndarray:
+    """Crop first: ``resize(box=...)`` would let the filter read pixels outside the box."""
+    square = image.crop(box)
+    return np.asarray(square.resize((image_size, image_size), Image.Resampling.LANCZOS))
+
+
+def _center_square(size: tuple[int, int]) -> Box:
+    width, height = size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def _digest(image: np.ndarray) -> bytes:
+    array = np.ascontiguousarray(image)
+    header = f"{array.shape}{array.dtype.str}".encode()
+    return hashlib.sha256(header + array.tobytes()).digest()
+
+
+def _summary(skipped: list[SkippedFile]) -> str:
+    return "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped) or "none"
+
+
+def _hidden(path: Path) -> bool:
+    return path.name.startswith(".")
+
+
+def _relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()

@@ -1,0 +1,68 @@
+"""One entry point for every data source: splits plus a report of what was left out."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from trustcnn.config import DataConfig
+from trustcnn.data.digits import load_digit_glyphs
+from trustcnn.data.fashion_mnist import load_fashion_glyphs
+from trustcnn.data.glyph_task import make_glyph_task
+from trustcnn.data.image_folder import SkippedFile, find_duplicates, load_image_folder
+from trustcnn.data.imageset import ImageSet
+from trustcnn.data.splits import stratified_split
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """Splits keyed by ``train``/``val``/``test``/``source_train``/``source_val`` and the
+    files that were skipped (with why) or are duplicated across splits."""
+
+    splits: dict[str, ImageSet]
+    skipped: tuple[SkippedFile, ...] = ()
+
+
+def load_source(data: DataConfig) -> SourceData:
+    if data.source == "image_folder":
+        return _image_folder(data)
+    if data.source == "fashion_mnist":
+        loader = functools.partial(
+            load_fashion_glyphs, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download
+        )
+    else:
+        loader = load_digit_glyphs
+    splits = make_glyph_task(
+        loader,
+        classes=data.classes,
+        image_size=data.image_size,
+        seed=data.seed,
+        val_fraction=data.val_fraction,
+        test_fraction=data.test_fraction,
+        decoy=data.decoy.enabled,
+        decoy_size=data.decoy.size,
+        decoy_probability=data.decoy.probability,
+        source_copies=data.source_copies,
+        source_classes=data.source_classes,
+        max_per_class=data.max_per_class,
+    )
+    return SourceData(splits)
+
+
+def _image_folder(data: DataConfig) -> SourceData:
+    """The user's folder, split stratified; its source task is its own train/val split
+    (there is nothing to re-composite), and there is no decoy."""
+    loaded = load_image_folder(data.root, image_size=data.image_size, masks_root=data.masks_root)
+    index = stratified_split(
+        loaded.images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed
+    )
+    splits = {name: loaded.images.subset(idx) for name, idx in index.items()}
+    splits["source_train"], splits["source_val"] = splits["train"], splits["val"]
+    duplicates = find_duplicates({name: splits[name].images for name in ("train", "val", "test")})
+    paths = {name: [loaded.paths[i] for i in idx] for name, idx in index.items()}
+    skipped = loaded.skipped + tuple(
+        SkippedFile(paths[b][j], f"exact duplicate of {paths[a][i]} ({a} vs {b}); kept in both")
+        for a, i, b, j in duplicates
+    )
+    return SourceData(splits, skipped)
