@@ -29,11 +29,13 @@ class DataConfig(_Config):
     """Which source, and how it becomes train/val/test (+ the source task).
 
     ``digits`` and ``fashion_mnist`` are composited onto textures (masks, decoy, source
-    task); ``image_folder`` reads ``root/<class>/<image>`` (masks from ``masks_root``).
+    task); ``oxford_pets`` is cats vs dogs with trimap masks; ``image_folder`` reads
+    ``root/<class>/<image>`` (masks from ``masks_root``).
     """
 
-    source: Literal["digits", "fashion_mnist", "image_folder"] = "digits"
-    root: str | None = None            # fashion_mnist: raw *-ubyte.gz folder; image_folder: the folder
+    source: Literal["digits", "fashion_mnist", "oxford_pets", "image_folder"] = "digits"
+    root: str | None = None            # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
+                                       # (default raw_dir); image_folder: the <class>/<image> folder
     masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
     raw_dir: str = "data/01_raw"       # where downloads / decompressed raw files are cached
     allow_download: bool = False

@@ -174,12 +174,12 @@ def _load_class(
         if image is None:
             skipped.append(SkippedFile(_relative(root, path), reason))
             continue
-        box = _center_square(image.size)
+        box = center_square(image.size)
         mask = None
         if masks_dir is not None:
             mask_path = masks_dir / class_dir.name / f"{path.stem}{MASK_SUFFIX}"
             mask = _read_mask(mask_path, path, image.size, box, image_size)
-        kept.append(_Kept(_relative(root, path), _resize_image(image, box, image_size), mask))
+        kept.append(_Kept(_relative(root, path), resize_square(image, box, image_size), mask))
     return kept, skipped
 
 
@@ -249,13 +249,13 @@ def _read_mask(
     return np.asarray(square.resize((image_size, image_size), Image.Resampling.NEAREST)) > 0
 
 
-def _resize_image(image: Image.Image, box: Box, image_size: int) -> np.ndarray:
+def resize_square(image: Image.Image, box: Box, image_size: int) -> np.ndarray:
     """Crop first: ``resize(box=...)`` would let the filter read pixels outside the box."""
     square = image.crop(box)
     return np.asarray(square.resize((image_size, image_size), Image.Resampling.LANCZOS))
 
 
-def _center_square(size: tuple[int, int]) -> Box:
+def center_square(size: tuple[int, int]) -> Box:
     width, height = size
     side = min(width, height)
     left, top = (width - side) // 2, (height - side) // 2

@@ -12,6 +12,7 @@ from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.image_folder import SkippedFile, find_duplicates, load_image_folder
 from trustcnn.data.imageset import ImageSet
+from trustcnn.data.oxford_pets import load_oxford_pets
 from trustcnn.data.splits import stratified_split
 
 
@@ -26,7 +27,14 @@ class SourceData:
 
 def load_source(data: DataConfig) -> SourceData:
     if data.source == "image_folder":
-        return _image_folder(data)
+        loaded = load_image_folder(data.root, image_size=data.image_size, masks_root=data.masks_root)
+        return _split_photos(loaded.images, loaded.paths, loaded.skipped, data)
+    if data.source == "oxford_pets":
+        images, ids = load_oxford_pets(
+            data.root or Path(data.raw_dir), image_size=data.image_size, allow_download=data.allow_download,
+            max_per_class=data.max_per_class, seed=data.seed,
+        )
+        return _split_photos(images, ids, (), data)
     if data.source == "fashion_mnist":
         loader = functools.partial(
             load_fashion_glyphs, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download
@@ -50,19 +58,18 @@ def load_source(data: DataConfig) -> SourceData:
     return SourceData(splits)
 
 
-def _image_folder(data: DataConfig) -> SourceData:
-    """The user's folder, split stratified; its source task is its own train/val split
-    (there is nothing to re-composite), and there is no decoy."""
-    loaded = load_image_folder(data.root, image_size=data.image_size, masks_root=data.masks_root)
-    index = stratified_split(
-        loaded.images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed
-    )
-    splits = {name: loaded.images.subset(idx) for name, idx in index.items()}
+def _split_photos(images: ImageSet, paths: tuple[str, ...], skipped: tuple[SkippedFile, ...], data: DataConfig) -> SourceData:
+    """Photos split stratified; their source task is their own train/val split (there is
+    nothing to re-composite), there is no decoy, and duplicates across splits are reported."""
+    index = stratified_split(images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed)
+    splits = {name: images.subset(idx) for name, idx in index.items()}
     splits["source_train"], splits["source_val"] = splits["train"], splits["val"]
     duplicates = find_duplicates({name: splits[name].images for name in ("train", "val", "test")})
-    paths = {name: [loaded.paths[i] for i in idx] for name, idx in index.items()}
-    skipped = loaded.skipped + tuple(
-        SkippedFile(paths[b][j], f"exact duplicate of {paths[a][i]} ({a} vs {b}); kept in both")
-        for a, i, b, j in duplicates
+    names = {name: [paths[i] for i in idx] for name, idx in index.items()}
+    return SourceData(
+        splits,
+        skipped + tuple(
+            SkippedFile(names[b][j], f"exact duplicate of {names[a][i]} ({a} vs {b}); kept in both")
+            for a, i, b, j in duplicates
+        ),
     )
-    return SourceData(splits, skipped)
