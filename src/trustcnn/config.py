@@ -30,10 +30,11 @@ class DataConfig(_Config):
 
     ``digits`` and ``fashion_mnist`` are composited onto textures (masks, decoy, source
     task); ``oxford_pets`` is cats vs dogs with trimap masks; ``image_folder`` reads
-    ``root/<class>/<image>`` (masks from ``masks_root``).
+    ``root/<class>/<image>`` (masks from ``masks_root``); ``imagenet_subset`` is such a folder
+    of ImageNet classes labelled with their 1000-class indices.
     """
 
-    source: Literal["digits", "fashion_mnist", "oxford_pets", "image_folder"] = "digits"
+    source: Literal["digits", "fashion_mnist", "oxford_pets", "image_folder", "imagenet_subset"] = "digits"
     root: str | None = None            # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
                                        # (default raw_dir); image_folder: the <class>/<image> folder
     masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
@@ -52,8 +53,8 @@ class DataConfig(_Config):
 
     @model_validator(mode="after")
     def _image_folder_needs_a_root(self) -> DataConfig:
-        if self.source == "image_folder" and self.root is None:
-            raise ValueError("source image_folder needs root: the folder holding <class>/<image> files")
+        if self.source in ("image_folder", "imagenet_subset") and self.root is None:
+            raise ValueError(f"source {self.source} needs root: the folder holding <class>/<image> files")
         return self
 
 

@@ -46,7 +46,10 @@ def evaluate_models(test: ImageSet, results: Results, *, n_resamples: int = 1000
     for name, result in results.items():
         if len(result["predictions"]) != len(test):
             raise ValueError(f"{name}: {len(result['predictions'])} predictions for {len(test)} test images")
-        row = classification_metrics(test.labels, result["predictions"], test.num_classes, **kwargs)
+        # Macro over the classes the test split has (an ImageNet subset has few of 1000).
+        row = classification_metrics(
+            test.labels, result["predictions"], test.num_classes, labels=np.unique(test.labels), **kwargs
+        )
         if test.masks is not None:
             row["energy_in_mask"] = mean_ci(energy_in_mask(maps[name], test.masks), **kwargs)
         row["ssim_vs_baseline"] = mean_ci(ssim_per_image(maps[name], maps[REFERENCE]), **kwargs)

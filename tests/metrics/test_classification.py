@@ -42,7 +42,7 @@ def test_class_missing_from_predictions_and_labels():
 def test_vectorised_statistic_matches_sklearn_per_resample():
     y_true, y_pred = _predictions(60, 4, seed=1)
     idx = np.random.default_rng(2).integers(0, 60, (7, 60))
-    scores = _batched_scores(y_true[idx], y_pred[idx], 4)
+    scores = _batched_scores(y_true[idx], y_pred[idx], 4, np.arange(4))
     for b in range(7):
         expected = _sklearn(y_true[idx[b]], y_pred[idx[b]], 4)
         assert scores[:, b] == pytest.approx(list(expected.values()), abs=1e-12)
@@ -85,3 +85,13 @@ def test_confusion_matches_sklearn_with_all_labels():
     cm = confusion(y_true, y_pred, 3)
     assert cm.shape == (3, 3)
     np.testing.assert_array_equal(cm, confusion_matrix(y_true, y_pred, labels=[0, 1, 2]))
+
+
+def test_macro_over_given_labels_matches_sklearn() -> None:
+    y_true = np.array([3, 3, 7, 7, 7, 900])
+    y_pred = np.array([3, 7, 7, 7, 1, 900])
+    present = np.unique(y_true)
+    result = classification_metrics(y_true, y_pred, 1000, labels=present, n_resamples=50)
+    macro = {"labels": present.tolist(), "average": "macro", "zero_division": 0}
+    assert result["precision"]["value"] == precision_score(y_true, y_pred, **macro)
+    assert result["recall"]["value"] == recall_score(y_true, y_pred, **macro)

@@ -11,6 +11,7 @@ from trustcnn.data.digits import load_digit_glyphs
 from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.image_folder import SkippedFile, find_duplicates, load_image_folder
+from trustcnn.data.imagenet_subset import load_imagenet_subset
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.oxford_pets import load_oxford_pets
 from trustcnn.data.splits import stratified_split
@@ -26,8 +27,9 @@ class SourceData:
 
 
 def load_source(data: DataConfig) -> SourceData:
-    if data.source == "image_folder":
-        loaded = load_image_folder(data.root, image_size=data.image_size, masks_root=data.masks_root)
+    if data.source in ("image_folder", "imagenet_subset"):
+        load = load_image_folder if data.source == "image_folder" else load_imagenet_subset
+        loaded = load(data.root, image_size=data.image_size, masks_root=data.masks_root)
         return _split_photos(loaded.images, loaded.paths, loaded.skipped, data)
     if data.source == "oxford_pets":
         images, ids = load_oxford_pets(

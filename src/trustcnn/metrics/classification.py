@@ -1,7 +1,7 @@
 """Accuracy and macro precision/recall with bootstrap confidence intervals.
 
-Convention (sklearn's ``average="macro", labels=range(K), zero_division=0``): every one of
-the ``K`` classes counts in the macro average, and a class with no predictions (precision)
+Convention (sklearn's ``average="macro", labels=labels, zero_division=0``, ``labels``
+defaulting to ``range(K)``): every one of those classes counts in the macro average, and a class with no predictions (precision)
 or no true examples (recall) scores 0. The bootstrap uses the same rule in every resample,
 so a rare class missing from a resample pulls that replicate down, as it would the point
 value on such a test set.
@@ -40,7 +40,7 @@ def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-def _batched_scores(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
+def _batched_scores(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int, labels: np.ndarray) -> np.ndarray:
     """``[3, *batch]`` accuracy, macro precision, macro recall along the last axis.
 
     Per-class counts (true positives, predictions, true examples) come from three
@@ -59,13 +59,13 @@ def _batched_scores(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) ->
     hits = y_true == y_pred
     tp = counts(y_true, hits.astype(float))
     accuracy = hits.sum(axis=-1) / n
-    precision = _safe_ratio(tp, counts(y_pred)).mean(axis=-1)
-    recall = _safe_ratio(tp, counts(y_true)).mean(axis=-1)
+    precision = _safe_ratio(tp, counts(y_pred))[..., labels].mean(axis=-1)
+    recall = _safe_ratio(tp, counts(y_true))[..., labels].mean(axis=-1)
     return np.stack([accuracy, precision, recall])
 
 
-def _sklearn_scores(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> list[float]:
-    macro = {"labels": list(range(num_classes)), "average": "macro", "zero_division": 0}
+def _sklearn_scores(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) -> list[float]:
+    macro = {"labels": labels.tolist(), "average": "macro", "zero_division": 0}
     return [
         accuracy_score(y_true, y_pred),
         precision_score(y_true, y_pred, **macro),
@@ -80,21 +80,24 @@ def classification_metrics(
     *,
     n_resamples: int = 1000,
     seed: int = 0,
+    labels: np.ndarray | None = None,
 ) -> dict[str, dict]:
-    """``{"accuracy", "precision", "recall"}``, each ``{"value", "ci95"}``.
+    """``{"accuracy", "precision", "recall"}``, each ``{"value", "ci95"}``; precision and
+    recall are macro over ``labels`` (default all ``num_classes``).
 
     Point values come from scikit-learn (exactly its numbers); the 95% percentile-bootstrap
     intervals from a vectorised confusion-count statistic over paired resamples.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     _check_labels(y_true, y_pred, num_classes)
+    labels = np.arange(num_classes) if labels is None else np.asarray(labels)
 
     def statistic(t: np.ndarray, p: np.ndarray, axis: int = -1) -> np.ndarray:
         # scipy always reduces along the last axis, which _batched_scores assumes.
-        return _batched_scores(t, p, num_classes)
+        return _batched_scores(t, p, num_classes, labels)
 
     _, lo, hi = bootstrap_arrays(statistic, y_true, y_pred, n_resamples=n_resamples, seed=seed)
-    values = _sklearn_scores(y_true, y_pred, num_classes)
+    values = _sklearn_scores(y_true, y_pred, labels)
     return {name: estimate(values[i], lo[i], hi[i]) for i, name in enumerate(METRICS)}
 
 

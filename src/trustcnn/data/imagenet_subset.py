@@ -1,0 +1,46 @@
+"""A folder of ImageNet classes, labelled with the 1000-class indices (paper §4.2's setup).
+
+Folders are named by ImageNet class index (``"1"``) or category name as torchvision lists
+it (``"goldfish"``, or ``"great_white_shark"`` for "great white shark"). Labels are the
+1000-way indices and ``class_names`` all 1000 categories, so a pretrained VGG-16 keeps its
+own classifier. The category list ships with torchvision: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from torchvision.models import VGG16_Weights
+
+from trustcnn.data.image_folder import FolderLoad, load_image_folder
+from trustcnn.data.imageset import ImageSet
+
+
+@cache
+def imagenet_categories() -> tuple[str, ...]:
+    return tuple(VGG16_Weights.IMAGENET1K_V1.meta["categories"])
+
+
+def imagenet_index(folder: str) -> int:
+    """The ImageNet index a class folder stands for (by number or category name)."""
+    categories = imagenet_categories()
+    if folder.isdigit() and int(folder) < len(categories):
+        return int(folder)
+    wanted = folder.replace("_", " ").casefold()
+    matches = [i for i, name in enumerate(categories) if name.casefold() == wanted]
+    if not matches:
+        raise ValueError(
+            f"class folder {folder!r} is not an ImageNet class: name it by index (0-999) or by "
+            f"torchvision's category name, e.g. {categories[1]!r} or {categories[2].replace(' ', '_')!r}"
+        )
+    return matches[0]
+
+
+def load_imagenet_subset(root: str | Path, *, image_size: int, masks_root: str | Path | None = None) -> FolderLoad:
+    loaded = load_image_folder(root, image_size=image_size, masks_root=masks_root)
+    indices = np.array([imagenet_index(name) for name in loaded.images.class_names], dtype=np.int64)
+    images = loaded.images
+    relabelled = ImageSet(images.images, indices[images.labels], imagenet_categories(), images.masks, images.decoy_masks)
+    return FolderLoad(relabelled, loaded.skipped, loaded.paths)
