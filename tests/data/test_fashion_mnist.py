@@ -62,3 +62,13 @@ def test_without_files_or_download_says_how_to_get_them(tmp_path: Path, monkeypa
 def test_a_root_without_the_files_names_them(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
         load_fashion_glyphs(None, root=tmp_path, cache_root=tmp_path / "cache", allow_download=False)
+
+
+def test_download_path_uses_files_already_in_torchvision_layout(raw_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With download allowed and no raw root, torchvision's download step finds the files
+    already in its cache layout and fetches nothing (there is no network here)."""
+    cache = tmp_path / "cache"
+    fashion_mnist.stage_raw(raw_root, cache)
+    monkeypatch.setattr(fashion_mnist, "DEBIAN_ROOT", tmp_path / "absent")
+    glyphs, _, _ = load_fashion_glyphs([0], root=None, cache_root=cache, allow_download=True)
+    assert len(glyphs) == 8

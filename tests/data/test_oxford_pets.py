@@ -64,3 +64,9 @@ def test_as_a_configured_source(pets_root: Path) -> None:
         "train": 6, "val": 3, "test": 3, "source_train": 6, "source_val": 3,
     }
     assert loaded.splits["test"].masks is not None
+
+
+def test_download_path_finds_the_files_already_there(pets_root: Path) -> None:
+    """torchvision's download step checks for the files first: nothing is fetched."""
+    images, _ = load_oxford_pets(pets_root, image_size=16, allow_download=True)
+    assert len(images) == 12
