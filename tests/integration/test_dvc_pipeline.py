@@ -81,6 +81,12 @@ def test_metrics_and_plots_show(clone: Path) -> None:
     assert (out / "index.html").stat().st_size > 0
 
 
+def test_push_to_the_default_local_remote(clone: Path) -> None:
+    run(clone, "dvc", "push")
+    storage = clone.parent / "trustcnn-dvc-storage"
+    assert any(storage.rglob("*")), "dvc push wrote nothing to the default remote"
+
+
 def test_mlflow_store_stays_in_the_clone(clone: Path) -> None:
     assert (clone / "mlflow.db").is_file()
     assert not list(clone.rglob("mlruns"))
