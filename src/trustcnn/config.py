@@ -125,9 +125,12 @@ class TrustConfig(OptimConfig):
 class SaliencyConfig(_Config):
     method: SaliencyMethod = "gradcam"
     batch_size: int = Field(128, ge=1)
+    seed: int = 0  # for the sanity check's re-initialised layer
 
 
 class EvaluationConfig(_Config):
     n_resamples: int = Field(1000, ge=10)
+    iou_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    accurate_energy: float = Field(0.35, gt=0.0, le=1.0)
     seed: int = 0
     overlay_count: int = Field(8, ge=1)

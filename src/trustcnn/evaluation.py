@@ -14,7 +14,16 @@ import numpy as np
 import torch
 
 from trustcnn.data import ImageSet
-from trustcnn.metrics import classification_metrics, energy_in_mask, mean_ci, ssim_per_image
+from trustcnn.metrics import (
+    CASES,
+    case_shares,
+    classification_metrics,
+    energy_in_mask,
+    mean_ci,
+    pointing_game,
+    ssim_per_image,
+    thresholded_iou,
+)
 from trustcnn.saliency import upsample
 
 REFERENCE = "baseline"
@@ -30,12 +39,22 @@ def upsample_maps(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return upsample(torch.from_numpy(np.ascontiguousarray(maps)), size).numpy()
 
 
-def evaluate_models(test: ImageSet, results: Results, *, n_resamples: int = 1000, seed: int = 0) -> dict:
-    """``{"models": {name: {"accuracy", "precision", "recall", "energy_in_mask",
-    "ssim_vs_baseline"}}}``, each ``{"value": v, "ci95": [lo, hi]}``.
-
-    ``energy_in_mask`` is left out when the data has no masks; ``ssim_vs_baseline``
-    compares each model's maps with the ``baseline`` model's, image by image.
+def evaluate_models(
+    test: ImageSet,
+    results: Results,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    iou_threshold: float = 0.5,
+    accurate_energy: float = 0.35,
+) -> dict:
+    """``{"models": {name: {...}}}`` with, per model, estimates ``{"value", "ci95"}`` of
+    accuracy, precision, recall, ``ssim_vs_baseline`` (maps vs the baseline's, image by
+    image) and ``sanity_ssim`` (maps vs the same model with its trainable layer
+    re-initialised: low means the maps depend on the learnt weights), and — when the data
+    has masks — ``energy_in_mask`` (= ``energy_pointing_game``), ``pointing_game``,
+    ``iou`` (map ≥ ``iou_threshold``) and ``case_shares``: the paper's four cases, a map
+    counting as accurate when ``energy_in_mask ≥ accurate_energy``.
     """
     if REFERENCE not in results:
         raise ValueError(f"evaluation needs the {REFERENCE!r} model's results; got {sorted(results)}")
@@ -50,9 +69,18 @@ def evaluate_models(test: ImageSet, results: Results, *, n_resamples: int = 1000
         row = classification_metrics(
             test.labels, result["predictions"], test.num_classes, labels=np.unique(test.labels), **kwargs
         )
-        if test.masks is not None:
-            row["energy_in_mask"] = mean_ci(energy_in_mask(maps[name], test.masks), **kwargs)
         row["ssim_vs_baseline"] = mean_ci(ssim_per_image(maps[name], maps[REFERENCE]), **kwargs)
+        if "sanity_maps" in result:
+            row["sanity_ssim"] = mean_ci(ssim_per_image(maps[name], upsample_maps(result["sanity_maps"], size)), **kwargs)
+        if test.masks is not None:
+            energy = energy_in_mask(maps[name], test.masks)
+            row["energy_in_mask"] = row["energy_pointing_game"] = mean_ci(energy, **kwargs)
+            row["pointing_game"] = mean_ci(pointing_game(maps[name], test.masks), **kwargs)
+            row["iou"] = mean_ci(thresholded_iou(maps[name], test.masks, iou_threshold), **kwargs)
+            correct = result["predictions"] == test.labels
+            row["case_shares"] = case_shares(
+                correct, energy >= accurate_energy, test.labels, test.class_names, **kwargs
+            )
         report[name] = row
     return {"models": report}
 
@@ -73,10 +101,31 @@ def table1(report: Mapping) -> dict:
     }
 
 
+def table3(report: Mapping) -> dict:
+    """The paper's Table 3 for this data: the four cases' shares per model."""
+    return {
+        "models": {name: row["case_shares"] for name, row in report["models"].items() if "case_shares" in row}
+    }
+
+
+def table3_markdown(table: Mapping, accurate_energy: float) -> str:
+    lines = [
+        f"## Table 3: label right/wrong × map accurate (energy in mask ≥ {accurate_energy:g}) or not, test split",
+        "",
+        "| model | " + " | ".join(CASES) + " |",
+        "|---|" + "---|" * len(CASES),
+    ]
+    for name, shares in table["models"].items():
+        lines.append(f"| {name} | " + " | ".join(_cell(shares["overall"][c]) for c in CASES) + " |")
+    return "\n".join(lines) + "\n\nShares of test images with 95% bootstrap confidence intervals.\n"
+
+
 def metrics_table(report: Mapping, title: str | None = None) -> str:
-    """A Markdown table of :func:`evaluate_models`' report (value [95% CI])."""
+    """A Markdown table of :func:`evaluate_models`' estimates (value [95% CI])."""
     models = report["models"]
-    columns = list(dict.fromkeys(key for row in models.values() for key in row))
+    columns = list(
+        dict.fromkeys(key for row in models.values() for key, value in row.items() if "value" in value)
+    )
     lines = [f"## {title}", ""] if title else []
     lines += [
         "| model | " + " | ".join(columns) + " |",

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from mlflow.tracking import MlflowClient
 
+from trustcnn.metrics import CASES
+
 from .conftest import copy_project, kedro
 
 MODELS = (
@@ -39,7 +41,20 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
             lo, hi = row[key]["ci95"]
             assert lo <= row[key]["value"] <= hi, (name, key, row[key])
     assert metrics["models"]["baseline"]["ssim_vs_baseline"]["value"] == pytest.approx(1.0)
+    for name in MODELS:
+        row = metrics["models"][name]
+        for key in ("pointing_game", "energy_pointing_game", "iou", "sanity_ssim"):
+            assert "ci95" in row[key], (name, key)
+        shares = [row["case_shares"]["overall"][case]["value"] for case in CASES]
+        assert sum(shares) == pytest.approx(1.0)
     assert 0.0 <= metrics["source_backbone"]["accuracy"] <= 1.0
+    table3 = json.loads((smoke_run / "data/08_reporting/table3.json").read_text())
+    table3_md = (smoke_run / "data/08_reporting/table3.md").read_text()
+    for name in MODELS:
+        overall = table3["models"][name]["overall"]
+        assert overall == metrics["models"][name]["case_shares"]["overall"]
+        cells = " | ".join(f"{overall[c]['value']:.3f} [{overall[c]['ci95'][0]:.3f}, {overall[c]['ci95'][1]:.3f}]" for c in CASES)
+        assert f"| {name} | {cells} |" in table3_md
     table1 = json.loads((smoke_run / "data/08_reporting/table1.json").read_text())
     table1_md = (smoke_run / "data/08_reporting/table1.md").read_text()
     for name in MODELS:
@@ -51,7 +66,7 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
 
 def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
     reporting = smoke_run / "data/08_reporting"
-    figures = [reporting / "data_preview.png", reporting / "saliency_overlays.png"]
+    figures = [reporting / "data_preview.png", reporting / "saliency_overlays.png", reporting / "case_bars.png"]
     figures += [reporting / name / "training_curves.png" for name in MODELS]
     for figure in figures:
         assert figure.read_bytes()[:8] == PNG, figure
@@ -92,6 +107,6 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     assert sum(r.data.tags.get("grid_selected") == "true" for r in points) == 1
     assert {"grid.chosen_lr", "grid.chosen_lam"} <= set(by_name["trust_gradcam"].data.params)
     parent_artifacts = {a.path for a in client.list_artifacts(parent)}
-    assert {"table1.md", "metrics.json"} <= parent_artifacts
+    assert {"table1.md", "table3.md", "case_bars.png", "metrics.json"} <= parent_artifacts
     models = client.search_logged_models([experiment.experiment_id])
     assert {m.source_run_id for m in models} >= {by_name[name].info.run_id for name in MODELS}

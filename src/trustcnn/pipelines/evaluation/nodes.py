@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 from trustcnn.config import EvaluationConfig
 from trustcnn.data import ImageSet
-from trustcnn.evaluation import evaluate_models, metrics_table, table1
+from trustcnn.evaluation import evaluate_models, metrics_table, table1, table3, table3_markdown
+from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.overlays import overlay_grid
 from trustcnn.tracking import log_estimates, log_figure, model_run
 
@@ -20,7 +21,10 @@ def evaluate(
 ) -> tuple[dict[str, Any], str, dict[str, Any], str, Figure]:
     """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and an overlay
     grid; ``maps`` is keyed by model name."""
-    report = evaluate_models(test_set, maps, n_resamples=evaluation.n_resamples, seed=evaluation.seed)
+    report = evaluate_models(
+        test_set, maps, n_resamples=evaluation.n_resamples, seed=evaluation.seed,
+        iou_threshold=evaluation.iou_threshold, accurate_energy=evaluation.accurate_energy,
+    )
     report["source_backbone"] = source_metrics
     n = min(evaluation.overlay_count, len(test_set))
     figure = overlay_grid(
@@ -37,12 +41,27 @@ def evaluate(
     return report, metrics_table(report), paper_table, metrics_table(paper_table, title), figure
 
 
-def log_evaluation(metrics: dict[str, Any], table1_md: str, overlays: np.ndarray, **runs: dict[str, str]) -> None:
+def four_cases(metrics: dict[str, Any], evaluation: EvaluationConfig) -> tuple[dict[str, Any], str, Figure]:
+    """Table 3 (JSON and Markdown) and its bar chart; empty when the data has no masks."""
+    table = table3(metrics)
+    title = f"four cases (map accurate: energy in mask ≥ {evaluation.accurate_energy:g})"
+    return table, table3_markdown(table, evaluation.accurate_energy), case_bars(table["models"], title)
+
+
+def log_evaluation(
+    metrics: dict[str, Any], table1_md: str, table3_md: str, overlays: np.ndarray, case_figure: np.ndarray,
+    **runs: dict[str, str],
+) -> None:
     """Test metrics (same names in every run) and the overlay grid into each model's run;
-    Table 1 and metrics.json into the run of this ``kedro run``."""
+    Tables 1 and 3, the case bars and metrics.json into the run of this ``kedro run``."""
     mlflow.log_text(table1_md, "table1.md")
+    mlflow.log_text(table3_md, "table3.md")
+    mlflow.log_image(case_figure, "case_bars.png")
     mlflow.log_dict(metrics, "metrics.json")
     for name, run in runs.items():
         with model_run(run_id=run["run_id"]):
-            log_estimates({k: v for k, v in metrics["models"][name].items() if v.get("value") is not None})
+            estimates = {k: v for k, v in metrics["models"][name].items() if v.get("value") is not None}
+            log_estimates(estimates)
+            if "case_shares" in metrics["models"][name]:
+                log_estimates(metrics["models"][name]["case_shares"]["overall"], prefix="test_case_")
             log_figure(overlays, "saliency_overlays.png")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 import numpy as np
@@ -9,24 +10,42 @@ import torch
 
 from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.models import from_checkpoint
+from trustcnn.models import SplitNet, from_checkpoint
 from trustcnn.saliency import get_method
 from trustcnn.training import default_device, to_tensors
 
 
-def compute_saliency(model: dict[str, Any], test_set: ImageSet, saliency: SaliencyConfig) -> dict[str, np.ndarray]:
-    """``maps`` (for the predicted class, in [0, 1]), ``predictions`` and ``probabilities``."""
-    net = from_checkpoint(model).to(default_device())
+def _maps(net: SplitNet, test_set: ImageSet, saliency: SaliencyConfig) -> tuple[np.ndarray, np.ndarray]:
     method = get_method(saliency.method)
+    device = next(net.parameters()).device
     maps, probabilities = [], []
     for batch in to_tensors(test_set).batches(saliency.batch_size):
-        x = batch.x.to(net.cam_layer[0].weight.device)
+        x = batch.x.to(device)
         with torch.no_grad():
             probabilities.append(torch.softmax(net(x), dim=1).cpu())
         maps.append(method(net, net.cam_layer, x).cpu())
-    probs = torch.cat(probabilities).numpy()
+    return torch.cat(maps).numpy().astype(np.float32), torch.cat(probabilities).numpy().astype(np.float32)
+
+
+def _reinitialised(net: SplitNet, seed: int) -> SplitNet:
+    """The model with its trainable layer re-initialised (Adebayo et al.'s sanity check)."""
+    copy = deepcopy(net)
+    torch.manual_seed(seed)
+    for module in copy.cam_layer.modules():
+        if hasattr(module, "reset_parameters"):
+            module.reset_parameters()
+    return copy
+
+
+def compute_saliency(model: dict[str, Any], test_set: ImageSet, saliency: SaliencyConfig) -> dict[str, np.ndarray]:
+    """``maps`` (for the predicted class, in [0, 1]), ``predictions``, ``probabilities``,
+    and ``sanity_maps``: the same method on the model with its trainable layer re-initialised."""
+    net = from_checkpoint(model).to(default_device())
+    maps, probabilities = _maps(net, test_set, saliency)
+    sanity_maps, _ = _maps(_reinitialised(net, saliency.seed), test_set, saliency)
     return {
-        "maps": torch.cat(maps).numpy().astype(np.float32),
-        "predictions": probs.argmax(axis=1).astype(np.int64),
-        "probabilities": probs.astype(np.float32),
+        "maps": maps,
+        "predictions": probabilities.argmax(axis=1).astype(np.int64),
+        "probabilities": probabilities,
+        "sanity_maps": sanity_maps,
     }
