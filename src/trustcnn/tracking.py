@@ -9,24 +9,43 @@ them up.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import mlflow
+from mlflow.exceptions import MlflowException
 import numpy as np
 from matplotlib.figure import Figure
 from torch import nn
 
+log = logging.getLogger(__name__)
 PIP_REQUIREMENTS = ("torch", "torchvision", "numpy", "scikit-learn", "scikit-image", "pydantic", "mlflow")
 
 
 @contextmanager
 def model_run(name: str | None = None, run_id: str | None = None) -> Iterator[mlflow.ActiveRun]:
-    """Start the run ``name`` — or reopen ``run_id`` — nested under the active run if any."""
+    """Start the run ``name`` — or reopen ``run_id`` — nested under the active run if any.
+
+    A ``run_id`` the current tracking store doesn't know (the model came from DVC's cache
+    or another store) starts a new run ``name`` instead, tagged with the missing id.
+    """
+    tags = None
+    if run_id is not None and not _run_exists(run_id):
+        log.warning("MLflow run %s of %s is not in this tracking store; logging to a new run", run_id, name)
+        run_id, tags = None, {"trustcnn.missing_training_run_id": run_id}
     nested = mlflow.active_run() is not None
-    with mlflow.start_run(run_id=run_id, run_name=None if run_id else name, nested=nested) as run:
+    with mlflow.start_run(run_id=run_id, run_name=None if run_id else name, nested=nested, tags=tags) as run:
         yield run
+
+
+def _run_exists(run_id: str) -> bool:
+    try:
+        mlflow.MlflowClient().get_run(run_id)
+    except MlflowException:
+        return False
+    return True
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -59,7 +59,7 @@ def log_evaluation(
     mlflow.log_image(case_figure, "case_bars.png")
     mlflow.log_dict(metrics, "metrics.json")
     for name, run in runs.items():
-        with model_run(run_id=run["run_id"]):
+        with model_run(name, run_id=run["run_id"]):
             estimates = {k: v for k, v in metrics["models"][name].items() if v.get("value") is not None}
             log_estimates(estimates)
             if "case_shares" in metrics["models"][name]:
