@@ -23,3 +23,57 @@ def test_unknown_run_id_starts_a_new_tagged_run(tmp_path: Path) -> None:
         assert run.info.run_name == "baseline"
     finally:
         mlflow.set_tracking_uri(None)
+
+
+def _tiny_model():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+
+
+def test_models_are_registered_and_one_champion_alias_moves_between_them(tmp_path: Path) -> None:
+    import numpy as np
+
+    from trustcnn.tracking import log_torch_model, set_champion
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    try:
+        example = np.zeros((1, 3, 8, 8), np.float32)
+        logged = {}
+        for name in ("baseline", "trust_mask"):
+            with model_run(name):
+                logged[name] = log_torch_model(_tiny_model(), example, name)
+        assert logged["baseline"]["registered_model"] == "trustcnn-baseline"
+        assert logged["trust_mask"]["model_version"] == "1"
+        client = mlflow.MlflowClient()
+        info = mlflow.models.get_model_info(logged["baseline"]["model_uri"])
+        assert info.signature.inputs.to_dict()[0]["tensor-spec"]["shape"] == (-1, 3, 8, 8)
+        assert set_champion("trustcnn-baseline", "1")
+        assert set_champion("trustcnn-trust_mask", "1")
+        assert client.get_registered_model("trustcnn-trust_mask").aliases == {"champion": 1}
+        assert "champion" not in client.get_registered_model("trustcnn-baseline").aliases
+        assert not set_champion("trustcnn-baseline", "7")  # not in this registry: nothing moves
+        assert client.get_registered_model("trustcnn-trust_mask").aliases == {"champion": 1}
+        model = mlflow.pytorch.load_model("models:/trustcnn-trust_mask@champion")
+        assert model(__import__("torch").zeros(2, 3, 8, 8)).shape == (2, 2)
+    finally:
+        mlflow.set_tracking_uri(None)
+
+
+def test_nested_runs_inherit_the_parents_provenance_tags(tmp_path: Path) -> None:
+    from trustcnn.tracking import tag_active_run
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    try:
+        with mlflow.start_run(run_name="transfer"):
+            tag_active_run({"trustcnn.data.train_set.md5": "abc", "mlflow.source.git.commit": "123"})
+            mlflow.set_tag("unrelated", "x")
+            with model_run("baseline") as child:
+                pass
+        tags = mlflow.MlflowClient().get_run(child.info.run_id).data.tags
+        assert tags["trustcnn.data.train_set.md5"] == "abc" and tags["mlflow.source.git.commit"] == "123"
+        assert "unrelated" not in tags
+    finally:
+        mlflow.set_tracking_uri(None)

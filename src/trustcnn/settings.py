@@ -7,6 +7,8 @@ from kedro.config import OmegaConfigLoader
 from kedro.utils import find_kedro_project
 from omegaconf.resolvers import oc
 
+from trustcnn.hooks import ProvenanceHooks
+
 
 def _project_root() -> str:
     """The project's absolute path, so ``sqlite:///…/mlflow.db`` never depends on the
@@ -37,3 +39,5 @@ CONFIG_LOADER_ARGS = {
         "trustcnn.artifact_location": _artifact_location,
     },
 }
+
+HOOKS = (ProvenanceHooks(),)

@@ -3,7 +3,9 @@
 kedro-mlflow opens one parent run per ``kedro run``; every trained model gets its own
 run nested under it, and later nodes reopen that run by id to add test metrics and
 figures. All model runs log the same metric names, so the UI's Compare view lines
-them up.
+them up. Every model is registered as ``trustcnn-<name>``; the evaluation moves the
+``champion`` alias to the best trustworthy one. A nested run inherits its parent's
+provenance tags (git commit, DVC hashes of the data; see :mod:`trustcnn.provenance`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from contextlib import contextmanager
 from typing import Any
 
 import mlflow
-from mlflow.exceptions import MlflowException
 import numpy as np
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
 from matplotlib.figure import Figure
+import torch
 from torch import nn
+
+from trustcnn.provenance import is_provenance_tag
 
 log = logging.getLogger(__name__)
 PIP_REQUIREMENTS = ("torch", "torchvision", "numpy", "scikit-learn", "scikit-image", "pydantic", "mlflow")
+REGISTRY_PREFIX = "trustcnn-"
+CHAMPION = "champion"
 
 
 @contextmanager
@@ -35,9 +43,23 @@ def model_run(name: str | None = None, run_id: str | None = None) -> Iterator[ml
     if run_id is not None and not _run_exists(run_id):
         log.warning("MLflow run %s of %s is not in this tracking store; logging to a new run", run_id, name)
         run_id, tags = None, {"trustcnn.missing_training_run_id": run_id}
-    nested = mlflow.active_run() is not None
-    with mlflow.start_run(run_id=run_id, run_name=None if run_id else name, nested=nested, tags=tags) as run:
+    parent = mlflow.active_run()
+    if parent is not None and run_id is None:
+        tags = {**_provenance_of(parent.info.run_id), **(tags or {})}
+    with mlflow.start_run(run_id=run_id, run_name=None if run_id else name, nested=parent is not None, tags=tags) as run:
         yield run
+
+
+def _provenance_of(run_id: str) -> dict[str, str]:
+    """The parent's provenance tags as they are now (``ActiveRun`` holds a stale copy)."""
+    tags = mlflow.MlflowClient().get_run(run_id).data.tags
+    return {k: v for k, v in tags.items() if is_provenance_tag(k)}
+
+
+def tag_active_run(tags: Mapping[str, str]) -> None:
+    """Provenance tags on the active run (kedro-mlflow's run of this ``kedro run``), if any."""
+    if mlflow.active_run() is not None and tags:
+        mlflow.set_tags(dict(tags))
 
 
 def _run_exists(run_id: str) -> bool:
@@ -91,26 +113,63 @@ def pip_requirements() -> list[str]:
     return [f"{name}=={importlib.metadata.version(name)}" for name in PIP_REQUIREMENTS]
 
 
-def log_torch_model(model: nn.Module, input_example: np.ndarray, name: str = "model") -> str:
-    """Log ``model`` (pickle serialisation, signature from ``input_example``); returns its URI."""
+def registered_name(model_name: str) -> str:
+    return f"{REGISTRY_PREFIX}{model_name}"
+
+
+def log_torch_model(model: nn.Module, input_example: np.ndarray, model_name: str) -> dict[str, str]:
+    """Log ``model`` (pickle serialisation, input example, signature inferred from it) and
+    register it as ``trustcnn-<model_name>``; returns its URI, registered name and version."""
     model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        output = model(torch.from_numpy(input_example).to(device)).cpu().numpy()
     info = mlflow.pytorch.log_model(
         model,
-        name=name,
+        name="model",
         serialization_format="pickle",
         input_example=input_example,
+        signature=infer_signature(input_example, output),
         pip_requirements=pip_requirements(),
+        registered_model_name=registered_name(model_name),
     )
-    return info.model_uri
+    return {
+        "model_uri": info.model_uri,
+        "registered_model": registered_name(model_name),
+        "model_version": str(info.registered_model_version),
+    }
+
+
+def set_champion(registered_model: str, version: str) -> bool:
+    """Give ``registered_model`` version ``version`` the ``champion`` alias and take the alias
+    off every other trustcnn model, so exactly one holds it. False (and nothing changed)
+    when this registry doesn't have that version, e.g. a model restored from DVC's cache."""
+    client = mlflow.MlflowClient()
+    try:
+        client.get_model_version(registered_model, version)
+    except MlflowException:
+        log.warning("%s version %s is not in this model registry; champion alias not moved", registered_model, version)
+        return False
+    for model in client.search_registered_models(f"name LIKE '{REGISTRY_PREFIX}%'"):
+        if model.name != registered_model and CHAMPION in (model.aliases or {}):
+            client.delete_registered_model_alias(model.name, CHAMPION)
+    client.set_registered_model_alias(registered_model, CHAMPION, version)
+    return True
 
 
 def log_training(
-    params: Mapping[str, Any], history: list[dict[str, float]], curves: Figure, model: nn.Module, input_example: np.ndarray
-) -> str:
+    model_name: str,
+    params: Mapping[str, Any],
+    history: list[dict[str, float]],
+    curves: Figure,
+    model: nn.Module,
+    input_example: np.ndarray,
+) -> dict[str, str]:
     """Everything a training node records in its model's run: flat params, the (already
-    streamed) history's final values as summary, the curves figure and the model."""
+    streamed) history's final values as summary, the curves figure and the registered
+    model. Returns what :func:`log_torch_model` does."""
     mlflow.log_params(flatten(params))
     if history:
         mlflow.log_metrics({f"final_{k}": float(v) for k, v in history[-1].items() if k != "epoch"})
     log_figure(curves, "training_curves.png")
-    return log_torch_model(model, input_example)
+    return log_torch_model(model, input_example, model_name)

@@ -20,6 +20,10 @@ class _LocalFileDataset(AbstractDataset):
         self._filepath = Path(filepath)
         self.metadata = metadata
 
+    @property
+    def filepath(self) -> Path:
+        return self._filepath
+
     def _exists(self) -> bool:
         return self._filepath.is_file()
 

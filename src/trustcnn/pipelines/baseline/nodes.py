@@ -46,7 +46,8 @@ def prepare_backbone(
             backbone, model, source_train_set, source_val_set, source_training, on_epoch=lambda row: log_history([row])
         )
         params = {"model": model.model_dump(), "optim": source_training.model_dump()}
-        log_training(params, history, training_curves(history, "source backbone"), backbone, input_example(source_val_set))
+        curves = training_curves(history, "source backbone")
+        log_training("source_backbone", params, history, curves, backbone, input_example(source_val_set))
     accuracy = history[-1]["val_accuracy"]
     log.info("source backbone held-out accuracy: %.3f", accuracy)
     if accuracy < 0.9:
@@ -66,5 +67,5 @@ def train_baseline_model(
         history = train_baseline(net, train_set, val_set, baseline, on_epoch=lambda row: log_history([row]), parts=parts)
         curves = training_curves(history, "baseline")
         params = {"model": model.model_dump(), "optim": baseline.model_dump(), "objective": "cross_entropy"}
-        model_uri = log_training(params, history, curves, net, input_example(val_set))
-    return to_checkpoint(net, model, train_set.class_names), history, curves, {"run_id": run.info.run_id, "model_uri": model_uri}
+        logged = log_training("baseline", params, history, curves, net, input_example(val_set))
+    return to_checkpoint(net, model, train_set.class_names), history, curves, {"run_id": run.info.run_id, **logged}

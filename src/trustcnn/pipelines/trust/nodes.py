@@ -55,7 +55,7 @@ def train_trust_model(
             model, history, chosen = _grid_search(baseline, train_set, val_set, trust, name)
         curves = training_curves(history, f"{name} ({point_label(chosen)})")
         params = {"model": baseline_model["model_config"], "optim": chosen.model_dump(exclude={"grid"}), "objective": "trust_loss_eq7"}
-        model_uri = log_training(params, history, curves, model, input_example(val_set))
+        logged = log_training(name, params, history, curves, model, input_example(val_set))
     config = ModelConfig(**baseline_model["model_config"])
-    run_info = {"run_id": run.info.run_id, "model_uri": model_uri, "lr": chosen.lr, "lam": chosen.lam}
+    run_info = {"run_id": run.info.run_id, **logged, "lr": chosen.lr, "lam": chosen.lam}
     return to_checkpoint(model, config, train_set.class_names), history, curves, run_info
