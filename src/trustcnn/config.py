@@ -123,7 +123,11 @@ class TrustConfig(OptimConfig):
 
 
 class SaliencyConfig(_Config):
+    """``method`` makes the maps every comparison uses (Tables 1 and 3, SSIM, sanity
+    check); each of ``extra_methods`` is stored beside them and scored for localisation."""
+
     method: SaliencyMethod = "gradcam"
+    extra_methods: list[SaliencyMethod] = ["guided_gradcam"]
     batch_size: int = Field(128, ge=1)
     seed: int = 0  # for the sanity check's re-initialised layer
 
@@ -134,3 +138,4 @@ class EvaluationConfig(_Config):
     accurate_energy: float = Field(0.35, gt=0.0, le=1.0)
     seed: int = 0
     overlay_count: int = Field(8, ge=1)
+    case_examples: int = Field(2, ge=1)

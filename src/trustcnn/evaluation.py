@@ -53,8 +53,10 @@ def evaluate_models(
     image) and ``sanity_ssim`` (maps vs the same model with its trainable layer
     re-initialised: low means the maps depend on the learnt weights), and — when the data
     has masks — ``energy_in_mask`` (= ``energy_pointing_game``), ``pointing_game``,
-    ``iou`` (map ≥ ``iou_threshold``) and ``case_shares``: the paper's four cases, a map
-    counting as accurate when ``energy_in_mask ≥ accurate_energy``.
+    ``iou`` (map ≥ ``iou_threshold``), ``case_shares`` (the paper's four cases, a map
+    counting as accurate when ``energy_in_mask ≥ accurate_energy``) and ``by_method``:
+    the three localisation scores of every other method's maps (``maps_<method>``).
+    The report's ``champion`` is :func:`choose_champion`'s pick.
     """
     if REFERENCE not in results:
         raise ValueError(f"evaluation needs the {REFERENCE!r} model's results; got {sorted(results)}")
@@ -74,15 +76,51 @@ def evaluate_models(
             row["sanity_ssim"] = mean_ci(ssim_per_image(maps[name], upsample_maps(result["sanity_maps"], size)), **kwargs)
         if test.masks is not None:
             energy = energy_in_mask(maps[name], test.masks)
-            row["energy_in_mask"] = row["energy_pointing_game"] = mean_ci(energy, **kwargs)
-            row["pointing_game"] = mean_ci(pointing_game(maps[name], test.masks), **kwargs)
-            row["iou"] = mean_ci(thresholded_iou(maps[name], test.masks, iou_threshold), **kwargs)
+            row |= localisation(maps[name], test.masks, energy, iou_threshold, **kwargs)
             correct = result["predictions"] == test.labels
-            row["case_shares"] = case_shares(
-                correct, energy >= accurate_energy, test.labels, test.class_names, **kwargs
-            )
+            row["case_shares"] = case_shares(correct, energy >= accurate_energy, test.labels, test.class_names, **kwargs)
+            row["by_method"] = {}
+            for key in (k for k in result if k.startswith("maps_")):
+                other = upsample_maps(result[key], size)
+                row["by_method"][key.removeprefix("maps_")] = localisation(
+                    other, test.masks, energy_in_mask(other, test.masks), iou_threshold, **kwargs
+                )
         report[name] = row
-    return {"models": report}
+    return {"models": report, "champion": choose_champion(report)}
+
+
+def localisation(maps: np.ndarray, masks: np.ndarray, energy: np.ndarray, iou_threshold: float, **kwargs) -> dict[str, dict]:
+    """Pointing game, energy-based pointing game (per-image ``energy``, also reported as
+    ``energy_in_mask``) and IoU of maps already at the masks' resolution, each with its CI."""
+    energy_estimate = mean_ci(energy, **kwargs)
+    return {
+        "energy_in_mask": energy_estimate,
+        "energy_pointing_game": energy_estimate,
+        "pointing_game": mean_ci(pointing_game(maps, masks), **kwargs),
+        "iou": mean_ci(thresholded_iou(maps, masks, iou_threshold), **kwargs),
+    }
+
+
+CHAMPION_CRITERION = (
+    "highest share of test images classified right with an accurate map (Table 3's right_accurate), "
+    f"among models whose accuracy is not below the {REFERENCE}'s 95% CI; ties and data without masks: accuracy"
+)
+
+
+def choose_champion(models: Mapping[str, Mapping]) -> dict:
+    """The best *trustworthy* model (:data:`CHAMPION_CRITERION`): right for a visible reason
+    most often, without giving up accuracy. The reference model always qualifies."""
+    floor = models[REFERENCE]["accuracy"]["ci95"][0]
+
+    def key(name: str) -> tuple[float, float]:
+        row = models[name]
+        shares = row.get("case_shares")
+        trusted = shares["overall"]["right_accurate"]["value"] if shares else 0.0
+        return trusted, row["accuracy"]["value"]
+
+    eligible = [name for name, row in models.items() if name == REFERENCE or row["accuracy"]["value"] >= floor]
+    best = max(eligible, key=key)
+    return {"model": best, "criterion": CHAMPION_CRITERION}
 
 
 def _cell(estimate: Mapping) -> str:
@@ -97,7 +135,8 @@ def table1(report: Mapping) -> dict:
     return {
         "models": {
             name: {c: row[c] for c in TABLE1_COLUMNS if c in row} for name, row in report["models"].items()
-        }
+        },
+        "champion": report["champion"],
     }
 
 

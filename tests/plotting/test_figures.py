@@ -73,3 +73,24 @@ def test_confusion_figure(tmp_path):
     fig.savefig(tmp_path / "cm.png")
     with pytest.raises(ValueError, match="shape"):
         confusion_figure(cm, ["a", "b"], "cm")
+
+
+def test_case_examples_figure_has_a_row_per_case(tmp_path):
+    from trustcnn.metrics import CASES, case_examples
+    from trustcnn.plotting.case_examples import case_examples_figure
+
+    rng = np.random.default_rng(1)
+    n = 6
+    images = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+    masks = np.zeros((n, 32, 32), bool)
+    masks[:, 10:20, 10:20] = True
+    maps = rng.random((n, 8, 8))
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    predictions = np.array([0, 1, 1, 1, 0, 0])
+    energy = rng.random(n)
+    examples = case_examples(predictions == labels, energy, 0.5, k=1)
+    fig = case_examples_figure(images, masks, maps, labels, predictions, energy, examples, ["cat", "dog"], "m")
+    assert len(fig.axes) == len(CASES) * 2
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert sum(len(e["best"]) + len(e["worst"]) for e in examples.values()) == len(titled)
+    fig.savefig(tmp_path / "cases.png")

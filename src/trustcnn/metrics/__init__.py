@@ -1,6 +1,6 @@
 """Evaluation metrics: plain numpy in, JSON-ready ``{"value", "ci95"}`` records out."""
 
-from trustcnn.metrics.cases import CASES, case_indicators, case_shares
+from trustcnn.metrics.cases import CASES, case_examples, case_indicators, case_shares
 from trustcnn.metrics.classification import classification_metrics, confusion
 from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, estimate, mean_ci
 from trustcnn.metrics.localisation import energy_pointing_game, pointing_game, thresholded_iou
@@ -8,6 +8,7 @@ from trustcnn.metrics.maps import energy_in_mask, ssim_per_image, ssim_win_size
 
 __all__ = [
     "CASES",
+    "case_examples",
     "case_indicators",
     "case_shares",
     "bootstrap_arrays",

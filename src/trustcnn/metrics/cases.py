@@ -47,3 +47,23 @@ def case_shares(
         for k in np.unique(labels)
     }
     return {"overall": overall, "per_class": per_class}
+
+
+def case_examples(correct: np.ndarray, energy: np.ndarray, accurate_energy: float, k: int = 2) -> dict[str, dict[str, list[int]]]:
+    """Per case, the indices of its ``k`` best and ``k`` worst test images.
+
+    *Best* means the highest energy in mask (the map most on the object), *worst* the
+    lowest; a case with fewer than ``2k`` images shows each of them once, best first.
+    """
+    if k < 1:
+        raise ValueError(f"k must be ≥ 1, got {k}")
+    energy = np.asarray(energy, dtype=float)
+    indicators = case_indicators(correct, energy >= accurate_energy)
+    examples = {}
+    for case, flags in indicators.items():
+        members = np.flatnonzero(flags)
+        ranked = members[np.argsort(-energy[members], kind="stable")].tolist()
+        best = ranked[:k]
+        worst = [i for i in ranked[::-1][:k] if i not in best]
+        examples[case] = {"best": best, "worst": worst}
+    return examples

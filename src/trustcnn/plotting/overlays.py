@@ -42,14 +42,14 @@ def _check_inputs(
         raise ValueError(f"masks must have shape {images.shape[:3]}, got {masks.shape}")
 
 
-def _upsample(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def upsample_map(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Bilinear resize of a (possibly coarse, e.g. 8×8 Grad-CAM) map to the image size."""
     if saliency.shape == shape:
         return saliency
     return resize(saliency, shape, order=1, mode="edge", anti_aliasing=False)
 
 
-def _show_image(ax: Axes, image: np.ndarray, mask: np.ndarray | None) -> None:
+def show_image(ax: Axes, image: np.ndarray, mask: np.ndarray | None) -> None:
     ax.imshow(image, interpolation="nearest")
     if mask is not None and mask.any() and not mask.all():
         ax.contour(mask.astype(float), levels=[0.5], colors=MASK_COLOUR, linewidths=0.8)
@@ -83,12 +83,12 @@ def overlay_grid(
     fig = Figure(figsize=(1.9 * cols, 2.0 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for i in range(rows):
-        _show_image(axes[i, 0], images[i], None if masks is None else masks[i])
+        show_image(axes[i, 0], images[i], None if masks is None else masks[i])
         axes[i, 0].set_title(f"true: {class_names[labels[i]]}", fontsize=9)
         for ax, name in zip(axes[i, 1:], maps):
-            _show_image(ax, images[i], None)
+            show_image(ax, images[i], None)
             ax.imshow(
-                _upsample(maps[name][i], images.shape[1:3]),
+                upsample_map(maps[name][i], images.shape[1:3]),
                 cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0.0, vmax=1.0, interpolation="nearest",
             )
             right = predictions[name][i] == labels[i]

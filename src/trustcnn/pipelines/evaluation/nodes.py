@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import mlflow
@@ -10,10 +11,15 @@ from matplotlib.figure import Figure
 
 from trustcnn.config import EvaluationConfig
 from trustcnn.data import ImageSet
-from trustcnn.evaluation import evaluate_models, metrics_table, table1, table3, table3_markdown
+from trustcnn.evaluation import evaluate_models, metrics_table, table1, table3, table3_markdown, upsample_maps
+from trustcnn.metrics import case_examples, confusion, energy_in_mask
+from trustcnn.plotting.case_examples import case_examples_figure
 from trustcnn.plotting.cases import case_bars
+from trustcnn.plotting.confusion import confusion_figure
 from trustcnn.plotting.overlays import overlay_grid
-from trustcnn.tracking import log_estimates, log_figure, model_run
+from trustcnn.tracking import log_estimates, log_figure, model_run, set_champion
+
+log = logging.getLogger(__name__)
 
 
 def evaluate(
@@ -48,12 +54,45 @@ def four_cases(metrics: dict[str, Any], evaluation: EvaluationConfig) -> tuple[d
     return table, table3_markdown(table, evaluation.accurate_energy), case_bars(table["models"], title)
 
 
+def model_figures(
+    test_set: ImageSet, maps: dict[str, np.ndarray], run: dict[str, str], evaluation: EvaluationConfig, *, name: str = "model"
+) -> tuple[Figure, Figure]:
+    """The model's best and worst test images of each case and its confusion matrix, also
+    logged into the model's MLflow run."""
+    predictions = maps["predictions"]
+    matrix = confusion_figure(
+        confusion(test_set.labels, predictions, test_set.num_classes), test_set.class_names, f"{name}: confusion matrix (test)"
+    )
+    if test_set.masks is None:
+        cases = Figure(figsize=(4, 1))
+        cases.text(0.5, 0.5, f"{name}: the data has no object masks, so no cases", ha="center", va="center")
+    else:
+        upsampled = upsample_maps(maps["maps"], test_set.images.shape[1:3])
+        energy = energy_in_mask(upsampled, test_set.masks)
+        examples = case_examples(predictions == test_set.labels, energy, evaluation.accurate_energy, evaluation.case_examples)
+        cases = case_examples_figure(
+            test_set.images, test_set.masks, upsampled, test_set.labels, predictions, energy, examples,
+            test_set.class_names, f"{name}: best and worst test images per case (energy in mask ≥ {evaluation.accurate_energy:g} = accurate)",
+        )
+    with model_run(name, run_id=run["run_id"]):
+        log_figure(cases, "case_examples.png")
+        log_figure(matrix, "confusion_matrix.png")
+    return cases, matrix
+
+
 def log_evaluation(
     metrics: dict[str, Any], table1_md: str, table3_md: str, overlays: np.ndarray, case_figure: np.ndarray,
     **runs: dict[str, str],
 ) -> None:
     """Test metrics (same names in every run) and the overlay grid into each model's run;
-    Tables 1 and 3, the case bars and metrics.json into the run of this ``kedro run``."""
+    Tables 1 and 3, the case bars and metrics.json into the run of this ``kedro run``; the
+    ``champion`` alias onto the chosen model's registered version."""
+    champion = metrics["champion"]["model"]
+    mlflow.set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": metrics["champion"]["criterion"]})
+    if "registered_model" in runs[champion]:
+        set_champion(runs[champion]["registered_model"], runs[champion]["model_version"])
+    else:
+        log.warning("%s was trained before models were registered; re-train it to give it the champion alias", champion)
     mlflow.log_text(table1_md, "table1.md")
     mlflow.log_text(table3_md, "table3.md")
     mlflow.log_image(case_figure, "case_bars.png")

@@ -1,10 +1,26 @@
 from kedro.pipeline import Node, Pipeline
 
-from trustcnn.pipelines.evaluation.nodes import evaluate, four_cases, log_evaluation
+from trustcnn.pipelines import with_name
+from trustcnn.pipelines.evaluation.nodes import evaluate, four_cases, log_evaluation, model_figures
+
+
+def figures_pipeline(model_name: str) -> Pipeline:
+    """One definition for every model: ``<model_name>.case_examples`` and ``.confusion_matrix``."""
+    template = Pipeline(
+        [
+            Node(
+                with_name(model_figures, model_name),
+                inputs=["test_set", "maps", "run", "params:evaluation"],
+                outputs=["case_examples", "confusion_matrix"],
+                name="model_figures",
+            )
+        ]
+    )
+    return Pipeline(template, namespace=model_name, inputs={"test_set"}, parameters={"params:evaluation"})
 
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
-    return Pipeline(
+    return sum((figures_pipeline(name) for name in models), Pipeline([])) + Pipeline(
         [
             Node(
                 evaluate,

@@ -1,0 +1,50 @@
+"""The best and worst test images of each of the paper's four cases, for one model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from trustcnn.metrics import CASES
+from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, show_image, upsample_map
+
+
+def case_examples_figure(
+    images: np.ndarray,
+    masks: np.ndarray,
+    maps: np.ndarray,
+    labels: np.ndarray,
+    predictions: np.ndarray,
+    energy: np.ndarray,
+    examples: Mapping[str, Mapping[str, Sequence[int]]],
+    class_names: Sequence[str],
+    title: str,
+) -> Figure:
+    """One row per case; its best examples, then its worst (as
+    :func:`trustcnn.metrics.case_examples` picks them): the image with the mask outline
+    and the map overlaid, titled true → predicted and the energy in mask."""
+    k = max((len(e["best"]) + len(e["worst"]) for e in examples.values()), default=1) or 1
+    figure = Figure(figsize=(1.9 * k + 1.4, 2.1 * len(CASES)), layout="constrained")
+    axes = figure.subplots(len(CASES), k, squeeze=False)
+    for row, case in enumerate(CASES):
+        picked = [("best", i) for i in examples[case]["best"]] + [("worst", i) for i in examples[case]["worst"]]
+        axes[row, 0].set_ylabel(case.replace("_", "\n"), fontsize=9)
+        for col in range(k):
+            ax = axes[row, col]
+            if col >= len(picked):
+                ax.set_xticks([]), ax.set_yticks([])
+                ax.text(0.5, 0.5, "no image" if not picked else "", ha="center", va="center", transform=ax.transAxes)
+                continue
+            which, i = picked[col]
+            show_image(ax, images[i], masks[i])
+            ax.set_axis_on(), ax.set_xticks([]), ax.set_yticks([])
+            ax.imshow(upsample_map(maps[i], images.shape[1:3]), cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0, vmax=1)
+            right = predictions[i] == labels[i]
+            ax.set_title(
+                f"{which}: {class_names[labels[i]]} → {class_names[predictions[i]]}\nenergy {energy[i]:.2f}",
+                fontsize=8, color=RIGHT_COLOUR if right else WRONG_COLOUR,
+            )
+    figure.suptitle(title)
+    return figure
