@@ -36,3 +36,33 @@ def copy_project(dest: Path) -> Path:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
+
+
+CHAMPION_PREDICTS = """
+import sys
+
+import mlflow
+import numpy as np
+import torch
+
+from trustcnn.datasets import ImageSetDataset
+from trustcnn.training import to_tensors
+
+mlflow.set_tracking_uri(sys.argv[1])
+model = mlflow.pytorch.load_model(sys.argv[2])
+x = to_tensors(ImageSetDataset(filepath=sys.argv[3]).load()).x
+with torch.no_grad():
+    print(" ".join(map(str, model(x).argmax(1).tolist())))
+"""
+
+
+def champion_predictions(tracking_uri: str, model_uri: str, test_npz: Path) -> list[int]:
+    """Load ``model_uri`` (e.g. ``models:/trustcnn-x@champion``) in a fresh Python process
+    and predict the test split with it."""
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    done = subprocess.run(
+        [sys.executable, "-c", CHAMPION_PREDICTS, tracking_uri, model_uri, str(test_npz)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [int(v) for v in done.stdout.split()]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import nbformat
+import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
+from nbclient import NotebookClient
 
 from trustcnn.metrics import CASES
 
-from .conftest import copy_project, kedro
+from .conftest import PROJECT, champion_predictions, copy_project, kedro
 
 MODELS = (
     "baseline",
@@ -45,6 +49,8 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
         row = metrics["models"][name]
         for key in ("pointing_game", "energy_pointing_game", "iou", "sanity_ssim"):
             assert "ci95" in row[key], (name, key)
+        for key in ("pointing_game", "energy_pointing_game", "iou"):
+            assert "ci95" in row["by_method"]["guided_gradcam"][key], (name, key)
         shares = [row["case_shares"]["overall"][case]["value"] for case in CASES]
         assert sum(shares) == pytest.approx(1.0)
     assert 0.0 <= metrics["source_backbone"]["accuracy"] <= 1.0
@@ -68,6 +74,7 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
     reporting = smoke_run / "data/08_reporting"
     figures = [reporting / "data_preview.png", reporting / "saliency_overlays.png", reporting / "case_bars.png"]
     figures += [reporting / name / "training_curves.png" for name in MODELS]
+    figures += [reporting / folder / f"{name}.png" for name in MODELS for folder in ("cases", "confusion")]
     for figure in figures:
         assert figure.read_bytes()[:8] == PNG, figure
     for name in MODELS:
@@ -110,3 +117,34 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     assert {"table1.md", "table3.md", "case_bars.png", "metrics.json"} <= parent_artifacts
     models = client.search_logged_models([experiment.experiment_id])
     assert {m.source_run_id for m in models} >= {by_name[name].info.run_id for name in MODELS}
+
+
+def test_registry_has_every_model_and_one_champion_that_loads_in_a_fresh_process(smoke_run: Path) -> None:
+    uri = f"sqlite:///{smoke_run / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri)
+    registered = {m.name: m for m in client.search_registered_models()}
+    assert {f"trustcnn-{name}" for name in (*MODELS, "source_backbone")} <= set(registered)
+    holders = [name for name, m in registered.items() if "champion" in m.aliases]
+    champion = json.loads((smoke_run / "data/08_reporting/metrics.json").read_text())["champion"]["model"]
+    assert holders == [f"trustcnn-{champion}"]
+    run = json.loads((smoke_run / f"data/06_models/{champion}/mlflow_run.json").read_text())
+    assert registered[f"trustcnn-{champion}"].aliases["champion"] == int(run["model_version"])
+    predicted = champion_predictions(uri, f"models:/trustcnn-{champion}@champion", smoke_run / "data/03_primary/test.npz")
+    saved = np.load(smoke_run / f"data/07_model_output/maps/{champion}.npz")["predictions"]
+    assert predicted == saved.tolist()
+    # Every run carries the DVC hash of the data it read (the copy has no git: no commit tag).
+    model_run = client.get_run(run["run_id"])
+    md5 = hashlib.md5((smoke_run / "data/03_primary/train.npz").read_bytes()).hexdigest()
+    assert model_run.data.tags["trustcnn.data.train_set.md5"] == md5
+
+
+def test_results_notebook_executes_on_the_smoke_outputs(smoke_run: Path) -> None:
+    notebooks = smoke_run / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    notebook = nbformat.read(PROJECT / "notebooks" / "results.ipynb", as_version=4)
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(notebooks)}})
+    client.execute()  # a cell that raises fails the test (CellExecutionError)
+    images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) >= 3  # case bars, the champion's case examples, the overlay grid
+    text = " ".join(str(o.get("data", {}).get("text/plain", "")) for cell in notebook.cells for o in cell.get("outputs", []))
+    assert "right_accurate" in text and "pointing_game" in text

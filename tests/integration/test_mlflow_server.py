@@ -1,0 +1,91 @@
+"""The smoke pipeline against a real ``mlflow server`` (SQLite backend, local artifacts),
+queried afterwards from this process with ``MlflowClient``."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mlflow.tracking import MlflowClient
+
+from .conftest import champion_predictions, copy_project, kedro
+
+MLFLOW = Path(sys.executable).with_name("mlflow")
+MODELS = ("baseline", "trust_gradcam", "trust_guided_gradcam", "trust_gradcam_no_eq5", "trust_gradcam_no_eq6", "trust_mask", "rrr")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def mlflow_server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(tmp_path / "server.log", "w")
+    server = subprocess.Popen(
+        [
+            str(MLFLOW), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+            "--artifacts-destination", str(tmp_path / "artifacts"),
+        ],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"mlflow server did not come up:\n{(tmp_path / 'server.log').read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def test_smoke_pipeline_against_a_real_tracking_server(tmp_path: Path, mlflow_server: str) -> None:
+    root = copy_project(tmp_path / "project")
+    result = kedro(root, "run", "--pipeline=transfer", "--env=smoke", env={"MLFLOW_TRACKING_URI": mlflow_server})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert not (root / "mlflow.db").exists() and not (root / "mlartifacts").exists()
+
+    client = MlflowClient(tracking_uri=mlflow_server)
+    experiment = client.get_experiment_by_name("trustcnn")
+    runs = client.search_runs([experiment.experiment_id])
+    by_name = {run.info.run_name: run for run in runs}
+    parent = by_name["transfer"].info.run_id
+    for name in MODELS:
+        run = by_name[name]
+        assert run.data.tags["mlflow.parentRunId"] == parent
+        assert "test_accuracy" in run.data.metrics
+        artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"training_curves.png", "case_examples.png", "confusion_matrix.png"} <= artifacts
+        assert len(client.search_model_versions(f"name='trustcnn-{name}'")) == 1
+    assert {"table1.md", "table3.md", "metrics.json"} <= {a.path for a in client.list_artifacts(parent)}
+
+    champion = json.loads((root / "data/08_reporting/metrics.json").read_text())["champion"]["model"]
+    assert by_name["transfer"].data.tags["trustcnn.champion"] == champion
+    holders = [m.name for m in client.search_registered_models() if "champion" in m.aliases]
+    assert holders == [f"trustcnn-{champion}"]
+    predicted = champion_predictions(mlflow_server, f"models:/trustcnn-{champion}@champion", root / "data/03_primary/test.npz")
+    assert predicted == np.load(root / f"data/07_model_output/maps/{champion}.npz")["predictions"].tolist()
