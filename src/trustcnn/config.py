@@ -119,6 +119,7 @@ class TrustConfig(OptimConfig):
     w_right: float = Field(1.0, ge=0.0)
     w_mask: float = Field(0.0, ge=0.0)
     w_rrr: float = Field(0.0, ge=0.0)
+    w_rrr_gradcam: float = Field(0.0, ge=0.0)
     grid: GridConfig | None = None
 
 

@@ -12,6 +12,17 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 KEDRO = Path(sys.executable).with_name("kedro")
+# The models `kedro run --pipeline=transfer` trains with the default trust_variants.
+MODELS = (
+    "baseline",
+    "trust_gradcam",
+    "trust_guided_gradcam",
+    "trust_gradcam_no_eq5",
+    "trust_gradcam_no_eq6",
+    "trust_mask",
+    "rrr",
+    "rrr_gradcam",
+)
 
 
 def kedro(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -16,10 +16,9 @@ import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
 
-from .conftest import champion_predictions, copy_project, kedro
+from .conftest import MODELS, champion_predictions, copy_project, kedro
 
 MLFLOW = Path(sys.executable).with_name("mlflow")
-MODELS = ("baseline", "trust_gradcam", "trust_guided_gradcam", "trust_gradcam_no_eq5", "trust_gradcam_no_eq6", "trust_mask", "rrr")
 
 
 def _free_port() -> int:

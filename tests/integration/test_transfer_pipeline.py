@@ -14,17 +14,8 @@ from nbclient import NotebookClient
 
 from trustcnn.metrics import CASES
 
-from .conftest import PROJECT, champion_predictions, copy_project, kedro
+from .conftest import MODELS, PROJECT, champion_predictions, copy_project, kedro
 
-MODELS = (
-    "baseline",
-    "trust_gradcam",
-    "trust_guided_gradcam",
-    "trust_gradcam_no_eq5",
-    "trust_gradcam_no_eq6",
-    "trust_mask",
-    "rrr",
-)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from trustcnn.losses import TrustWeights, mask_bce, rrr_penalty, saliency_terms, trust_loss
+from trustcnn.losses import TrustWeights, mask_bce, rrr_gradcam_penalty, rrr_penalty, saliency_terms, trust_loss
 
 # Two images, K = 2. Image 0 is predicted right, image 1 wrong.
 LOGITS = torch.tensor([[2.0, 0.0], [1.0, 0.0]])
@@ -72,3 +72,17 @@ def test_rrr_penalty_counts_only_gradient_outside_the_mask() -> None:
     base, _ = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], TrustWeights())
     assert (loss - base).item() == pytest.approx(2.0)
     assert terms["penalty_rrr"].item() == pytest.approx(4.0)
+
+
+def test_rrr_gradcam_penalty_by_hand() -> None:
+    maps = torch.tensor([[[1.0, 0.5], [0.0, 0.2]]])  # already at the mask's size, max 1
+    masks = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]])
+    expected = (0.5**2 + 0.0 + 0.2**2) / 4  # mean over pixels of the squared map outside
+    assert rrr_gradcam_penalty(maps, masks).item() == pytest.approx(expected)
+    logits, targets = LOGITS[:1], TARGETS[:1]
+    loss, terms = trust_loss(logits, targets, maps, TrustWeights(w_rrr_gradcam=2.0), masks)
+    base, _ = trust_loss(logits, targets, maps, TrustWeights())
+    assert (loss - base).item() == pytest.approx(2 * expected)
+    assert terms["penalty_rrr_gradcam"].item() == pytest.approx(expected)
+    with pytest.raises(ValueError, match="masks"):
+        trust_loss(logits, targets, maps, TrustWeights(w_rrr_gradcam=1.0))

@@ -41,8 +41,9 @@ def _model():
         TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0, w_right=0.0),  # eq. 4 alone
         TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0, w_right=0.0, w_mask=1.0),  # eq. 8–10
         TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0, w_right=0.0, w_rrr=1.0),  # RRR alone
+        TrustConfig(saliency_method="gradcam", lam=0.0, w_wrong=0.0, w_right=0.0, w_rrr_gradcam=1.0),  # RRR-GC alone
     ],
-    ids=["eq7-gradcam", "eq7-guided", "eq5", "eq6", "eq4", "mask", "rrr"],
+    ids=["eq7-gradcam", "eq7-guided", "eq5", "eq6", "eq4", "mask", "rrr", "rrr-gradcam"],
 )
 def test_saliency_terms_reach_the_trainable_layer_and_no_frozen_one(trust: TrustConfig) -> None:
     model = _model()

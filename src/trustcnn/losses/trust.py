@@ -23,23 +23,29 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from trustcnn.losses.rrr import rrr_penalty
+from trustcnn.losses.rrr import rrr_gradcam_penalty, rrr_penalty
 
 
 @dataclass(frozen=True)
 class TrustWeights:
-    """Weights of eq. 7 (λ, w5, w6), the mask-supervised term (eq. 8–10) and the RRR comparator."""
+    """Weights of eq. 7 (λ, w5, w6), the mask-supervised term (eq. 8–10) and the RRR
+    comparators (on input gradients, and on the Grad-CAM map)."""
 
     lam: float = 0.5
     w_wrong: float = 1.0
     w_right: float = 1.0
     w_mask: float = 0.0
     w_rrr: float = 0.0
+    w_rrr_gradcam: float = 0.0
+
+    @property
+    def needs_masks(self) -> bool:
+        return self.w_mask > 0 or self.w_rrr > 0 or self.w_rrr_gradcam > 0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.lam <= 1.0:
             raise ValueError(f"lam must lie in [0, 1], got {self.lam}")
-        for name in ("w_wrong", "w_right", "w_mask", "w_rrr"):
+        for name in ("w_wrong", "w_right", "w_mask", "w_rrr", "w_rrr_gradcam"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be ≥ 0, got {getattr(self, name)}")
 
@@ -73,11 +79,11 @@ def trust_loss(
     masks: Tensor | None = None,
     input_grads: Tensor | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
-    """Eq. 7, plus ``w_mask · BCE`` (eq. 8–10) and ``w_rrr · RRR`` when those weights are
-    on; returns the loss and every term.
+    """Eq. 7, plus ``w_mask · BCE`` (eq. 8–10), ``w_rrr · RRR`` and ``w_rrr_gradcam ·
+    RRR-GC`` when those weights are on; returns the loss and every term.
 
-    ``masks`` (``[B, H, W]``) are needed when ``w_mask`` or ``w_rrr`` is on, and
-    ``input_grads`` (∂Σ log p/∂x, ``[B, C, H, W]``) when ``w_rrr`` is.
+    ``masks`` (``[B, H, W]``) are needed when any of those is on, and ``input_grads``
+    (∂Σ log p/∂x, ``[B, C, H, W]``) when ``w_rrr`` is.
     """
     k = logits.shape[1]
     ce = F.cross_entropy(logits, targets)
@@ -89,14 +95,17 @@ def trust_loss(
         + weights.w_wrong * terms["penalty_wrong"]
         + weights.w_right * terms["penalty_right"]
     )
+    if weights.needs_masks and masks is None:
+        raise ValueError("w_mask, w_rrr and w_rrr_gradcam > 0 need object masks, and this data has none")
     if weights.w_mask > 0:
-        if masks is None:
-            raise ValueError("w_mask > 0 needs object masks, and this data has none")
         terms["loss_mask"] = mask_bce(maps, masks)
         loss = loss + weights.w_mask * terms["loss_mask"]
     if weights.w_rrr > 0:
-        if masks is None or input_grads is None:
-            raise ValueError("w_rrr > 0 needs object masks and input gradients")
+        if input_grads is None:
+            raise ValueError("w_rrr > 0 needs input gradients")
         terms["penalty_rrr"] = rrr_penalty(input_grads, masks)
         loss = loss + weights.w_rrr * terms["penalty_rrr"]
+    if weights.w_rrr_gradcam > 0:
+        terms["penalty_rrr_gradcam"] = rrr_gradcam_penalty(maps, masks)
+        loss = loss + weights.w_rrr_gradcam * terms["penalty_rrr_gradcam"]
     return loss, terms

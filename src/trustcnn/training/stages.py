@@ -70,7 +70,8 @@ def train_baseline(
 
 def trust_objective(config: TrustConfig) -> SaliencyObjective:
     weights = TrustWeights(
-        lam=config.lam, w_wrong=config.w_wrong, w_right=config.w_right, w_mask=config.w_mask, w_rrr=config.w_rrr
+        lam=config.lam, w_wrong=config.w_wrong, w_right=config.w_right, w_mask=config.w_mask, w_rrr=config.w_rrr,
+        w_rrr_gradcam=config.w_rrr_gradcam,
     )
     return SaliencyObjective(weights, config.saliency_method)
 
@@ -79,11 +80,11 @@ def train_trust(
     baseline: SplitNet, train: ImageSet, val: ImageSet, config: TrustConfig, name: str, on_epoch: EpochCallback = None
 ) -> tuple[SplitNet, History]:
     """Fine-tune a copy of ``baseline`` with eq. 7; only the new conv layer trains (§3.2)."""
-    if (config.w_mask > 0 or config.w_rrr > 0) and train.masks is None:
-        raise ValueError(f"{name}: w_mask/w_rrr > 0 need object masks, and the training data has none")
+    objective = trust_objective(config)
+    if objective.weights.needs_masks and train.masks is None:
+        raise ValueError(f"{name}: w_mask/w_rrr/w_rrr_gradcam > 0 need object masks, and the training data has none")
     model = copy.deepcopy(baseline).to(default_device())
     model.set_trainable("trust_layer")
-    objective = trust_objective(config)
     history = fit(
         model, to_tensors(train), to_tensors(val), objective, config,
         use_cache=config.feature_cache and not objective.needs_input, desc=name, on_epoch=on_epoch,
