@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from mlflow.tracking import MlflowClient
 
 from .conftest import PROJECT
 
@@ -52,6 +54,18 @@ def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     second = run(clone, "dvc", "repro")
     assert stages_run(second.stdout) == []
     assert "up to date" in second.stdout
+
+
+def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> None:
+    lock = yaml.safe_load((clone / "dvc.lock").read_text())
+    recorded = {out["path"]: out["md5"] for out in lock["stages"]["ingestion"]["outs"]}
+    head = run(clone, "git", "rev-parse", "HEAD").stdout.strip()
+    client = MlflowClient(tracking_uri=f"sqlite:///{clone / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("trustcnn")
+    (baseline,) = client.search_runs([experiment.experiment_id], "tags.mlflow.runName = 'baseline'")
+    assert baseline.data.tags["trustcnn.data.train_set.md5"] == recorded["data/03_primary/train.npz"]
+    assert baseline.data.tags["trustcnn.data.val_set.md5"] == recorded["data/03_primary/val.npz"]
+    assert baseline.data.tags["mlflow.source.git.commit"] == head
 
 
 def test_changing_one_parameter_reruns_only_what_depends_on_it(clone: Path) -> None:
