@@ -156,7 +156,12 @@ def table3_markdown(table: Mapping, accurate_energy: float) -> str:
     ]
     for name, shares in table["models"].items():
         lines.append(f"| {name} | " + " | ".join(_cell(shares["overall"][c]) for c in CASES) + " |")
-    return "\n".join(lines) + "\n\nShares of test images with 95% bootstrap confidence intervals.\n"
+    lines += ["", "Shares of test images with 95% bootstrap confidence intervals.", "", "### Per class", ""]
+    lines += ["| model | class | " + " | ".join(CASES) + " |", "|---|---|" + "---|" * len(CASES)]
+    for name, shares in table["models"].items():
+        for label, row in shares["per_class"].items():
+            lines.append(f"| {name} | {label} | " + " | ".join(f"{row[c]:.3f}" for c in CASES) + " |")
+    return "\n".join(lines) + "\n\nShares of each class's test images.\n"
 
 
 def metrics_table(report: Mapping, title: str | None = None) -> str:

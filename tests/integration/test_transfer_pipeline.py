@@ -52,6 +52,8 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
         assert overall == metrics["models"][name]["case_shares"]["overall"]
         cells = " | ".join(f"{overall[c]['value']:.3f} [{overall[c]['ci95'][0]:.3f}, {overall[c]['ci95'][1]:.3f}]" for c in CASES)
         assert f"| {name} | {cells} |" in table3_md
+        for label, row in table3["models"][name]["per_class"].items():
+            assert f"| {name} | {label} | " + " | ".join(f"{row[c]:.3f}" for c in CASES) + " |" in table3_md
     table1 = json.loads((smoke_run / "data/08_reporting/table1.json").read_text())
     table1_md = (smoke_run / "data/08_reporting/table1.md").read_text()
     for name in MODELS:
