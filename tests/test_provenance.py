@@ -29,3 +29,36 @@ def test_git_tags_name_the_commit_and_whether_the_tree_is_dirty(tmp_path: Path) 
     (tmp_path / "a.txt").write_text("b")
     assert git_tags(tmp_path)["trustcnn.git_dirty"] == "true"
     assert not is_provenance_tag("mlflow.runName")
+
+
+def test_the_hook_hashes_a_split_again_only_when_its_file_changes(tmp_path: Path, monkeypatch) -> None:
+    import mlflow
+
+    from trustcnn import hooks
+    from trustcnn.datasets import ImageSetDataset
+
+    calls = []
+    monkeypatch.setattr(hooks, "data_tags", lambda files: calls.append(dict(files)) or {f"trustcnn.data.{n}.md5": "x" for n in files})
+    path = tmp_path / "test.npz"
+    path.write_bytes(b"one")
+
+    class Node:
+        inputs = ["test_set", "params:evaluation"]
+
+    class Catalog:
+        def get(self, name):
+            return ImageSetDataset(filepath=str(path))
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    hook = hooks.ProvenanceHooks()
+    try:
+        with mlflow.start_run() as run:
+            for _ in range(3):
+                hook.before_node_run(Node(), Catalog())
+            assert len(calls) == 1
+            path.write_bytes(b"two, longer")
+            hook.before_node_run(Node(), Catalog())
+            assert len(calls) == 2
+        assert mlflow.MlflowClient().get_run(run.info.run_id).data.tags["trustcnn.data.test_set.md5"] == "x"
+    finally:
+        mlflow.set_tracking_uri(None)

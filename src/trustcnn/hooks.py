@@ -16,20 +16,36 @@ from trustcnn.tracking import tag_active_run
 
 class ProvenanceHooks:
     """Tags kedro-mlflow's run with the git commit and, before each node, the DVC hash of
-    every data split the node reads; the model runs nested under it inherit them."""
+    every data split the node reads; the model runs nested under it inherit them.
+
+    A split many nodes read (``test_set``) is hashed again only when its file changed, and
+    only new or changed tags reach MLflow.
+    """
 
     def __init__(self) -> None:
         self._git: dict[str, str] = {}
+        self._hashed: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
+        self._sent: dict[str, str] = {}
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
         self._git = git_tags(Path(context.project_path))
+        self._sent = {}
 
     @hook_impl
     def before_node_run(self, node: Node, catalog: DataCatalog) -> None:
-        files = {}
+        tags = dict(self._git)
         for name in node.inputs:
-            dataset = catalog.get(name) if not name.startswith("params:") else None
-            if isinstance(dataset, ImageSetDataset):
-                files[name] = dataset.filepath
-        tag_active_run({**self._git, **data_tags(files)})
+            dataset = None if name.startswith("params:") else catalog.get(name)
+            if isinstance(dataset, ImageSetDataset) and dataset.filepath.is_file():
+                tags |= self._data_tag(name, dataset.filepath)
+        new = {k: v for k, v in tags.items() if self._sent.get(k) != v}
+        if tag_active_run(new):
+            self._sent |= new
+
+    def _data_tag(self, name: str, path: Path) -> dict[str, str]:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        if name not in self._hashed or self._hashed[name][0] != key:
+            self._hashed[name] = (key, data_tags({name: path}))
+        return self._hashed[name][1]

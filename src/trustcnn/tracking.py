@@ -56,10 +56,14 @@ def _provenance_of(run_id: str) -> dict[str, str]:
     return {k: v for k, v in tags.items() if is_provenance_tag(k)}
 
 
-def tag_active_run(tags: Mapping[str, str]) -> None:
-    """Provenance tags on the active run (kedro-mlflow's run of this ``kedro run``), if any."""
-    if mlflow.active_run() is not None and tags:
+def tag_active_run(tags: Mapping[str, str]) -> bool:
+    """Provenance tags on the active run (kedro-mlflow's run of this ``kedro run``); False
+    when there is none."""
+    if mlflow.active_run() is None:
+        return False
+    if tags:
         mlflow.set_tags(dict(tags))
+    return True
 
 
 def _run_exists(run_id: str) -> bool:

@@ -34,12 +34,11 @@ def case_examples_figure(
         for col in range(k):
             ax = axes[row, col]
             if col >= len(picked):
-                ax.set_xticks([]), ax.set_yticks([])
-                ax.text(0.5, 0.5, "no image" if not picked else "", ha="center", va="center", transform=ax.transAxes)
+                _blank(ax, "no image" if not picked else "")
                 continue
             which, i = picked[col]
             show_image(ax, images[i], masks[i])
-            ax.set_axis_on(), ax.set_xticks([]), ax.set_yticks([])
+            _blank(ax)  # axes back on (show_image hides them) so the row keeps its case label
             ax.imshow(upsample_map(maps[i], images.shape[1:3]), cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0, vmax=1)
             right = predictions[i] == labels[i]
             ax.set_title(
@@ -48,3 +47,11 @@ def case_examples_figure(
             )
     figure.suptitle(title)
     return figure
+
+
+def _blank(ax, text: str = "") -> None:
+    ax.set_axis_on()
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if text:
+        ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
