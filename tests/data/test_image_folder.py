@@ -6,7 +6,6 @@ import skimage.data
 from PIL import Image
 
 from trustcnn.data.image_folder import (
-    SkippedFile,
     find_duplicates,
     load_image_folder,
 )

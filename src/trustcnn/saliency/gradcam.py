@@ -5,7 +5,6 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from trustcnn.saliency.cam import cam_from_activations, layer_cam
-from trustcnn.saliency.targets import Target
 
 
 def gradcam_weights(activations: Tensor, gradients: Tensor) -> Tensor:
