@@ -11,6 +11,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SaliencyMethod = Literal["gradcam", "guided_gradcam"]
+PostHocMethod = Literal["gradcam", "guided_gradcam", "input_x_gradient", "occlusion"]
+"""Training shapes :data:`SaliencyMethod` maps; evaluation may also read input × gradient
+and occlusion, which no loss trains on."""
+Trainable = Literal["trust_layer", "trust_layer+head", "all"]
+"""Which parts of a :class:`~trustcnn.models.SplitNet` train: the paper's one conv layer,
+that layer and the head, or the whole network end to end (backbone included)."""
 
 
 class _Config(BaseModel):
@@ -18,11 +24,18 @@ class _Config(BaseModel):
 
 
 class DecoyConfig(_Config):
-    """A small class-coloured patch in train/val (random colour in test)."""
+    """A small class-coloured patch in train/val (random colour in test).
+
+    ``probability`` is the share of target images that carry one; ``source_probability`` the
+    share of *source-task* training images that carry one in their source class's colour, so
+    the pretrained backbone has colour-patch features a classifier on top can take as a
+    shortcut (0: the backbone never saw a decoy, and then the baseline ignores it).
+    """
 
     enabled: bool = True
     size: int = Field(5, ge=1)
     probability: float = Field(1.0, ge=0.0, le=1.0)
+    source_probability: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class DataConfig(_Config):
@@ -31,10 +44,11 @@ class DataConfig(_Config):
     ``digits`` and ``fashion_mnist`` are composited onto textures (masks, decoy, source
     task); ``oxford_pets`` is cats vs dogs with trimap masks; ``image_folder`` reads
     ``root/<class>/<image>`` (masks from ``masks_root``); ``imagenet_subset`` is such a folder
-    of ImageNet classes labelled with their 1000-class indices.
+    of ImageNet classes labelled with their 1000-class indices; ``decoy_fashion`` is Ross et
+    al.'s Decoy MNIST construction on Fashion-MNIST (a shaded corner swatch).
     """
 
-    source: Literal["digits", "fashion_mnist", "oxford_pets", "image_folder", "imagenet_subset"] = "digits"
+    source: Literal["digits", "fashion_mnist", "decoy_fashion", "oxford_pets", "image_folder", "imagenet_subset"] = "digits"
     root: str | None = None            # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
                                        # (default raw_dir); image_folder: the <class>/<image> folder
     masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
@@ -90,8 +104,9 @@ class ModelConfig(_Config):
 
 
 class OptimConfig(_Config):
-    """SGD schedule shared by every training stage."""
+    """Optimiser and schedule shared by every training stage (``momentum`` is SGD's)."""
 
+    optimizer: Literal["sgd", "adam"] = "sgd"
     epochs: int = Field(10, ge=1)
     lr: float = Field(0.05, gt=0.0)
     momentum: float = Field(0.9, ge=0.0, lt=1.0)
@@ -100,6 +115,12 @@ class OptimConfig(_Config):
     seed: int = 0
     feature_cache: bool = True
     amp: bool = False  # mixed precision (autocast) on CUDA; ignored on the CPU
+
+
+class BaselineConfig(OptimConfig):
+    """The cross-entropy baseline (and the no-decoy reference, trained the same way)."""
+
+    trainable: Trainable = "trust_layer+head"
 
 
 class GridConfig(_Config):
@@ -111,8 +132,16 @@ class GridConfig(_Config):
 
 
 class TrustConfig(OptimConfig):
-    """Eq. 7's weights, the saliency method used on the forward pass, and an optional grid."""
+    """Eq. 7's weights, the saliency method used on the forward pass, and an optional grid.
 
+    ``trainable`` says which parts train (the paper: ``trust_layer``; ``all`` is the end-to-end
+    setting RRR was published in); ``start_from`` is ``baseline`` (fine-tune the trained
+    baseline) or ``backbone`` (a fresh trust layer and head over the backbone the baseline
+    started from: training from scratch with the penalty, as Ross et al. did).
+    """
+
+    trainable: Trainable = "trust_layer"
+    start_from: Literal["baseline", "backbone"] = "baseline"
     saliency_method: SaliencyMethod = "gradcam"
     lam: float = Field(0.5, ge=0.0, le=1.0)
     w_wrong: float = Field(1.0, ge=0.0)
@@ -122,13 +151,20 @@ class TrustConfig(OptimConfig):
     w_rrr_gradcam: float = Field(0.0, ge=0.0)
     grid: GridConfig | None = None
 
+    @model_validator(mode="after")
+    def _fresh_head_must_train(self) -> TrustConfig:
+        if self.start_from == "backbone" and self.trainable == "trust_layer":
+            raise ValueError("start_from=backbone gives a fresh, random head: trainable must be trust_layer+head or all")
+        return self
+
 
 class SaliencyConfig(_Config):
     """``method`` makes the maps every comparison uses (Tables 1 and 3, SSIM, sanity
-    check); each of ``extra_methods`` is stored beside them and scored for localisation."""
+    check); each of ``extra_methods`` is stored beside them and scored for localisation and
+    for its share on the decoy. ``seed`` also draws the swapped decoy view."""
 
-    method: SaliencyMethod = "gradcam"
-    extra_methods: list[SaliencyMethod] = ["guided_gradcam"]
+    method: PostHocMethod = "gradcam"
+    extra_methods: list[PostHocMethod] = ["guided_gradcam", "input_x_gradient"]
     batch_size: int = Field(128, ge=1)
     seed: int = 0  # for the sanity check's re-initialised layer
 

@@ -157,3 +157,26 @@ def test_source_classes_make_a_disjoint_source_task():
 def test_source_classes_overlapping_the_target_are_refused():
     with pytest.raises(ValueError, match="source_classes"):
         make_digits(classes=[0, 1], source_classes=[1, 2])
+
+
+def test_no_decoy_twins_differ_from_train_and_val_only_on_the_decoy(digits):
+    for name in ("train", "val"):
+        painted, twin = digits[name], digits[f"{name}_no_decoy"]
+        np.testing.assert_array_equal(twin.labels, painted.labels)
+        np.testing.assert_array_equal(twin.masks, painted.masks)
+        assert not twin.decoy_masks.any() and twin.decoy_palette is None
+        outside = ~painted.decoy_masks
+        np.testing.assert_array_equal(twin.images[outside], painted.images[outside])
+        assert (twin.images != painted.images).any(axis=-1)[painted.decoy_masks].mean() > 0.9, name
+
+
+def test_source_decoys_carry_the_source_class_colour_in_source_train_only():
+    splits = make_digits(classes=[0, 1, 2], source_classes=[7, 8, 9], source_decoy_probability=0.5, seed=0)
+    source_train = splits["source_train"]
+    carries = source_train.decoy_masks.any(axis=(1, 2))
+    assert 0.4 < carries.mean() < 0.6
+    assert _decoy_accuracy(source_train.subset(carries)) == 1.0
+    assert not splits["source_val"].decoy_masks.any()
+    assert splits["test"].decoy_palette.shape == (3, 3)
+    without = make_digits(classes=[0, 1, 2], source_classes=[7, 8, 9], source_decoy_probability=0.5, decoy=False, seed=0)
+    assert not without["source_train"].decoy_masks.any()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -12,27 +10,6 @@ import pytest
 from trustcnn.data import fashion_mnist
 from trustcnn.data.fashion_mnist import RAW_FILES, load_fashion_glyphs
 from trustcnn.data.glyph_task import make_glyph_task
-
-
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    """The IDX format torchvision reads: magic (0x08 = ubyte, ndim), dims, bytes."""
-    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    with gzip.open(path, "wb") as f:
-        f.write(header + array.astype(np.uint8).tobytes())
-
-
-@pytest.fixture
-def raw_root(tmp_path: Path) -> Path:
-    root = tmp_path / "raw"
-    root.mkdir()
-    rng = np.random.default_rng(0)
-    for prefix, n in (("train", 60), ("t10k", 20)):
-        labels = np.arange(n) % 10
-        images = rng.integers(0, 256, (n, 28, 28))
-        images[:, 10:18, 10:18] = 255  # a solid item in the middle
-        _write_idx(root / f"{prefix}-images-idx3-ubyte.gz", images)
-        _write_idx(root / f"{prefix}-labels-idx1-ubyte.gz", labels)
-    return root
 
 
 def test_reads_the_raw_files_through_torchvision(raw_root: Path, tmp_path: Path) -> None:

@@ -36,11 +36,14 @@ LIGHT_GLYPH = (0.8, 1.0)
 
 @dataclass(frozen=True)
 class Composite:
-    """Composited uint8 ``images [N, H, W, 3]``, bool ``masks`` and ``decoy_masks [N, H, W]``."""
+    """Composited uint8 ``images [N, H, W, 3]``, bool ``masks`` and ``decoy_masks [N, H, W]``;
+    ``undecorated`` are the same images before any decoy was painted (the no-decoy twins a
+    reference model trains on)."""
 
     images: np.ndarray
     masks: np.ndarray
     decoy_masks: np.ndarray
+    undecorated: np.ndarray
 
 
 def class_palette(num_classes: int) -> np.ndarray:
@@ -55,6 +58,11 @@ def class_palette(num_classes: int) -> np.ndarray:
     values = [1.0 if num_classes <= 6 or k % 2 == 0 else 0.6 for k in range(num_classes)]
     colours = [colorsys.hsv_to_rgb(k / num_classes, 1.0, v) for k, v in enumerate(values)]
     return (np.round(np.array(colours) * 255) / 255).astype(np.float32)
+
+
+def palette_uint8(num_classes: int) -> np.ndarray:
+    """:func:`class_palette` as the exact uint8 ``[K, 3]`` colours a painted decoy has."""
+    return np.round(class_palette(num_classes) * 255).astype(np.uint8)
 
 
 def resize_glyphs(glyphs: np.ndarray, glyph_size: int) -> np.ndarray:
@@ -189,16 +197,18 @@ def composite_glyphs(
     ys, xs = rng.integers(0, image_size - glyph_size + 1, size=(2, n))
     alpha = place(resize_glyphs(glyphs, glyph_size), ys, xs, image_size)
     colours = contrasting_colours(backgrounds, alpha, rng)
-    images = backgrounds + alpha[..., None] * (colours[:, None, None, :] - backgrounds)
+    undecorated = np.round((backgrounds + alpha[..., None] * (colours[:, None, None, :] - backgrounds)) * 255).astype(np.uint8)
     decoy_masks = np.zeros(alpha.shape, dtype=bool)
+    images = undecorated
     if decoy != "none":
         present = rng.random(n) < decoy_probability
         decoy_classes = labels if decoy == "correlated" else rng.integers(num_classes, size=n)
         decoy_masks = place_decoys(alpha > 0, present, decoy_size, rng)
-        decoy_colours = class_palette(num_classes)[decoy_classes]
-        images = np.where(decoy_masks[..., None], decoy_colours[:, None, None, :], images)
-    return Composite(
-        images=np.round(images * 255).astype(np.uint8),
-        masks=alpha >= mask_threshold,
-        decoy_masks=decoy_masks,
-    )
+        images = paint_decoys(undecorated, decoy_masks, palette_uint8(num_classes)[decoy_classes])
+    return Composite(images=images, masks=alpha >= mask_threshold, decoy_masks=decoy_masks, undecorated=undecorated)
+
+
+def paint_decoys(images: np.ndarray, decoy_masks: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """A copy of uint8 ``images [N, H, W, 3]`` with each ``decoy_masks[i]`` region filled
+    with the solid uint8 colour ``colours[i]``."""
+    return np.where(decoy_masks[..., None], colours[:, None, None, :], images).astype(np.uint8)

@@ -7,11 +7,15 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from trustcnn.data.composite import DecoyMode, composite_glyphs
+from trustcnn.data.composite import DecoyMode, composite_glyphs, palette_uint8
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
 
-SPLITS: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
+COMPOSITED: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
+NO_DECOY: tuple[str, ...] = ("train_no_decoy", "val_no_decoy")
+SPLITS: tuple[str, ...] = COMPOSITED + NO_DECOY
+"""Every split a source yields: the target task, the source task, and the target's train
+and val images without their decoys (what the no-decoy reference model trains on)."""
 Glyphs = tuple[np.ndarray, np.ndarray, tuple[str, ...]]
 GlyphLoader = Callable[[Sequence[int] | None], Glyphs]
 
@@ -38,6 +42,7 @@ def make_glyph_task(
     decoy: bool = True,
     decoy_size: int | None = None,
     decoy_probability: float = 1.0,
+    source_decoy_probability: float = 0.0,
     source_copies: int = 1,
     source_classes: Sequence[int] | None = None,
     max_per_class: int | None = None,
@@ -57,13 +62,20 @@ def make_glyph_task(
     backgrounds and positions each time): the backbone sees more scenes than the target
     task has images, as a pretrained backbone would. With ``source_classes`` the source
     task is instead those other digits (all their glyphs, split train/val), so the
-    backbone transfers to classes it has never seen. Every ImageSet has ``decoy_masks``
-    (all False without a decoy). ``glyph_size`` and
-    ``decoy_size`` default to :func:`default_glyph_size` and :func:`default_decoy_size`.
+    backbone transfers to classes it has never seen. With ``decoy`` and
+    ``source_decoy_probability`` > 0, that share of ``source_train`` images carries a decoy in
+    its *source* class's colour, so the backbone learns colour-patch features the way an
+    ImageNet backbone has colour detectors — which is what lets a classifier on top of it
+    take the target task's shortcut; ``source_val`` never has one, so its accuracy measures
+    the glyphs alone. ``train_no_decoy`` and ``val_no_decoy`` are ``train`` and ``val``
+    before the decoy was painted (same glyphs, backgrounds, positions, colours). Every
+    ImageSet has ``decoy_masks`` (all False without a decoy) and the ones with decoys their
+    ``decoy_palette``. ``glyph_size`` and ``decoy_size`` default to
+    :func:`default_glyph_size` and :func:`default_decoy_size`.
     """
     if source_copies < 1:
         raise ValueError(f"source_copies must be ≥ 1, got {source_copies}")
-    glyphs, labels, class_names = _at_most(load_glyphs(classes), max_per_class, seed)
+    glyphs, labels, class_names = at_most_per_class(load_glyphs(classes), max_per_class, seed)
     index = stratified_split(
         labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed
     )
@@ -71,19 +83,23 @@ def make_glyph_task(
     index["source_val"] = index["val"]
     pools = {name: (glyphs, labels, class_names) for name in SPLITS}
     if source_classes is not None:
-        source = _at_most(load_glyphs(source_classes), max_per_class, seed)
+        source = at_most_per_class(load_glyphs(source_classes), max_per_class, seed)
         if set(source[2]) & set(class_names):
             raise ValueError(f"source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
         source_index = stratified_split(source[1], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
         index["source_train"] = np.tile(source_index["train"], source_copies)
         index["source_val"] = source_index["val"]
         pools["source_train"] = pools["source_val"] = source
-    modes: dict[str, DecoyMode] = {name: "none" for name in SPLITS}
+    modes: dict[str, DecoyMode] = {name: "none" for name in COMPOSITED}
+    probabilities = {name: decoy_probability for name in COMPOSITED}
     if decoy:
         modes.update(train="correlated", val="correlated", test="random")
-    streams = np.random.SeedSequence(seed).spawn(len(SPLITS))
-    return {
-        name: _composite_split(
+        if source_decoy_probability > 0:
+            modes["source_train"], probabilities["source_train"] = "correlated", source_decoy_probability
+    streams = np.random.SeedSequence(seed).spawn(len(COMPOSITED))
+    splits: dict[str, ImageSet] = {}
+    for name, stream in zip(COMPOSITED, streams):
+        splits[name], undecorated = _composite_split(
             pools[name][0][index[name]],
             pools[name][1][index[name]],
             pools[name][2],
@@ -92,13 +108,14 @@ def make_glyph_task(
             glyph_size=default_glyph_size(image_size) if glyph_size is None else glyph_size,
             decoy=modes[name],
             decoy_size=default_decoy_size(image_size) if decoy_size is None else decoy_size,
-            decoy_probability=decoy_probability,
+            decoy_probability=probabilities[name],
         )
-        for name, stream in zip(SPLITS, streams)
-    }
+        if f"{name}_no_decoy" in NO_DECOY:
+            splits[f"{name}_no_decoy"] = undecorated
+    return {name: splits[name] for name in SPLITS}
 
 
-def _at_most(pool: Glyphs, max_per_class: int | None, seed: int) -> Glyphs:
+def at_most_per_class(pool: Glyphs, max_per_class: int | None, seed: int) -> Glyphs:
     """A seeded random subset of at most ``max_per_class`` glyphs per class, in original order."""
     glyphs, labels, class_names = pool
     if max_per_class is None:
@@ -122,7 +139,8 @@ def _composite_split(
     decoy: DecoyMode,
     decoy_size: int,
     decoy_probability: float,
-) -> ImageSet:
+) -> tuple[ImageSet, ImageSet]:
+    """The composited split and its undecorated twin (no decoy painted)."""
     result = composite_glyphs(
         glyphs,
         labels,
@@ -134,10 +152,16 @@ def _composite_split(
         decoy_size=decoy_size,
         decoy_probability=decoy_probability,
     )
-    return ImageSet(
+    painted = ImageSet(
         images=result.images,
         labels=labels,
         class_names=class_names,
         masks=result.masks,
         decoy_masks=result.decoy_masks,
+        decoy_palette=None if decoy == "none" else palette_uint8(len(class_names)),
     )
+    undecorated = ImageSet(
+        images=result.undecorated, labels=labels, class_names=class_names, masks=result.masks,
+        decoy_masks=np.zeros_like(result.decoy_masks),
+    )
+    return painted, undecorated

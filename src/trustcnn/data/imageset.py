@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,8 @@ class ImageSet:
     the source has no object annotations. ``decoy_masks`` bool ``[N, H, W]`` marks a
     synthetic spurious patch (True on the decoy, all False where an image has none) for
     sources that paint one, else ``None``; it lets a bias audit measure saliency on it.
+    ``decoy_palette`` uint8 ``[K, 3]`` is the solid colour a decoy of each class has, so the
+    decoys can be repainted to build test views (:mod:`trustcnn.data.decoy_views`).
     """
 
     images: np.ndarray
@@ -23,6 +26,7 @@ class ImageSet:
     class_names: tuple[str, ...]
     masks: np.ndarray | None = None
     decoy_masks: np.ndarray | None = None
+    decoy_palette: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or self.images.shape[-1] != 3 or self.images.dtype != np.uint8:
@@ -45,6 +49,13 @@ class ImageSet:
                 f"decoy_masks must have shape {self.images.shape[:3]}, "
                 f"got {self.decoy_masks.shape}"
             )
+        if self.decoy_palette is not None and (
+            self.decoy_palette.shape != (len(self.class_names), 3) or self.decoy_palette.dtype != np.uint8
+        ):
+            raise ValueError(
+                f"decoy_palette must be uint8 [{len(self.class_names)}, 3], "
+                f"got {self.decoy_palette.dtype} {self.decoy_palette.shape}"
+            )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -52,6 +63,15 @@ class ImageSet:
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
+
+    @property
+    def has_decoys(self) -> bool:
+        """True when some image carries a decoy whose colour can be repainted."""
+        return self.decoy_palette is not None and self.decoy_masks is not None and bool(self.decoy_masks.any())
+
+    def with_images(self, images: np.ndarray) -> ImageSet:
+        """The same labels, masks and decoys over other pixels (e.g. repainted decoys)."""
+        return dataclasses.replace(self, images=images)
 
     def subset(self, index: np.ndarray) -> ImageSet:
         """The images at ``index`` (an integer or boolean index array), same classes."""
@@ -61,6 +81,7 @@ class ImageSet:
             class_names=self.class_names,
             masks=None if self.masks is None else self.masks[index],
             decoy_masks=None if self.decoy_masks is None else self.decoy_masks[index],
+            decoy_palette=self.decoy_palette,
         )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -74,16 +95,20 @@ class ImageSet:
             arrays["masks"] = self.masks
         if self.decoy_masks is not None:
             arrays["decoy_masks"] = self.decoy_masks
+        if self.decoy_palette is not None:
+            arrays["decoy_palette"] = self.decoy_palette
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> ImageSet:
         masks = arrays.get("masks")
         decoy_masks = arrays.get("decoy_masks")
+        palette = arrays.get("decoy_palette")
         return cls(
             images=np.asarray(arrays["images"], dtype=np.uint8),
             labels=np.asarray(arrays["labels"], dtype=np.int64),
             class_names=tuple(str(c) for c in arrays["class_names"]),
             masks=None if masks is None else np.asarray(masks, dtype=bool),
             decoy_masks=None if decoy_masks is None else np.asarray(decoy_masks, dtype=bool),
+            decoy_palette=None if palette is None else np.asarray(palette, dtype=np.uint8),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustcnn.config import DataConfig
+from trustcnn.data.decoy_fashion import make_decoy_fashion
 from trustcnn.data.digits import load_digit_glyphs
 from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import make_glyph_task
@@ -37,6 +38,12 @@ def load_source(data: DataConfig) -> SourceData:
             max_per_class=data.max_per_class, seed=data.seed,
         )
         return _split_photos(images, ids, (), data)
+    if data.source == "decoy_fashion":
+        return SourceData(make_decoy_fashion(
+            data.classes, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download,
+            image_size=data.image_size, seed=data.seed, val_fraction=data.val_fraction, test_fraction=data.test_fraction,
+            swatch=data.decoy.size, decoy_probability=data.decoy.probability, max_per_class=data.max_per_class,
+        ))
     if data.source == "fashion_mnist":
         loader = functools.partial(
             load_fashion_glyphs, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download
@@ -53,6 +60,7 @@ def load_source(data: DataConfig) -> SourceData:
         decoy=data.decoy.enabled,
         decoy_size=data.decoy.size,
         decoy_probability=data.decoy.probability,
+        source_decoy_probability=data.decoy.source_probability,
         source_copies=data.source_copies,
         source_classes=data.source_classes,
         max_per_class=data.max_per_class,
@@ -62,10 +70,12 @@ def load_source(data: DataConfig) -> SourceData:
 
 def _split_photos(images: ImageSet, paths: tuple[str, ...], skipped: tuple[SkippedFile, ...], data: DataConfig) -> SourceData:
     """Photos split stratified; their source task is their own train/val split (there is
-    nothing to re-composite), there is no decoy, and duplicates across splits are reported."""
+    nothing to re-composite), there is no decoy (so the no-decoy splits are train and val
+    themselves), and duplicates across splits are reported."""
     index = stratified_split(images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed)
     splits = {name: images.subset(idx) for name, idx in index.items()}
     splits["source_train"], splits["source_val"] = splits["train"], splits["val"]
+    splits["train_no_decoy"], splits["val_no_decoy"] = splits["train"], splits["val"]
     duplicates = find_duplicates({name: splits[name].images for name in ("train", "val", "test")})
     names = {name: [paths[i] for i in idx] for name, idx in index.items()}
     return SourceData(

@@ -1,5 +1,6 @@
 from kedro.pipeline import Node, Pipeline
 
+from trustcnn.data import SPLITS
 from trustcnn.pipelines.ingestion.nodes import build_dataset
 
 
@@ -9,7 +10,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 build_dataset,
                 inputs="params:data",
-                outputs=["train_set", "val_set", "test_set", "source_train_set", "source_val_set", "data_preview", "ingestion_report"],
+                outputs=[*(f"{split}_set" for split in SPLITS), "data_preview", "ingestion_report"],
                 name="build_dataset",
             )
         ]

@@ -1,0 +1,44 @@
+"""Three views of the same test images that differ only in their decoy's colour.
+
+A model that learnt the object answers the same whatever colour the decoy has; a model
+that learnt the shortcut follows the colour. So, with nothing but predictions (no saliency
+map, trained or not), the views measure how much a model relies on the decoy:
+
+- ``consistent``: every decoy repainted in the colour of the image's own class (the
+  training distribution);
+- ``random``: the test split as stored, each decoy in a uniformly random class's colour;
+- ``swapped``: every decoy repainted in the colour of another class, drawn uniformly
+  (seeded) among the other classes — the shortcut now always points the wrong way.
+
+Images without a decoy are the same in every view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trustcnn.data.composite import paint_decoys
+from trustcnn.data.imageset import ImageSet
+
+VIEWS: tuple[str, ...] = ("consistent", "random", "swapped")
+
+
+def other_classes(labels: np.ndarray, num_classes: int, seed: int) -> np.ndarray:
+    """For each label a different class, uniform over the other ``num_classes - 1`` (seeded)."""
+    if num_classes < 2:
+        raise ValueError(f"a swapped decoy needs at least two classes, got {num_classes}")
+    shift = np.random.default_rng(seed).integers(1, num_classes, size=len(labels))
+    return (np.asarray(labels) + shift) % num_classes
+
+
+def decoy_views(test: ImageSet, seed: int = 0) -> dict[str, ImageSet]:
+    """:data:`VIEWS` of ``test``, keyed by name; ``test`` needs decoys and their palette."""
+    if not test.has_decoys:
+        raise ValueError("decoy views need a split whose images carry decoys and a decoy_palette")
+    palette = test.decoy_palette
+    swapped = other_classes(test.labels, test.num_classes, seed)
+    return {
+        "consistent": test.with_images(paint_decoys(test.images, test.decoy_masks, palette[test.labels])),
+        "random": test,
+        "swapped": test.with_images(paint_decoys(test.images, test.decoy_masks, palette[swapped])),
+    }
