@@ -41,6 +41,27 @@ class TrustWeights:
     def needs_masks(self) -> bool:
         return self.w_mask > 0 or self.w_rrr > 0 or self.w_rrr_gradcam > 0
 
+    def relative_to_ce(self, num_classes: int) -> dict[str, float]:
+        """Each active term's weight relative to plain (unscaled) cross entropy.
+
+        Eq. 7 weighs cross entropy by λ/K, so a term of weight ``w`` counts ``w·K/λ`` times
+        as much as CE would in a loss written ``CE + w'·term`` (how Ross et al. and most
+        papers write RRR): ``w_rrr = 0.001`` with K = 5 and λ = 1 is ``w' = 0.005``, and the
+        same ``w`` means twice as much on ten classes as on five. Empty when λ = 0 (no CE).
+        """
+        if self.lam == 0:
+            return {}
+        scale = num_classes / self.lam
+        weights = {
+            "reg_confidence": (1.0 - self.lam) / self.lam,
+            "penalty_wrong": self.w_wrong * scale,
+            "penalty_right": self.w_right * scale,
+            "loss_mask": self.w_mask * scale,
+            "penalty_rrr": self.w_rrr * scale,
+            "penalty_rrr_gradcam": self.w_rrr_gradcam * scale,
+        }
+        return {term: weight for term, weight in weights.items() if weight > 0}
+
     def __post_init__(self) -> None:
         if not 0.0 <= self.lam <= 1.0:
             raise ValueError(f"lam must lie in [0, 1], got {self.lam}")

@@ -10,9 +10,10 @@ from trustcnn.models.build import (
     model_from_backbone_checkpoint,
     to_checkpoint,
 )
-from trustcnn.models.splitnet import Normalize, SplitNet
+from trustcnn.models.splitnet import TRAINABLE_PARTS, Normalize, SplitNet
 
 __all__ = [
+    "TRAINABLE_PARTS",
     "Normalize",
     "SplitNet",
     "backbone_checkpoint",

@@ -21,7 +21,7 @@ from torch import nn
 
 from trustcnn.config import ModelConfig
 from trustcnn.models.small_cnn import small_cnn_backbone, small_cnn_out_channels
-from trustcnn.models.splitnet import Normalize, SplitNet
+from trustcnn.models.splitnet import TRAINABLE_PARTS, Normalize, SplitNet
 from trustcnn.models.torchvision_nets import (
     IMAGENET_MEAN,
     IMAGENET_STD,
@@ -83,11 +83,12 @@ def build_model(config: ModelConfig, num_classes: int, mean: list[float], std: l
     return model_from_backbone(build_backbone(config), config, num_classes, mean, std)
 
 
-def baseline_parts(config: ModelConfig, num_classes: int) -> tuple[str, ...]:
-    """What the cross-entropy baseline trains: the trust layer, plus the head unless it
-    is VGG-16's own pretrained 1000-way classifier (paper §4.2 trains only features.28)."""
+def baseline_parts(config: ModelConfig, num_classes: int, trainable: str = "trust_layer+head") -> tuple[str, ...]:
+    """What the cross-entropy baseline trains: the parts ``trainable`` names, except the
+    head when it is VGG-16's own pretrained 1000-way classifier (paper §4.2 trains only
+    features.28)."""
     keeps_imagenet_head = config.name == "vgg16" and num_classes == 1000 and config.backbone_weights != "none"
-    return ("trust_layer",) if keeps_imagenet_head else ("trust_layer", "head")
+    return tuple(p for p in TRAINABLE_PARTS[trainable] if not (keeps_imagenet_head and p == "head"))
 
 
 def backbone_checkpoint(

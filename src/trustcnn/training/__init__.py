@@ -7,6 +7,7 @@ from trustcnn.training.stages import (
     train_baseline,
     train_trust,
     trust_objective,
+    trust_start_model,
 )
 from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, input_example, to_tensors
 
@@ -29,4 +30,5 @@ __all__ = [
     "train_baseline",
     "train_trust",
     "trust_objective",
+    "trust_start_model",
 ]

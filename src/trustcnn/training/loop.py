@@ -28,6 +28,13 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def make_optimizer(params: list[nn.Parameter], config: OptimConfig) -> torch.optim.Optimizer:
+    """SGD with momentum (the paper's) or Adam (the end-to-end RRR setting of Ross et al.)."""
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+
+
 def run_epoch(
     net: nn.Module,
     cam_layer: nn.Module,
@@ -77,20 +84,21 @@ def fit(
     desc: str,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> list[dict[str, float]]:
-    """Train ``model``'s trainable parameters with SGD for ``config.epochs``.
+    """Train ``model``'s trainable parameters with ``config.optimizer`` for ``config.epochs``.
 
-    With ``use_cache`` the frozen prefix runs once per image and each epoch trains the
-    suffix on cached features — the same modules, so the same numbers within float
-    tolerance. Returns one dict per epoch (``train_*`` and ``val_*`` keys).
+    With ``use_cache`` (and a frozen prefix: a backbone that trains can't be cached) the
+    prefix runs once per image and each epoch trains the suffix on cached features — the
+    same modules, so the same numbers within float tolerance. Returns one dict per epoch
+    (``train_*`` and ``val_*`` keys).
     """
     params = model.trainable_parameters()
     if not params:
         raise ValueError(f"{desc}: the model has no trainable parameters")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    optimizer = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    optimizer = make_optimizer(params, config)
     net: nn.Module = model
-    if use_cache:
+    if use_cache and not model.prefix_trains:
         train, val = cache_features(model, train), cache_features(model, val)
         net = model.suffix
     history: list[dict[str, float]] = []

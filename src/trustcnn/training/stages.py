@@ -4,7 +4,9 @@
    backbone with a temporary head on the *source* task, keep the backbone.
 2. :func:`train_baseline` — freeze it, add the new conv layer + head, train both with
    cross entropy (eq. 1).
-3. :func:`train_trust` — from the baseline, train only the new conv layer with eq. 7.
+3. :func:`train_trust` — from the baseline (or from the backbone, see
+   :func:`trust_start_model`), train the parts ``trainable`` names — by default only the new
+   conv layer — with eq. 7.
 """
 
 from __future__ import annotations
@@ -15,10 +17,19 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from typing import Any
+
 from trustcnn.config import ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.losses import TrustWeights
-from trustcnn.models import Normalize, SplitNet, feature_extractor
+from trustcnn.models import (
+    TRAINABLE_PARTS,
+    Normalize,
+    SplitNet,
+    feature_extractor,
+    from_checkpoint,
+    model_from_backbone_checkpoint,
+)
 from trustcnn.training.loop import default_device, fit
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
 from trustcnn.training.tensors import channel_stats, to_tensors
@@ -59,12 +70,14 @@ def train_baseline(
     optim: OptimConfig,
     on_epoch: EpochCallback = None,
     parts: tuple[str, ...] = ("trust_layer", "head"),
+    desc: str = "baseline",
 ) -> History:
-    """Cross entropy on the trust layer (and head); everything before it stays frozen."""
+    """Cross entropy on ``parts`` (by default the trust layer and head: the backbone stays
+    frozen)."""
     model.set_trainable(*parts)
     return fit(
         model, to_tensors(train), to_tensors(val), CrossEntropyObjective(), optim,
-        use_cache=optim.feature_cache, desc="baseline", on_epoch=on_epoch,
+        use_cache=optim.feature_cache, desc=desc, on_epoch=on_epoch,
     )
 
 
@@ -76,15 +89,28 @@ def trust_objective(config: TrustConfig) -> SaliencyObjective:
     return SaliencyObjective(weights, config.saliency_method)
 
 
+def trust_start_model(config: TrustConfig, baseline: dict[str, Any], backbone: dict[str, Any]) -> SplitNet:
+    """Where a variant starts: the trained ``baseline`` checkpoint (``start_from: baseline``,
+    the paper's fine-tuning) or a fresh trust layer and head over the ``backbone`` checkpoint
+    the baseline started from (``start_from: backbone``: trained from scratch with the
+    penalty, the setting RRR was published in), initialised from ``config.seed``."""
+    if config.start_from == "baseline":
+        return from_checkpoint(baseline)
+    torch.manual_seed(config.seed)
+    model_config = ModelConfig(**baseline["model_config"])
+    return model_from_backbone_checkpoint(backbone, model_config, len(baseline["class_names"]))
+
+
 def train_trust(
-    baseline: SplitNet, train: ImageSet, val: ImageSet, config: TrustConfig, name: str, on_epoch: EpochCallback = None
+    start: SplitNet, train: ImageSet, val: ImageSet, config: TrustConfig, name: str, on_epoch: EpochCallback = None
 ) -> tuple[SplitNet, History]:
-    """Fine-tune a copy of ``baseline`` with eq. 7; only the new conv layer trains (§3.2)."""
+    """Train a copy of ``start`` with eq. 7; the parts ``config.trainable`` names train
+    (the paper, §3.2: only the new conv layer)."""
     objective = trust_objective(config)
     if objective.weights.needs_masks and train.masks is None:
         raise ValueError(f"{name}: w_mask/w_rrr/w_rrr_gradcam > 0 need object masks, and the training data has none")
-    model = copy.deepcopy(baseline).to(default_device())
-    model.set_trainable("trust_layer")
+    model = copy.deepcopy(start).to(default_device())
+    model.set_trainable(*TRAINABLE_PARTS[config.trainable])
     history = fit(
         model, to_tensors(train), to_tensors(val), objective, config,
         use_cache=config.feature_cache and not objective.needs_input, desc=name, on_epoch=on_epoch,

@@ -1,5 +1,6 @@
 """Get the backbone (source-task pretraining, ImageNet or a file), then train the
-cross-entropy baseline on top of it."""
+cross-entropy baseline on top of it — and, the same way on the same images without their
+decoys, the no-decoy reference that the shortcut's damage is measured against."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import torch
 from matplotlib.figure import Figure
 
-from trustcnn.config import ModelConfig, OptimConfig
+from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import (
     backbone_checkpoint,
@@ -57,15 +58,18 @@ def prepare_backbone(
 
 
 def train_baseline_model(
-    source_backbone: dict[str, Any], train_set: ImageSet, val_set: ImageSet, model: ModelConfig, baseline: OptimConfig
+    source_backbone: dict[str, Any], train_set: ImageSet, val_set: ImageSet, model: ModelConfig, baseline: BaselineConfig,
+    *, name: str = "baseline",
 ) -> tuple[dict[str, Any], list[dict[str, float]], Figure, dict[str, str]]:
-    """Freeze the backbone, add the new conv layer + head, train them with cross entropy."""
+    """Add the new conv layer + head to the backbone, train the parts ``baseline.trainable``
+    names (by default the new layer and the head; the backbone stays frozen) with cross
+    entropy."""
     torch.manual_seed(baseline.seed)
     net = model_from_backbone_checkpoint(source_backbone, model, train_set.num_classes).to(default_device())
-    parts = baseline_parts(model, train_set.num_classes)
-    with model_run("baseline") as run:
-        history = train_baseline(net, train_set, val_set, baseline, on_epoch=lambda row: log_history([row]), parts=parts)
-        curves = training_curves(history, "baseline")
+    parts = baseline_parts(model, train_set.num_classes, baseline.trainable)
+    with model_run(name) as run:
+        history = train_baseline(net, train_set, val_set, baseline, on_epoch=lambda row: log_history([row]), parts=parts, desc=name)
+        curves = training_curves(history, name)
         params = {"model": model.model_dump(), "optim": baseline.model_dump(), "objective": "cross_entropy"}
-        logged = log_training("baseline", params, history, curves, net, input_example(val_set))
+        logged = log_training(name, params, history, curves, net, input_example(val_set))
     return to_checkpoint(net, model, train_set.class_names), history, curves, {"run_id": run.info.run_id, **logged}

@@ -10,10 +10,10 @@ from matplotlib.figure import Figure
 
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
-from trustcnn.models import SplitNet, from_checkpoint, to_checkpoint
+from trustcnn.models import SplitNet, to_checkpoint
 from trustcnn.plotting.curves import training_curves
 from trustcnn.tracking import flatten, log_history, log_training, model_run
-from trustcnn.training import grid_points, input_example, point_label, score, train_trust
+from trustcnn.training import grid_points, input_example, point_label, score, train_trust, trust_objective, trust_start_model
 
 log = logging.getLogger(__name__)
 History = list[dict[str, float]]
@@ -42,11 +42,13 @@ def _grid_search(
 
 
 def train_trust_model(
-    baseline_model: dict[str, Any], train_set: ImageSet, val_set: ImageSet, trust: TrustConfig, *, name: str = "trust"
+    baseline_model: dict[str, Any], source_backbone: dict[str, Any], train_set: ImageSet, val_set: ImageSet,
+    trust: TrustConfig, *, name: str = "trust",
 ) -> tuple[dict[str, Any], History, Figure, dict[str, str]]:
-    """A trustworthy variant: only the new conv layer trains, each loss term logged per
-    epoch; with ``trust.grid`` the best (lr, λ) on the validation split is kept."""
-    baseline = from_checkpoint(baseline_model)
+    """A trustworthy variant: the parts ``trust.trainable`` names train (by default only the
+    new conv layer) from the baseline or the backbone (``trust.start_from``), each loss term
+    logged per epoch; with ``trust.grid`` the best (lr, λ) on the validation split is kept."""
+    baseline = trust_start_model(trust, baseline_model, source_backbone)
     with model_run(name) as run:
         if trust.grid is None:
             model, history = train_trust(baseline, train_set, val_set, trust, name, on_epoch=lambda r: log_history([r]))
@@ -54,7 +56,10 @@ def train_trust_model(
         else:
             model, history, chosen = _grid_search(baseline, train_set, val_set, trust, name)
         curves = training_curves(history, f"{name} ({point_label(chosen)})")
-        params = {"model": baseline_model["model_config"], "optim": chosen.model_dump(exclude={"grid"}), "objective": "trust_loss_eq7"}
+        params = {
+            "model": baseline_model["model_config"], "optim": chosen.model_dump(exclude={"grid"}), "objective": "trust_loss_eq7",
+            "weight_relative_to_ce": trust_objective(chosen).weights.relative_to_ce(train_set.num_classes),
+        }
         logged = log_training(name, params, history, curves, model, input_example(val_set))
     config = ModelConfig(**baseline_model["model_config"])
     run_info = {"run_id": run.info.run_id, **logged, "lr": chosen.lr, "lam": chosen.lam}

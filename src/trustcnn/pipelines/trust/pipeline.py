@@ -3,7 +3,7 @@ from kedro.pipeline import Node, Pipeline
 from trustcnn.pipelines import with_name
 from trustcnn.pipelines.trust.nodes import train_trust_model
 
-SHARED_INPUTS = {"baseline.model", "train_set", "val_set"}
+SHARED_INPUTS = {"baseline.model", "source_backbone", "train_set", "val_set"}
 
 
 def trust_pipeline(variant: str) -> Pipeline:
@@ -13,7 +13,7 @@ def trust_pipeline(variant: str) -> Pipeline:
         [
             Node(
                 with_name(train_trust_model, variant),
-                inputs=["baseline.model", "train_set", "val_set", "params:trust"],
+                inputs=["baseline.model", "source_backbone", "train_set", "val_set", "params:trust"],
                 outputs=["model", "history", "training_curves", "run"],
                 name="train_trust",
             )
