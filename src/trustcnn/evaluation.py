@@ -1,9 +1,15 @@
 """Compare trained models on the test split: classification with CIs and map quality.
 
 Input per model is what the saliency stage saved: ``maps`` (Grad-CAM at the trainable
-layer's resolution, in [0, 1]), ``predictions`` and ``probabilities``. Maps are
-upsampled (bilinear) to the image size before they meet masks or each other, so
-localisation and SSIM are measured where a user looks at them.
+layer's resolution, in [0, 1]), ``predictions`` and ``probabilities``, other methods' maps
+and, on data with decoys, predictions on the decoy views. Maps are upsampled (bilinear) to
+the image size before they meet masks or each other, so localisation and SSIM are measured
+where a user looks at them.
+
+The Grad-CAM scores grade the very maps the trust losses train, so on their own they are
+circular evidence. Reliance on the decoy is therefore also measured without any trained
+map (:mod:`trustcnn.metrics.reliance`): accuracy on decoy views, the flip rate, the share of
+the gap to the no-decoy reference model closed, and input × gradient's share on the decoy.
 """
 
 from __future__ import annotations
@@ -18,18 +24,28 @@ from trustcnn.metrics import (
     CASES,
     case_shares,
     classification_metrics,
+    decoy_share,
     energy_in_mask,
+    gap_closed,
     mean_ci,
     pointing_game,
     ssim_per_image,
     thresholded_iou,
+    view_estimates,
 )
 from trustcnn.saliency import upsample
 
 REFERENCE = "baseline"
+NO_DECOY = "no_decoy"
+"""The reference trained like the baseline on the same images without their decoys."""
 # The paper's Table 1: classification with CIs and SSIM against the baseline's maps; we add
 # energy in mask because it says whether a map points at the object at all.
 TABLE1_COLUMNS = ("accuracy", "precision", "recall", "ssim_vs_baseline", "energy_in_mask")
+# Reliance on the decoy, from predictions and an untrained attribution (beside Grad-CAM's).
+RELIANCE_COLUMNS = (
+    "accuracy_consistent", "accuracy", "accuracy_swapped", "decoy_drop", "decoy_flip_rate", "gap_closed",
+    "decoy_share_input_x_gradient", "decoy_share_gradcam",
+)
 Results = Mapping[str, Mapping[str, np.ndarray]]
 
 
@@ -43,6 +59,7 @@ def evaluate_models(
     test: ImageSet,
     results: Results,
     *,
+    method: str = "gradcam",
     n_resamples: int = 1000,
     seed: int = 0,
     iou_threshold: float = 0.5,
@@ -56,7 +73,10 @@ def evaluate_models(
     ``iou`` (map ≥ ``iou_threshold``), ``case_shares`` (the paper's four cases, a map
     counting as accurate when ``energy_in_mask ≥ accurate_energy``) and ``by_method``:
     the three localisation scores of every other method's maps (``maps_<method>``).
-    The report's ``champion`` is :func:`choose_champion`'s pick.
+    When the test images carry decoys, :func:`reliance` adds the decoy views' accuracies,
+    drop and flip rate, ``gap_closed`` and each method's ``decoy_share_<method>``
+    (``method`` names the method of ``maps``). The report's ``champion`` is
+    :func:`choose_champion`'s pick.
     """
     if REFERENCE not in results:
         raise ValueError(f"evaluation needs the {REFERENCE!r} model's results; got {sorted(results)}")
@@ -74,19 +94,35 @@ def evaluate_models(
         row["ssim_vs_baseline"] = mean_ci(ssim_per_image(maps[name], maps[REFERENCE]), **kwargs)
         if "sanity_maps" in result:
             row["sanity_ssim"] = mean_ci(ssim_per_image(maps[name], upsample_maps(result["sanity_maps"], size)), **kwargs)
+        others = {key.removeprefix("maps_"): upsample_maps(v, size) for key, v in result.items() if key.startswith("maps_")}
         if test.masks is not None:
             energy = energy_in_mask(maps[name], test.masks)
             row |= localisation(maps[name], test.masks, energy, iou_threshold, **kwargs)
             correct = result["predictions"] == test.labels
             row["case_shares"] = case_shares(correct, energy >= accurate_energy, test.labels, test.class_names, **kwargs)
-            row["by_method"] = {}
-            for key in (k for k in result if k.startswith("maps_")):
-                other = upsample_maps(result[key], size)
-                row["by_method"][key.removeprefix("maps_")] = localisation(
-                    other, test.masks, energy_in_mask(other, test.masks), iou_threshold, **kwargs
-                )
+            row["by_method"] = {
+                other: localisation(m, test.masks, energy_in_mask(m, test.masks), iou_threshold, **kwargs)
+                for other, m in others.items()
+            }
+        if test.has_decoys and "predictions_consistent" in result:
+            row |= reliance(test, results, name, {method: maps[name], **others}, **kwargs)
         report[name] = row
     return {"models": report, "champion": choose_champion(report)}
+
+
+def reliance(test: ImageSet, results: Results, name: str, maps: Mapping[str, np.ndarray], **kwargs) -> dict[str, dict]:
+    """Model ``name``'s reliance on the decoy (:mod:`trustcnn.metrics.reliance`): the views'
+    accuracies, drop and flip rate; ``gap_closed`` when the no-decoy reference was trained;
+    ``decoy_share_<method>`` of each of ``maps`` (upsampled, keyed by method)."""
+    result = results[name]
+    views = {"consistent": result["predictions_consistent"], "random": result["predictions"], "swapped": result["predictions_swapped"]}
+    row = view_estimates(test.labels, views, **kwargs)
+    if NO_DECOY in results:
+        correct = {m: results[m]["predictions"] == test.labels for m in (name, REFERENCE, NO_DECOY)}
+        row["gap_closed"] = gap_closed(correct[name], correct[REFERENCE], correct[NO_DECOY], **kwargs)
+    for method, method_maps in maps.items():
+        row[f"decoy_share_{method}"] = mean_ci(decoy_share(method_maps, test.decoy_masks), **kwargs)
+    return row
 
 
 def localisation(maps: np.ndarray, masks: np.ndarray, energy: np.ndarray, iou_threshold: float, **kwargs) -> dict[str, dict]:
@@ -102,15 +138,28 @@ def localisation(maps: np.ndarray, masks: np.ndarray, energy: np.ndarray, iou_th
 
 
 CHAMPION_CRITERION = (
-    "highest share of test images classified right with an accurate map (Table 3's right_accurate), "
-    f"among models whose accuracy is not below the {REFERENCE}'s 95% CI; ties and data without masks: accuracy"
+    f"among the models trained on the decoyed data whose accuracy is not below the {REFERENCE}'s 95% CI and, "
+    f"when the test images carry decoys, whose decoy flip rate is measurably lower than the {REFERENCE}'s "
+    "(its 95% CI lies below the baseline's value): the highest share of test images classified right with an "
+    f"accurate map (Table 3's right_accurate); ties and data without masks: accuracy. The {REFERENCE} always "
+    f"qualifies; the {NO_DECOY} reference never competes"
 )
 
 
 def choose_champion(models: Mapping[str, Mapping]) -> dict:
-    """The best *trustworthy* model (:data:`CHAMPION_CRITERION`): right for a visible reason
-    most often, without giving up accuracy. The reference model always qualifies."""
-    floor = models[REFERENCE]["accuracy"]["ci95"][0]
+    """The best *trustworthy* model (:data:`CHAMPION_CRITERION`): measurably less reliant on
+    the shortcut (judged from predictions, not from any trained map), no less accurate, and
+    then right for a visible reason most often."""
+    reference = models[REFERENCE]
+    floor = reference["accuracy"]["ci95"][0]
+
+    def qualifies(name: str) -> bool:
+        row = models[name]
+        if name == REFERENCE:
+            return True
+        if name == NO_DECOY or row["accuracy"]["value"] < floor:
+            return False
+        return "decoy_flip_rate" not in row or row["decoy_flip_rate"]["ci95"][1] < reference["decoy_flip_rate"]["value"]
 
     def key(name: str) -> tuple[float, float]:
         row = models[name]
@@ -118,8 +167,7 @@ def choose_champion(models: Mapping[str, Mapping]) -> dict:
         trusted = shares["overall"]["right_accurate"]["value"] if shares else 0.0
         return trusted, row["accuracy"]["value"]
 
-    eligible = [name for name, row in models.items() if name == REFERENCE or row["accuracy"]["value"] >= floor]
-    best = max(eligible, key=key)
+    best = max((name for name in models if qualifies(name)), key=key)
     return {"model": best, "criterion": CHAMPION_CRITERION}
 
 
@@ -131,13 +179,26 @@ def _cell(estimate: Mapping) -> str:
 
 
 def table1(report: Mapping) -> dict:
-    """The paper's Table 1 for this data: :data:`TABLE1_COLUMNS` of every model."""
-    return {
-        "models": {
-            name: {c: row[c] for c in TABLE1_COLUMNS if c in row} for name, row in report["models"].items()
-        },
-        "champion": report["champion"],
-    }
+    """The paper's Table 1 for this data: :data:`TABLE1_COLUMNS` of every model, and beside
+    it, on data with decoys, the :data:`RELIANCE_COLUMNS` (under ``reliance``)."""
+    def pick(columns: tuple[str, ...]) -> dict:
+        return {name: {c: row[c] for c in columns if c in row} for name, row in report["models"].items()}
+
+    table = {"models": pick(TABLE1_COLUMNS), "champion": report["champion"]}
+    if any("decoy_flip_rate" in row for row in report["models"].values()):
+        table["reliance"] = pick(RELIANCE_COLUMNS)
+    return table
+
+
+def table1_markdown(table: Mapping) -> str:
+    text = metrics_table(table, "Table 1: classification (95% CI) and maps vs the baseline's, test split")
+    if "reliance" in table:
+        title = (
+            "Reliance on the decoy, without trained maps: accuracy on the decoy views (accuracy = random view), "
+            f"flip rate consistent → swapped, share of the gap to {NO_DECOY} closed, decoy share of each map"
+        )
+        text += "\n" + metrics_table({"models": table["reliance"]}, title)
+    return text
 
 
 def table3(report: Mapping) -> dict:

@@ -5,6 +5,7 @@ from trustcnn.metrics.classification import classification_metrics, confusion
 from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, estimate, mean_ci
 from trustcnn.metrics.localisation import energy_pointing_game, pointing_game, thresholded_iou
 from trustcnn.metrics.maps import energy_in_mask, ssim_per_image, ssim_win_size
+from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
 
 __all__ = [
     "CASES",
@@ -15,12 +16,15 @@ __all__ = [
     "bootstrap_ci",
     "classification_metrics",
     "confusion",
+    "decoy_share",
     "energy_in_mask",
     "energy_pointing_game",
     "estimate",
+    "gap_closed",
     "mean_ci",
     "pointing_game",
     "ssim_per_image",
     "ssim_win_size",
     "thresholded_iou",
+    "view_estimates",
 ]

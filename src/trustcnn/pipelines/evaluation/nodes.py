@@ -9,26 +9,28 @@ import mlflow
 import numpy as np
 from matplotlib.figure import Figure
 
-from trustcnn.config import EvaluationConfig
+from trustcnn.config import EvaluationConfig, SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.evaluation import evaluate_models, metrics_table, table1, table3, table3_markdown, upsample_maps
+from trustcnn.evaluation import evaluate_models, metrics_table, table1, table1_markdown, table3, table3_markdown, upsample_maps
 from trustcnn.metrics import case_examples, confusion, energy_in_mask
 from trustcnn.plotting.case_examples import case_examples_figure
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.confusion import confusion_figure
 from trustcnn.plotting.overlays import overlay_grid
+from trustcnn.plotting.reliance import note_figure, reliance_bars
 from trustcnn.tracking import log_estimates, log_figure, model_run, set_champion
 
 log = logging.getLogger(__name__)
 
 
 def evaluate(
-    test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, **maps: dict[str, np.ndarray]
+    test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, saliency: SaliencyConfig,
+    **maps: dict[str, np.ndarray],
 ) -> tuple[dict[str, Any], str, dict[str, Any], str, Figure]:
     """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and an overlay
     grid; ``maps`` is keyed by model name."""
     report = evaluate_models(
-        test_set, maps, n_resamples=evaluation.n_resamples, seed=evaluation.seed,
+        test_set, maps, method=saliency.method, n_resamples=evaluation.n_resamples, seed=evaluation.seed,
         iou_threshold=evaluation.iou_threshold, accurate_energy=evaluation.accurate_energy,
     )
     report["source_backbone"] = source_metrics
@@ -43,8 +45,7 @@ def evaluate(
         n=n,
     )
     paper_table = table1(report)
-    title = "Table 1: classification (95% CI) and maps vs the baseline's, test split"
-    return report, metrics_table(report), paper_table, metrics_table(paper_table, title), figure
+    return report, metrics_table(report), paper_table, table1_markdown(paper_table), figure
 
 
 def four_cases(metrics: dict[str, Any], evaluation: EvaluationConfig) -> tuple[dict[str, Any], str, Figure]:
@@ -52,6 +53,14 @@ def four_cases(metrics: dict[str, Any], evaluation: EvaluationConfig) -> tuple[d
     table = table3(metrics)
     title = f"four cases (map accurate: energy in mask ≥ {evaluation.accurate_energy:g})"
     return table, table3_markdown(table, evaluation.accurate_energy), case_bars(table["models"], title)
+
+
+def decoy_reliance(table1: dict[str, Any]) -> Figure:
+    """Accuracy per decoy view and the share of the gap closed, per model (a note when the
+    test images carry no decoy)."""
+    if "reliance" not in table1:
+        return note_figure("the test images carry no decoy: nothing to measure reliance on")
+    return reliance_bars(table1["reliance"])
 
 
 def model_figures(
@@ -64,8 +73,7 @@ def model_figures(
         confusion(test_set.labels, predictions, test_set.num_classes), test_set.class_names, f"{name}: confusion matrix (test)"
     )
     if test_set.masks is None:
-        cases = Figure(figsize=(4, 1))
-        cases.text(0.5, 0.5, f"{name}: the data has no object masks, so no cases", ha="center", va="center")
+        cases = note_figure(f"{name}: the data has no object masks, so no cases")
     else:
         upsampled = upsample_maps(maps["maps"], test_set.images.shape[1:3])
         energy = energy_in_mask(upsampled, test_set.masks)
@@ -82,10 +90,11 @@ def model_figures(
 
 def log_evaluation(
     metrics: dict[str, Any], table1_md: str, table3_md: str, overlays: np.ndarray, case_figure: np.ndarray,
-    **runs: dict[str, str],
+    reliance_figure: np.ndarray, **runs: dict[str, str],
 ) -> None:
     """Test metrics (same names in every run) and the overlay grid into each model's run;
-    Tables 1 and 3, the case bars and metrics.json into the run of this ``kedro run``; the
+    Tables 1 and 3, the case bars, the reliance figure and metrics.json into the run of this
+    ``kedro run``; the
     ``champion`` alias onto the chosen model's registered version."""
     champion = metrics["champion"]["model"]
     mlflow.set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": metrics["champion"]["criterion"]})
@@ -96,6 +105,7 @@ def log_evaluation(
     mlflow.log_text(table1_md, "table1.md")
     mlflow.log_text(table3_md, "table3.md")
     mlflow.log_image(case_figure, "case_bars.png")
+    mlflow.log_image(reliance_figure, "decoy_reliance.png")
     mlflow.log_dict(metrics, "metrics.json")
     for name, run in runs.items():
         with model_run(name, run_id=run["run_id"]):

@@ -1,7 +1,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from trustcnn.pipelines import with_name
-from trustcnn.pipelines.evaluation.nodes import evaluate, four_cases, log_evaluation, model_figures
+from trustcnn.pipelines.evaluation.nodes import decoy_reliance, evaluate, four_cases, log_evaluation, model_figures
 
 
 def figures_pipeline(model_name: str) -> Pipeline:
@@ -28,6 +28,7 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
                     "test_set": "test_set",
                     "source_metrics": "source_metrics",
                     "evaluation": "params:evaluation",
+                    "saliency": "params:saliency",
                     **{name: f"{name}.maps" for name in models},
                 },
                 outputs=["metrics", "metrics_table", "table1", "table1_md", "saliency_overlays"],
@@ -39,6 +40,7 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
                 outputs=["table3", "table3_md", "case_bars"],
                 name="four_cases",
             ),
+            Node(decoy_reliance, inputs="table1", outputs="decoy_reliance", name="decoy_reliance"),
             Node(
                 log_evaluation,
                 inputs={
@@ -47,6 +49,7 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
                     "table3_md": "table3_md",
                     "overlays": "saliency_overlays",
                     "case_figure": "case_bars",
+                    "reliance_figure": "decoy_reliance",
                     **{name: f"{name}.run" for name in models},
                 },
                 outputs=None,
