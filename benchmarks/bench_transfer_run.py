@@ -8,29 +8,15 @@ earlier outputs don't help either of them.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
-KEDRO = Path(sys.executable).with_name("kedro")
+from project_copy import kedro_run, project_copy
 
 
 def timed_run(*args: str) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "trustcnn"
-        root.mkdir()
-        shutil.copy(PROJECT / "pyproject.toml", root)
-        shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("local"))
-        (root / "conf" / "local").mkdir()
-        (root / "src").mkdir()
-        env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-        env |= {"KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg"}
+    with project_copy() as root:
         start = time.perf_counter()
-        subprocess.run([str(KEDRO), "run", *args], cwd=root, env=env, check=True, capture_output=True)
+        kedro_run(root, *args)
         return time.perf_counter() - start
 
 

@@ -1,4 +1,5 @@
-"""Project hooks: provenance tags on the MLflow run of each ``kedro run``."""
+"""Project hooks: provenance tags on the MLflow run of each ``kedro run``, and a check that
+the run's ``trust_variants`` are the ones its pipelines were built with."""
 
 from __future__ import annotations
 
@@ -12,6 +13,25 @@ from kedro.pipeline import Node
 from trustcnn.datasets.files import ImageSetDataset
 from trustcnn.provenance import data_tags, git_tags
 from trustcnn.tracking import tag_active_run
+
+
+class VariantListCheck:
+    """Stops a run whose ``trust_variants`` (after ``--env`` and ``--params``) differ from the
+    list the pipelines were built with — Kedro builds them before it reads those, so the run
+    would otherwise silently train other variants than its configuration names."""
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        from trustcnn.pipeline_registry import trust_variants
+
+        built, wanted = list(trust_variants()), context.params.get("trust_variants")
+        if wanted != built:
+            raise ValueError(
+                f"trust_variants is {wanted!r} for this run (env {context.env!r}) but the pipelines were built with "
+                f"{built!r}. Pipelines are built from conf/base and the environment KEDRO_ENV names: choose the "
+                "environment with KEDRO_ENV=<env> rather than --env, and change the list in that environment's files, "
+                "not with --params."
+            )
 
 
 class ProvenanceHooks:

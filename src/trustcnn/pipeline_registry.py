@@ -1,13 +1,14 @@
 """Project pipelines.
 
-``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline →
-trust variants → saliency → evaluation. Each stage is registered on its own too, so DVC
+``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
+the no-decoy reference) → trust variants → saliency → evaluation. Each stage is registered on its own too, so DVC
 stages and users can run them separately. The trust variants are the ``trust_variants``
 parameter: each is the one trust pipeline under its own namespace.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kedro.config import OmegaConfigLoader
@@ -15,22 +16,24 @@ from kedro.framework.project import settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-REFERENCE_MODEL = "baseline"
+from trustcnn.evaluation import NO_DECOY, REFERENCE
+
+TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)
 
 
 def trust_variants() -> tuple[str, ...]:
-    """``trust_variants`` from ``conf/base`` + ``conf/local`` (pipelines are built before
-    a run's ``--env``/``--params`` are known, so those can't change the list)."""
+    """``trust_variants`` from ``conf/base`` + the environment ``KEDRO_ENV`` names (default
+    ``conf/local``). Pipelines are built before a run's ``--env``/``--params`` are known, so
+    an environment with its own list (``conf/decoy_fashion``) is chosen with ``KEDRO_ENV``;
+    :class:`~trustcnn.hooks.VariantListCheck` stops a run whose list differs from this one."""
     root = find_kedro_project(Path.cwd()) or Path.cwd()
-    loader = OmegaConfigLoader(str(root / settings.CONF_SOURCE), base_env="base", default_run_env="local")
+    env = os.environ.get("KEDRO_ENV") or "local"
+    loader = OmegaConfigLoader(str(root / settings.CONF_SOURCE), base_env="base", default_run_env=env)
     variants = loader["parameters"].get("trust_variants", [])
-    if not variants or len(set(variants)) != len(variants) or REFERENCE_MODEL in variants:
-        raise ValueError(f"trust_variants must be distinct names other than {REFERENCE_MODEL!r}, got {variants!r}")
+    if not variants or len(set(variants)) != len(variants) or set(variants) & set(TRAINED_BY_BASELINE):
+        raise ValueError(f"trust_variants must be distinct names other than {TRAINED_BY_BASELINE}, got {variants!r}")
     return tuple(variants)
 
-
-def model_names() -> tuple[str, ...]:
-    return (REFERENCE_MODEL, *trust_variants())
 
 
 def register_pipelines() -> dict[str, Pipeline]:
@@ -41,7 +44,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.trust import pipeline as trust
 
     variants = trust_variants()
-    models = (REFERENCE_MODEL, *variants)
+    models = (*TRAINED_BY_BASELINE, *variants)
     stages = {
         "ingestion": ingestion.create_pipeline(),
         "baseline": baseline.create_pipeline(),

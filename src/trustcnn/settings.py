@@ -7,7 +7,7 @@ from kedro.config import OmegaConfigLoader
 from kedro.utils import find_kedro_project
 from omegaconf.resolvers import oc
 
-from trustcnn.hooks import ProvenanceHooks
+from trustcnn.hooks import ProvenanceHooks, VariantListCheck
 
 
 def _project_root() -> str:
@@ -40,4 +40,4 @@ CONFIG_LOADER_ARGS = {
     },
 }
 
-HOOKS = (ProvenanceHooks(),)
+HOOKS = (ProvenanceHooks(), VariantListCheck())

@@ -15,6 +15,7 @@ KEDRO = Path(sys.executable).with_name("kedro")
 # The models `kedro run --pipeline=transfer` trains with the default trust_variants.
 MODELS = (
     "baseline",
+    "no_decoy",
     "trust_gradcam",
     "trust_guided_gradcam",
     "trust_gradcam_no_eq5",

@@ -26,3 +26,13 @@ def test_invalid_parameter_stops_the_run_before_training(project: Path, override
         assert name in output, (name, output[-2000:])
     assert "Running node" not in output
     assert not any((project / "data").rglob("*.npz")), "nothing may be written before validation passes"
+
+
+def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Path) -> None:
+    """Pipelines are built from conf/base + KEDRO_ENV before --params/--env are read: a run
+    whose trust_variants differ must stop, not train the other list."""
+    result = kedro(project, "run", "--pipeline=transfer", "--env=smoke", "--params=trust_variants=[trust_mask]")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "trust_variants" in output and "KEDRO_ENV" in output
+    assert "Running node" not in output

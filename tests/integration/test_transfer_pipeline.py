@@ -44,6 +44,14 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
             assert "ci95" in row["by_method"]["guided_gradcam"][key], (name, key)
         shares = [row["case_shares"]["overall"][case]["value"] for case in CASES]
         assert sum(shares) == pytest.approx(1.0)
+        # Reliance on the decoy, without trained maps (the smoke baseline may not be fooled,
+        # so gap_closed may be null: then every model's is).
+        for key in ("accuracy_consistent", "accuracy_swapped", "decoy_drop", "decoy_flip_rate",
+                    "decoy_share_gradcam", "decoy_share_guided_gradcam", "decoy_share_input_x_gradient"):
+            lo, hi = row[key]["ci95"]
+            assert lo <= row[key]["value"] <= hi, (name, key)
+        assert "value" in row["gap_closed"] and "input_x_gradient" in row["by_method"]
+    assert len({m["gap_closed"]["value"] is None for m in metrics["models"].values()}) == 1
     assert 0.0 <= metrics["source_backbone"]["accuracy"] <= 1.0
     table3 = json.loads((smoke_run / "data/08_reporting/table3.json").read_text())
     table3_md = (smoke_run / "data/08_reporting/table3.md").read_text()
@@ -61,6 +69,10 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
         assert table1["models"][name]["accuracy"] == metrics["models"][name]["accuracy"]
         value = table1["models"][name]["accuracy"]["value"]
         assert f"| {name} | {value:.3f} [" in table1_md
+        consistent = table1["reliance"][name]["accuracy_consistent"]
+        assert consistent == metrics["models"][name]["accuracy_consistent"]
+        assert f"| {name} | {consistent['value']:.3f} [" in table1_md
+    assert "Reliance on the decoy" in table1_md
 
 
 def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
