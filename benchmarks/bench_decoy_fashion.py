@@ -19,6 +19,8 @@ from pathlib import Path
 
 from project_copy import kedro_run, project_copy
 
+from trustcnn.evaluation import format_estimate
+
 REPORTS = ("metrics.json", "table1.md", "decoy_reliance.png")
 # Test accuracy on decoy-random images, as the papers report it.
 ANCHORS = {
@@ -29,13 +31,6 @@ ANCHORS = {
 LABELS = {"baseline": "plain (cross entropy)", "no_decoy": "no-decoy reference"}
 
 
-def _cell(estimate: dict) -> str:
-    if estimate.get("value") is None:
-        return "n/a"
-    lo, hi = estimate["ci95"]
-    return f"{estimate['value']:.3f} [{lo:.3f}, {hi:.3f}]"
-
-
 def table(metrics: dict) -> str:
     lines = [
         "| model | Ross et al. 2017 (MNIST, MLP) | Rieger et al. 2020 (CDEP, Table 3) | accuracy, decoy random (ours) "
@@ -44,7 +39,7 @@ def table(metrics: dict) -> str:
     ]
     for name, row in metrics["models"].items():
         ross, rieger = ANCHORS.get(name, ("–", "–"))
-        cells = [_cell(row[k]) for k in ("accuracy", "accuracy_consistent", "decoy_flip_rate", "gap_closed")]
+        cells = [format_estimate(row[k]) for k in ("accuracy", "accuracy_consistent", "decoy_flip_rate", "gap_closed")]
         lines.append(f"| {LABELS.get(name, name)} | {ross} | {rieger} | " + " | ".join(cells) + " |")
     lines.append("| CDEP / expected gradients | – | 0.972 ± 0.008 / 0.978 ± 0.002 | – | – | – | – |")
     return "\n".join(lines)

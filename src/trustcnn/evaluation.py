@@ -171,7 +171,8 @@ def choose_champion(models: Mapping[str, Mapping]) -> dict:
     return {"model": best, "criterion": CHAMPION_CRITERION}
 
 
-def _cell(estimate: Mapping) -> str:
+def format_estimate(estimate: Mapping) -> str:
+    """``value [lo, hi]`` to three decimals, ``n/a`` for an estimate without a value."""
     if estimate.get("value") is None:
         return "n/a"
     lo, hi = estimate["ci95"]
@@ -216,7 +217,7 @@ def table3_markdown(table: Mapping, accurate_energy: float) -> str:
         "|---|" + "---|" * len(CASES),
     ]
     for name, shares in table["models"].items():
-        lines.append(f"| {name} | " + " | ".join(_cell(shares["overall"][c]) for c in CASES) + " |")
+        lines.append(f"| {name} | " + " | ".join(format_estimate(shares["overall"][c]) for c in CASES) + " |")
     lines += ["", "Shares of test images with 95% bootstrap confidence intervals.", "", "### Per class", ""]
     lines += ["| model | class | " + " | ".join(CASES) + " |", "|---|---|" + "---|" * len(CASES)]
     for name, shares in table["models"].items():
@@ -237,5 +238,5 @@ def metrics_table(report: Mapping, title: str | None = None) -> str:
         "|---|" + "---|" * len(columns),
     ]
     for name, row in models.items():
-        lines.append(f"| {name} | " + " | ".join(_cell(row[c]) if c in row else "n/a" for c in columns) + " |")
+        lines.append(f"| {name} | " + " | ".join(format_estimate(row[c]) if c in row else "n/a" for c in columns) + " |")
     return "\n".join(lines) + "\n\nValues are point estimates with 95% bootstrap confidence intervals on the test split.\n"
