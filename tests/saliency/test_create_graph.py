@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from trustcnn.saliency import METHODS
-from trustcnn.saliency.registry import DIFFERENTIABLE
+
+DIFFERENTIABLE = [name for name, method in METHODS.items() if method.differentiable]
 
 
 def test_only_occlusion_has_no_gradient() -> None:

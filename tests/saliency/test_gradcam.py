@@ -13,7 +13,6 @@ from trustcnn.saliency import (
     capture_activations,
     get_method,
     gradcam,
-    gradcam_from_activations,
     guided_gradcam,
     input_x_gradient,
     upsample,
@@ -146,7 +145,7 @@ def test_one_forward_feeds_cross_entropy_and_map(make_split_net) -> None:
         net.zero_grad(set_to_none=True)
         with capture_activations(net.trainable) as captured:
             logits = net(x)
-        maps = gradcam_from_activations(logits, captured.activations, logits.argmax(1), create_graph=create_graph)
+        maps = gradcam.from_activations(logits, captured.activations, logits.argmax(1), create_graph=create_graph)
         (F.cross_entropy(logits, y) + maps.mean()).backward()
         assert maps.shape == (4, 8, 8) and maps.requires_grad is create_graph
         assert net.trainable.weight.grad.abs().sum() > 0

@@ -16,6 +16,7 @@ import torchvision
 from captum.attr import GuidedBackprop, GuidedGradCam
 from torch import nn
 
+from trustcnn import saliency
 from trustcnn.saliency import guided_backprop, guided_gradcam
 
 # Captum warns about its own hooks and about inputs that do not require grad.
@@ -50,7 +51,7 @@ def test_matches_captum_guided_gradcam(model_and_layer, mode: str) -> None:
 
     theirs = GuidedGradCam(model, layer).attribute(x, target=target, interpolate_mode=mode).abs().sum(dim=1)
     theirs = theirs / theirs.amax(dim=(1, 2), keepdim=True)
-    ours = guided_gradcam(model, layer, x, interpolate_mode=mode)
+    ours = saliency.GuidedGradCam(interpolate_mode=mode)(model, layer, x)
 
     torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
 
@@ -90,8 +91,8 @@ def test_guide_relu6_passes_positive_gradients_inside_the_linear_range() -> None
 def test_maps_at_input_resolution_in_unit_interval(mobilenet: nn.Module) -> None:
     x = images(3, 64)
     for model_maps in (
-        guided_gradcam(mobilenet, mobilenet.features[18], x, guide_relu6=True),
-        guided_gradcam(mobilenet, mobilenet.features[18], x, torch.tensor([0, 1, 2]), interpolate_mode="bicubic"),
+        saliency.GuidedGradCam(guide_relu6=True)(mobilenet, mobilenet.features[18], x),
+        saliency.GuidedGradCam(interpolate_mode="bicubic")(mobilenet, mobilenet.features[18], x, torch.tensor([0, 1, 2])),
     ):
         assert model_maps.shape == (3, 64, 64)
         assert model_maps.min() >= 0 and model_maps.max() <= 1

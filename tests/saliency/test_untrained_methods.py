@@ -8,6 +8,7 @@ from captum.attr import InputXGradient, Occlusion
 from torch import nn
 
 from trustcnn.saliency import get_method, input_x_gradient
+from trustcnn import saliency
 from trustcnn.saliency.occlusion import occlusion
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:captum")
@@ -34,7 +35,7 @@ def test_occlusion_is_captums_positive_part(relu_cnn: nn.Module, size: int, wind
     reference = Occlusion(relu_cnn).attribute(
         x, target=target, sliding_window_shapes=(3, window, window), strides=(3, stride, stride), baselines=0.5
     )
-    ours = occlusion(relu_cnn, None, x, window=window, stride=stride)
+    ours = saliency.Occlusion(window=window, stride=stride)(relu_cnn, None, x)
     torch.testing.assert_close(ours, _normalised(reference[:, 0].clamp(min=0)), atol=1e-5, rtol=0)
 
 
@@ -42,4 +43,4 @@ def test_occlusion_cannot_be_trained_through(relu_cnn: nn.Module) -> None:
     with pytest.raises(ValueError, match="no gradient"):
         occlusion(relu_cnn, None, torch.rand(1, 3, 8, 8), create_graph=True)
     with pytest.raises(ValueError, match="window"):
-        occlusion(relu_cnn, None, torch.rand(1, 3, 8, 8), window=9)
+        saliency.Occlusion(window=9)(relu_cnn, None, torch.rand(1, 3, 8, 8))

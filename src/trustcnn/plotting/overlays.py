@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from skimage.transform import resize
+
+from trustcnn.saliency import upsample_array
 
 MASK_COLOUR = "cyan"
 RIGHT_COLOUR = "tab:green"
@@ -42,13 +43,6 @@ def _check_inputs(
         raise ValueError(f"masks must have shape {images.shape[:3]}, got {masks.shape}")
 
 
-def upsample_map(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Bilinear resize of a (possibly coarse, e.g. 8×8 Grad-CAM) map to the image size."""
-    if saliency.shape == shape:
-        return saliency
-    return resize(saliency, shape, order=1, mode="edge", anti_aliasing=False)
-
-
 def show_image(ax: Axes, image: np.ndarray, mask: np.ndarray | None) -> None:
     ax.imshow(image, interpolation="nearest")
     if mask is not None and mask.any() and not mask.all():
@@ -69,7 +63,8 @@ def overlay_grid(
 
     The first column shows the true class (and the mask outline, if masks are given). Each
     model column is titled with the model's prediction, ✓ in green when right and ✗ in red
-    when wrong. Maps are drawn on a fixed [0, 1] colour scale so models compare directly.
+    when wrong. Maps are upsampled to the image (:func:`trustcnn.saliency.upsample`, as
+    everywhere) and drawn on a fixed [0, 1] colour scale so models compare directly.
     """
     images, labels = np.asarray(images), np.asarray(labels)
     maps = {name: np.asarray(m, dtype=float) for name, m in maps.items()}
@@ -80,6 +75,7 @@ def overlay_grid(
         raise ValueError(f"need n >= 1 and at least one image, got n={n}, {len(images)} images")
 
     rows, cols = min(n, len(images)), 1 + len(maps)
+    maps = {name: upsample_array(m[:rows], images.shape[1:3]) for name, m in maps.items()}
     fig = Figure(figsize=(1.9 * cols, 2.0 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for i in range(rows):
@@ -87,10 +83,7 @@ def overlay_grid(
         axes[i, 0].set_title(f"true: {class_names[labels[i]]}", fontsize=9)
         for ax, name in zip(axes[i, 1:], maps):
             show_image(ax, images[i], None)
-            ax.imshow(
-                upsample_map(maps[name][i], images.shape[1:3]),
-                cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0.0, vmax=1.0, interpolation="nearest",
-            )
+            ax.imshow(maps[name][i], cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0.0, vmax=1.0, interpolation="nearest")
             right = predictions[name][i] == labels[i]
             ax.set_title(
                 f"{name}\n{class_names[predictions[name][i]]} {'✓' if right else '✗'}",

@@ -1,30 +1,40 @@
 """Saliency maps in plain, batched, differentiable torch — no Kedro, no numpy round trip.
 
-- :func:`gradcam`, :func:`gradcam_from_activations` (a training loop's one forward pass),
-  :func:`capture_activations` (the hook that feeds it).
-- :func:`guided_gradcam` at input resolution, built on :func:`guided_backprop`.
-- :func:`input_x_gradient`, the attribution no loss trains on (evaluation's witness).
-- :func:`upsample` to compare maps with object masks.
-- :data:`METHODS` / :func:`get_method` to choose a method by name.
+Every method is a :class:`SaliencyMethod` registered by name (:mod:`.registry`) and called
+as ``method(model, layer, x, target=None, create_graph=False)`` → ``[B, h, w]`` in [0, 1]:
+:data:`gradcam`, :data:`guided_gradcam`, :data:`input_x_gradient`, :data:`occlusion`.
+:func:`capture_activations` hooks a layer for a training loop's one forward pass
+(``gradcam.from_activations``); :func:`upsample` is the one resize of a map.
 """
 
-from trustcnn.saliency.gradcam import gradcam, gradcam_from_activations
+from trustcnn.saliency.activations import capture_activations
+from trustcnn.saliency.base import ClassActivationMap, SaliencyMethod
+from trustcnn.saliency.gradcam import GradCam, gradcam
 from trustcnn.saliency.guided_backprop import guided_backprop
-from trustcnn.saliency.guided_gradcam import guided_gradcam
-from trustcnn.saliency.hooks import capture_activations
-from trustcnn.saliency.input_x_gradient import input_x_gradient
-from trustcnn.saliency.maps import normalise_per_image, upsample
-from trustcnn.saliency.registry import METHODS, get_method
+from trustcnn.saliency.guided_gradcam import GuidedGradCam, guided_gradcam
+from trustcnn.saliency.input_x_gradient import InputXGradient, input_x_gradient
+from trustcnn.saliency.occlusion import Occlusion, occlusion
+from trustcnn.saliency.postprocess import normalise_per_image, upsample, upsample_array
+from trustcnn.saliency.registry import METHODS, get_method, register, trainable_method
 
 __all__ = [
     "METHODS",
+    "ClassActivationMap",
+    "GradCam",
+    "GuidedGradCam",
+    "InputXGradient",
+    "Occlusion",
+    "SaliencyMethod",
     "capture_activations",
     "get_method",
     "gradcam",
-    "gradcam_from_activations",
     "guided_backprop",
     "guided_gradcam",
     "input_x_gradient",
     "normalise_per_image",
+    "occlusion",
+    "register",
+    "trainable_method",
     "upsample",
+    "upsample_array",
 ]

@@ -1,0 +1,37 @@
+"""The one post-processing of saliency maps shaped [B, h, w]: per-image normalisation and
+resizing, used alike by the losses, the evaluation and the figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+EPS = 1e-8
+
+
+def normalise_per_image(maps: Tensor) -> Tensor:
+    """Divide each non-negative map by its own max + ``EPS``: values in [0, 1], max ≈ 1."""
+    return maps / (maps.amax(dim=(-2, -1), keepdim=True) + EPS)
+
+
+def upsample(maps: Tensor, size: tuple[int, int], mode: str = "bilinear", renormalise: bool = True) -> Tensor:
+    """Resize [B, h, w] maps to ``size`` = (H, W) — unchanged when they already have it.
+
+    ``mode`` is any 2-D mode of ``torch.nn.functional.interpolate`` (``align_corners`` left
+    at its default, as Captum does). Bicubic can overshoot below zero: clamped. With
+    ``renormalise`` each map is divided by its max again (interpolation can lower it);
+    the eq. 8–10 mask loss compares the interpolated map with the mask as it is. Differentiable.
+    """
+    if tuple(maps.shape[-2:]) == tuple(size):
+        return maps
+    resized = F.interpolate(maps[:, None], size=tuple(size), mode=mode)[:, 0].clamp(min=0)
+    return normalise_per_image(resized) if renormalise else resized
+
+
+def upsample_array(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """:func:`upsample` for numpy maps (evaluation, figures)."""
+    if tuple(maps.shape[-2:]) == tuple(size):
+        return maps
+    return upsample(torch.from_numpy(np.ascontiguousarray(maps)), size).numpy()
