@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SaliencyMethod = Literal["gradcam", "guided_gradcam"]
-PostHocMethod = Literal["gradcam", "guided_gradcam", "input_x_gradient", "occlusion"]
-"""Training shapes :data:`SaliencyMethod` maps; evaluation may also read input × gradient
-and occlusion, which no loss trains on."""
+from trustcnn.saliency.registry import get_method, trainable_method
+
+MethodName = Annotated[str, AfterValidator(lambda name: get_method(name).name)]
+"""A registered saliency method (:mod:`trustcnn.saliency.registry`)."""
+TrainableMethodName = Annotated[str, AfterValidator(lambda name: trainable_method(name).name)]
+"""A registered method a loss can train through (occlusion has no gradient)."""
 Trainable = Literal["trust_layer", "trust_layer+head", "all"]
 """Which parts of a :class:`~trustcnn.models.SplitNet` train: the paper's one conv layer,
 that layer and the head, or the whole network end to end (backbone included)."""
@@ -113,14 +115,16 @@ class OptimConfig(_Config):
     weight_decay: float = Field(0.0, ge=0.0)
     batch_size: int = Field(64, ge=1)
     seed: int = 0
-    feature_cache: bool = True
     amp: bool = False  # mixed precision (autocast) on CUDA; ignored on the CPU
 
 
 class BaselineConfig(OptimConfig):
-    """The cross-entropy baseline (and the no-decoy reference, trained the same way)."""
+    """The cross-entropy baseline (and the no-decoy reference, trained the same way).
+
+    ``feature_cache`` runs the frozen backbone once per image (ignored when it trains)."""
 
     trainable: Trainable = "trust_layer+head"
+    feature_cache: bool = True
 
 
 class GridConfig(_Config):
@@ -131,24 +135,33 @@ class GridConfig(_Config):
     select_by: Literal["val_accuracy", "val_loss_ce"] = "val_accuracy"
 
 
-class TrustConfig(OptimConfig):
-    """Eq. 7's weights, the saliency method used on the forward pass, and an optional grid.
+class LossWeights(_Config):
+    """Eq. 7's λ, w5 and w6, and the weight of every extra loss term. A new term is one
+    function registered with :func:`trustcnn.losses.loss_term` plus its weight field here."""
+
+    lam: float = Field(0.5, ge=0.0, le=1.0)
+    w_wrong: float = Field(1.0, ge=0.0)   # eq. 5
+    w_right: float = Field(1.0, ge=0.0)   # eq. 6
+    w_mask: float = Field(0.0, ge=0.0)    # eq. 8–10
+    w_rrr: float = Field(0.0, ge=0.0)     # Ross et al. 2017
+    w_rrr_gradcam: float = Field(0.0, ge=0.0)  # Schramowski et al. 2020
+
+
+class TrustConfig(OptimConfig, LossWeights):
+    """A trust variant: the loss weights, the saliency method used on the forward pass, what
+    trains, and an optional grid.
 
     ``trainable`` says which parts train (the paper: ``trust_layer``; ``all`` is the end-to-end
     setting RRR was published in); ``start_from`` is ``baseline`` (fine-tune the trained
     baseline) or ``backbone`` (a fresh trust layer and head over the backbone the baseline
     started from: training from scratch with the penalty, as Ross et al. did).
+    ``feature_cache`` is ignored where the method or a term needs the input, or the backbone trains.
     """
 
     trainable: Trainable = "trust_layer"
     start_from: Literal["baseline", "backbone"] = "baseline"
-    saliency_method: SaliencyMethod = "gradcam"
-    lam: float = Field(0.5, ge=0.0, le=1.0)
-    w_wrong: float = Field(1.0, ge=0.0)
-    w_right: float = Field(1.0, ge=0.0)
-    w_mask: float = Field(0.0, ge=0.0)
-    w_rrr: float = Field(0.0, ge=0.0)
-    w_rrr_gradcam: float = Field(0.0, ge=0.0)
+    saliency_method: TrainableMethodName = "gradcam"
+    feature_cache: bool = True
     grid: GridConfig | None = None
 
     @model_validator(mode="after")
@@ -163,8 +176,8 @@ class SaliencyConfig(_Config):
     check); each of ``extra_methods`` is stored beside them and scored for localisation and
     for its share on the decoy. ``seed`` also draws the swapped decoy view."""
 
-    method: PostHocMethod = "gradcam"
-    extra_methods: list[PostHocMethod] = ["guided_gradcam", "input_x_gradient"]
+    method: MethodName = "gradcam"
+    extra_methods: list[MethodName] = ["guided_gradcam", "input_x_gradient"]
     batch_size: int = Field(128, ge=1)
     seed: int = 0  # for the sanity check's re-initialised layer
 

@@ -8,7 +8,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from trustcnn.losses import TrustWeights, mask_bce, rrr_gradcam_penalty, rrr_penalty, saliency_terms, trust_loss
+from trustcnn.config import LossWeights
+from trustcnn.losses import mask_bce, rrr_gradcam_penalty, rrr_penalty, saliency_terms, trust_loss
 
 # Two images, K = 2. Image 0 is predicted right, image 1 wrong.
 LOGITS = torch.tensor([[2.0, 0.0], [1.0, 0.0]])
@@ -25,7 +26,7 @@ def test_saliency_terms_by_hand() -> None:
 
 def test_eq7_by_hand() -> None:
     ce = (-math.log(math.exp(2) / (math.exp(2) + 1)) - math.log(1 / (math.e + 1))) / 2
-    weights = TrustWeights(lam=0.3, w_wrong=2.0, w_right=0.5)
+    weights = LossWeights(lam=0.3, w_wrong=2.0, w_right=0.5)
     loss, terms = trust_loss(LOGITS, TARGETS, MAPS, weights)
     expected = 0.3 * ce / 2 + 0.7 * 0.5 / 2 + 2.0 * 0.375 + 0.5 * 0.375
     assert terms["loss_ce"].item() == pytest.approx(ce)
@@ -34,8 +35,8 @@ def test_eq7_by_hand() -> None:
 
 @pytest.mark.parametrize("ablation, off", [({"w_wrong": 0.0}, "penalty_wrong"), ({"w_right": 0.0}, "penalty_right")])
 def test_ablations_drop_exactly_one_term(ablation: dict, off: str) -> None:
-    full, terms = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights())
-    ablated, _ = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights(**ablation))
+    full, terms = trust_loss(LOGITS, TARGETS, MAPS, LossWeights())
+    ablated, _ = trust_loss(LOGITS, TARGETS, MAPS, LossWeights(**ablation))
     assert (full - ablated).item() == pytest.approx(terms[off].item())
 
 
@@ -45,21 +46,21 @@ def test_mask_term_upsamples_the_map_and_is_bce() -> None:
     up = F.interpolate(MAPS.unsqueeze(1), size=(4, 4), mode="bilinear", align_corners=False).squeeze(1)
     expected = F.binary_cross_entropy(up.clamp(1e-6, 1 - 1e-6), masks)
     assert mask_bce(MAPS, masks).item() == pytest.approx(expected.item())
-    loss, terms = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights(w_mask=2.0), masks)
-    base, _ = trust_loss(LOGITS, TARGETS, MAPS, TrustWeights())
+    loss, terms = trust_loss(LOGITS, TARGETS, MAPS, LossWeights(w_mask=2.0), masks)
+    base, _ = trust_loss(LOGITS, TARGETS, MAPS, LossWeights())
     assert (loss - base).item() == pytest.approx(2.0 * expected.item())
     assert "loss_mask" in terms
 
 
 def test_mask_term_without_masks_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="masks"):
-        trust_loss(LOGITS, TARGETS, MAPS, TrustWeights(w_mask=1.0))
+        trust_loss(LOGITS, TARGETS, MAPS, LossWeights(w_mask=1.0))
 
 
 @pytest.mark.parametrize("kwargs, name", [({"lam": 1.5}, "lam"), ({"lam": -0.1}, "lam"), ({"w_wrong": -1.0}, "w_wrong")])
 def test_weights_are_validated(kwargs: dict, name: str) -> None:
     with pytest.raises(ValueError, match=name):
-        TrustWeights(**kwargs)
+        LossWeights(**kwargs)
 
 
 def test_rrr_penalty_counts_only_gradient_outside_the_mask() -> None:
@@ -68,8 +69,8 @@ def test_rrr_penalty_counts_only_gradient_outside_the_mask() -> None:
     grads[0, 0, 1, 1] = 2.0  # outside: 2² = 4
     masks = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]])
     assert rrr_penalty(grads, masks).item() == pytest.approx(4.0)
-    loss, terms = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], TrustWeights(w_rrr=0.5), masks.expand(1, 2, 2), grads)
-    base, _ = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], TrustWeights())
+    loss, terms = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], LossWeights(w_rrr=0.5), masks.expand(1, 2, 2), grads)
+    base, _ = trust_loss(LOGITS[:1], TARGETS[:1], MAPS[:1], LossWeights())
     assert (loss - base).item() == pytest.approx(2.0)
     assert terms["penalty_rrr"].item() == pytest.approx(4.0)
 
@@ -80,9 +81,9 @@ def test_rrr_gradcam_penalty_by_hand() -> None:
     expected = (0.5**2 + 0.0 + 0.2**2) / 4  # mean over pixels of the squared map outside
     assert rrr_gradcam_penalty(maps, masks).item() == pytest.approx(expected)
     logits, targets = LOGITS[:1], TARGETS[:1]
-    loss, terms = trust_loss(logits, targets, maps, TrustWeights(w_rrr_gradcam=2.0), masks)
-    base, _ = trust_loss(logits, targets, maps, TrustWeights())
+    loss, terms = trust_loss(logits, targets, maps, LossWeights(w_rrr_gradcam=2.0), masks)
+    base, _ = trust_loss(logits, targets, maps, LossWeights())
     assert (loss - base).item() == pytest.approx(2 * expected)
     assert terms["penalty_rrr_gradcam"].item() == pytest.approx(expected)
     with pytest.raises(ValueError, match="masks"):
-        trust_loss(logits, targets, maps, TrustWeights(w_rrr_gradcam=1.0))
+        trust_loss(logits, targets, maps, LossWeights(w_rrr_gradcam=1.0))

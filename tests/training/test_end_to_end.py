@@ -9,9 +9,9 @@ import torch
 from pydantic import ValidationError
 from torch import nn
 
-from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig, TrustConfig
+from trustcnn.config import BaselineConfig, LossWeights, ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
-from trustcnn.losses import TrustWeights
+from trustcnn.losses import relative_to_ce
 from trustcnn.models import SplitNet, backbone_checkpoint, build_backbone, build_model, model_from_backbone_checkpoint, to_checkpoint
 from trustcnn.training import train_baseline, train_trust, trust_start_model
 from trustcnn.training.loop import make_optimizer
@@ -94,9 +94,9 @@ def test_fresh_head_must_train() -> None:
 
 
 def test_weights_relative_to_unscaled_cross_entropy() -> None:
-    weights = TrustWeights(lam=0.5, w_wrong=1.0, w_right=0.0, w_mask=2.0)
-    assert weights.relative_to_ce(5) == pytest.approx({"reg_confidence": 1.0, "penalty_wrong": 10.0, "loss_mask": 20.0})
-    rrr = TrustWeights(lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr=0.001)
-    assert rrr.relative_to_ce(5) == pytest.approx({"penalty_rrr": 0.005})
-    assert rrr.relative_to_ce(10) == pytest.approx({"penalty_rrr": 0.01})
-    assert TrustWeights(lam=0.0).relative_to_ce(5) == {}
+    weights = LossWeights(lam=0.5, w_wrong=1.0, w_right=0.0, w_mask=2.0)
+    assert relative_to_ce(weights, 5) == pytest.approx({"reg_confidence": 1.0, "penalty_wrong": 10.0, "loss_mask": 20.0})
+    rrr = LossWeights(lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr=0.001)
+    assert relative_to_ce(rrr, 5) == pytest.approx({"penalty_rrr": 0.005})
+    assert relative_to_ce(rrr, 10) == pytest.approx({"penalty_rrr": 0.01})
+    assert relative_to_ce(LossWeights(lam=0.0), 5) == {}

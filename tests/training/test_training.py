@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from trustcnn.config import ModelConfig, OptimConfig, TrustConfig
+from trustcnn.config import BaselineConfig, ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import build_model
 from trustcnn.training import TensorSet, to_tensors, train_baseline, train_trust, trust_objective
@@ -59,7 +59,7 @@ def test_saliency_terms_reach_the_trainable_layer_and_no_frozen_one(trust: Trust
 
 def test_feature_cache_gives_the_same_model() -> None:
     data = _images()
-    optim = OptimConfig(epochs=2, lr=0.05, batch_size=16)
+    optim = BaselineConfig(epochs=2, lr=0.05, batch_size=16)
     cached, uncached = _model(), _model()
     history_cached = train_baseline(cached, data, data, optim.model_copy(update={"feature_cache": True}))
     history_plain = train_baseline(uncached, data, data, optim.model_copy(update={"feature_cache": False}))
@@ -76,7 +76,7 @@ def test_feature_cache_gives_the_same_model() -> None:
 
 def test_same_seed_same_numbers() -> None:
     data = _images()
-    optim = OptimConfig(epochs=2, lr=0.05, batch_size=16, seed=3)
+    optim = BaselineConfig(epochs=2, lr=0.05, batch_size=16, seed=3)
     first, second = _model(), _model()
     assert train_baseline(first, data, data, optim) == train_baseline(second, data, data, optim)
 

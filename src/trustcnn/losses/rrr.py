@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from trustcnn.losses.terms import loss_term
 from trustcnn.saliency import upsample
 
 
+@loss_term("penalty_rrr", weight="w_rrr", uses=("input_grads", "masks"))
 def rrr_penalty(input_grads: Tensor, masks: Tensor) -> Tensor:
     """``input_grads`` ``[B, C, H, W]`` of the summed log-probabilities; ``masks`` ``[B, H, W]``."""
     if input_grads.shape[0] != masks.shape[0] or input_grads.shape[-2:] != masks.shape[-2:]:
@@ -25,6 +27,7 @@ def rrr_penalty(input_grads: Tensor, masks: Tensor) -> Tensor:
     return (outside * input_grads).pow(2).flatten(1).sum(dim=1).mean()
 
 
+@loss_term("penalty_rrr_gradcam", weight="w_rrr_gradcam", uses=("maps", "masks"))
 def rrr_gradcam_penalty(maps: Tensor, masks: Tensor) -> Tensor:
     """``maps`` ``[B, h, w]`` in [0, 1] (upsampled bilinearly to the masks), ``masks`` ``[B, H, W]``."""
     if maps.shape[0] != masks.shape[0]:

@@ -1,74 +1,30 @@
-"""The saliency-penalised loss of Halliwell & Lecue (2020), eq. 4–7, and its companions.
+"""The saliency-penalised loss of Halliwell & Lecue (2020), eq. 4–7, and eq. 8–10.
 
-The paper's copy lost its equations; this is *our reading* of its prose and footnote
-(see DESIGN.md §1), not a verbatim transcription:
+The paper's copy lost its equations; this is *our reading* of its prose and footnote (the
+README has it in full), not a verbatim transcription:
 
 - (4) ``R = mean(S)`` over all dimensions: penalises maps that light up everything.
 - (5) ``P_wrong = mean_b(1[ŷ≠y] · mean(S_b))``: large saliency behind a wrong label.
 - (6) ``P_right = mean_b(1[ŷ=y] · (1 − mean(S_b)))``: small saliency behind a right label.
 - (7) ``L = λ·CE/K + (1−λ)·R/K + w_wrong·P_wrong + w_right·P_right`` — λ trades cross
   entropy against R, both divided by the number of classes K to lie in [0, 1].
+- (8–10) ``+ w_mask · BCE(upsampled S, M)`` with an object mask M.
 
 Every weight is a parameter, so the paper's ablations (eq. 5 or eq. 6 term off) are
 configurations. ``S`` are per-image maps in [0, 1] (max-normalised Grad-CAM or Guided
 Grad-CAM) computed on the forward pass for the *predicted* class, i.e. the map a user
-would be shown.
+would be shown. Terms beyond eq. 7 (eq. 8–10 here, the RRR comparators in
+:mod:`trustcnn.losses.rrr`) are registered :mod:`trustcnn.losses.terms`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch.nn.functional as F
 from torch import Tensor
 
-from trustcnn.losses.rrr import rrr_gradcam_penalty, rrr_penalty
-
-
-@dataclass(frozen=True)
-class TrustWeights:
-    """Weights of eq. 7 (λ, w5, w6), the mask-supervised term (eq. 8–10) and the RRR
-    comparators (on input gradients, and on the Grad-CAM map)."""
-
-    lam: float = 0.5
-    w_wrong: float = 1.0
-    w_right: float = 1.0
-    w_mask: float = 0.0
-    w_rrr: float = 0.0
-    w_rrr_gradcam: float = 0.0
-
-    @property
-    def needs_masks(self) -> bool:
-        return self.w_mask > 0 or self.w_rrr > 0 or self.w_rrr_gradcam > 0
-
-    def relative_to_ce(self, num_classes: int) -> dict[str, float]:
-        """Each active term's weight relative to plain (unscaled) cross entropy.
-
-        Eq. 7 weighs cross entropy by λ/K, so a term of weight ``w`` counts ``w·K/λ`` times
-        as much as CE would in a loss written ``CE + w'·term`` (how Ross et al. and most
-        papers write RRR): ``w_rrr = 0.001`` with K = 5 and λ = 1 is ``w' = 0.005``, and the
-        same ``w`` means twice as much on ten classes as on five. Empty when λ = 0 (no CE).
-        """
-        if self.lam == 0:
-            return {}
-        scale = num_classes / self.lam
-        weights = {
-            "reg_confidence": (1.0 - self.lam) / self.lam,
-            "penalty_wrong": self.w_wrong * scale,
-            "penalty_right": self.w_right * scale,
-            "loss_mask": self.w_mask * scale,
-            "penalty_rrr": self.w_rrr * scale,
-            "penalty_rrr_gradcam": self.w_rrr_gradcam * scale,
-        }
-        return {term: weight for term, weight in weights.items() if weight > 0}
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.lam <= 1.0:
-            raise ValueError(f"lam must lie in [0, 1], got {self.lam}")
-        for name in ("w_wrong", "w_right", "w_mask", "w_rrr", "w_rrr_gradcam"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be ≥ 0, got {getattr(self, name)}")
-
+from trustcnn.config import LossWeights
+from trustcnn.losses.terms import TERMS, active_terms, loss_term
+from trustcnn.saliency import upsample
 
 def saliency_terms(maps: Tensor, correct: Tensor) -> dict[str, Tensor]:
     """Eq. 4–6 for maps ``[B, h, w]`` in [0, 1] and a boolean ``correct`` ``[B]``."""
@@ -81,13 +37,13 @@ def saliency_terms(maps: Tensor, correct: Tensor) -> dict[str, Tensor]:
     }
 
 
+@loss_term("loss_mask", weight="w_mask", uses=("maps", "masks"))
 def mask_bce(maps: Tensor, masks: Tensor) -> Tensor:
-    """Eq. 8–10: pixel-wise cross entropy between the map, upsampled (bilinear) to the
-    mask's resolution, and the object mask ``[B, H, W]``."""
+    """Eq. 8–10: pixel-wise cross entropy between the map, upsampled (bilinear, not
+    renormalised) to the mask's resolution, and the object mask ``[B, H, W]``."""
     if maps.shape[0] != masks.shape[0]:
         raise ValueError(f"{maps.shape[0]} maps but {masks.shape[0]} masks")
-    if maps.shape[-2:] != masks.shape[-2:]:
-        maps = F.interpolate(maps.unsqueeze(1), size=masks.shape[-2:], mode="bilinear", align_corners=False).squeeze(1)
+    maps = upsample(maps, tuple(masks.shape[-2:]), renormalise=False)
     return F.binary_cross_entropy(maps.clamp(1e-6, 1 - 1e-6), masks.to(maps.dtype))
 
 
@@ -95,15 +51,15 @@ def trust_loss(
     logits: Tensor,
     targets: Tensor,
     maps: Tensor,
-    weights: TrustWeights,
+    weights: LossWeights,
     masks: Tensor | None = None,
     input_grads: Tensor | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
-    """Eq. 7, plus ``w_mask · BCE`` (eq. 8–10), ``w_rrr · RRR`` and ``w_rrr_gradcam ·
-    RRR-GC`` when those weights are on; returns the loss and every term.
+    """Eq. 7 plus ``weight · term`` for every registered term whose weight is > 0; returns the
+    loss and every term (cross entropy and eq. 4–6 always, for monitoring).
 
-    ``masks`` (``[B, H, W]``) are needed when any of those is on, and ``input_grads``
-    (∂Σ log p/∂x, ``[B, C, H, W]``) when ``w_rrr`` is.
+    ``masks`` (``[B, H, W]``) and ``input_grads`` (∂Σ log p/∂x, ``[B, C, H, W]``) are needed
+    by the terms that use them; a missing one is an error naming the weight.
     """
     k = logits.shape[1]
     ce = F.cross_entropy(logits, targets)
@@ -115,17 +71,28 @@ def trust_loss(
         + weights.w_wrong * terms["penalty_wrong"]
         + weights.w_right * terms["penalty_right"]
     )
-    if weights.needs_masks and masks is None:
-        raise ValueError("w_mask, w_rrr and w_rrr_gradcam > 0 need object masks, and this data has none")
-    if weights.w_mask > 0:
-        terms["loss_mask"] = mask_bce(maps, masks)
-        loss = loss + weights.w_mask * terms["loss_mask"]
-    if weights.w_rrr > 0:
-        if input_grads is None:
-            raise ValueError("w_rrr > 0 needs input gradients")
-        terms["penalty_rrr"] = rrr_penalty(input_grads, masks)
-        loss = loss + weights.w_rrr * terms["penalty_rrr"]
-    if weights.w_rrr_gradcam > 0:
-        terms["penalty_rrr_gradcam"] = rrr_gradcam_penalty(maps, masks)
-        loss = loss + weights.w_rrr_gradcam * terms["penalty_rrr_gradcam"]
+    inputs = {"logits": logits, "targets": targets, "maps": maps, "masks": masks, "input_grads": input_grads}
+    for term in active_terms(weights):
+        terms[term.name] = term(inputs)
+        loss = loss + getattr(weights, term.weight) * terms[term.name]
     return loss, terms
+
+
+def relative_to_ce(weights: LossWeights, num_classes: int) -> dict[str, float]:
+    """Each active term's weight relative to plain (unscaled) cross entropy.
+
+    Eq. 7 weighs cross entropy by λ/K, so a term of weight ``w`` counts ``w·K/λ`` times as
+    much as CE would in a loss written ``CE + w'·term`` (how Ross et al. and most papers write
+    RRR): ``w_rrr = 0.001`` with K = 5 and λ = 1 is ``w' = 0.005``, and the same ``w`` means
+    twice as much on ten classes as on five. Empty when λ = 0 (no CE).
+    """
+    if weights.lam == 0:
+        return {}
+    scale = num_classes / weights.lam
+    relative = {
+        "reg_confidence": (1.0 - weights.lam) / weights.lam,
+        "penalty_wrong": weights.w_wrong * scale,
+        "penalty_right": weights.w_right * scale,
+        **{term.name: getattr(weights, term.weight, 0.0) * scale for term in TERMS.values()},
+    }
+    return {term: weight for term, weight in relative.items() if weight > 0}

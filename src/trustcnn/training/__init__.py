@@ -1,28 +1,39 @@
+"""Training: tensors and batches, one loop, the objectives, and the transfer experiment's
+steps (backbone, baseline, trust variants with their grid search)."""
+
+from trustcnn.training.backbone import Backbone, obtain_backbone
 from trustcnn.training.features import cache_features
-from trustcnn.training.grid import grid_points, point_label, score
-from trustcnn.training.loop import default_device, fit, run_epoch
+from trustcnn.training.grid import VariantFit, fit_variant, grid_points, point_label, score
+from trustcnn.training.loop import default_device, fit, make_optimizer, run_epoch
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
-from trustcnn.training.stages import (
+from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, input_example, to_tensors
+from trustcnn.training.transfer import (
+    model_on_backbone,
     pretrain_backbone,
     train_baseline,
     train_trust,
     trust_objective,
     trust_start_model,
 )
-from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, input_example, to_tensors
 
 __all__ = [
+    "Backbone",
     "CrossEntropyObjective",
     "SaliencyObjective",
     "TensorSet",
+    "VariantFit",
     "cache_features",
     "channel_stats",
     "default_device",
     "fit",
+    "fit_variant",
     "grid_points",
-    "point_label",
     "images_to_tensor",
     "input_example",
+    "make_optimizer",
+    "model_on_backbone",
+    "obtain_backbone",
+    "point_label",
     "pretrain_backbone",
     "run_epoch",
     "score",

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from trustcnn.config import TrustConfig
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 
-History = list[dict[str, float]]
+from trustcnn.config import TrustConfig
+from trustcnn.data import ImageSet
+from trustcnn.models import SplitNet
+from trustcnn.training.transfer import EpochCallback, History, train_trust
+
+log = logging.getLogger(__name__)
 
 
 def grid_points(config: TrustConfig) -> list[TrustConfig]:
@@ -28,3 +36,52 @@ def score(history: History, select_by: str) -> tuple[float, float]:
 
 def point_label(config: TrustConfig) -> str:
     return f"lr={config.lr:g},lam={config.lam:g}"
+
+
+@dataclass(frozen=True)
+class VariantFit:
+    """A trained variant: its model and history, the point kept, and that point's index in
+    :func:`grid_points` (``None`` without a grid)."""
+
+    model: SplitNet
+    history: History
+    chosen: TrustConfig
+    selected: int | None
+
+
+PointRun = Callable[[str, TrustConfig], AbstractContextManager[EpochCallback]]
+"""Wraps one grid point's training (e.g. a nested MLflow run) and yields its epoch callback."""
+
+
+@contextmanager
+def _untracked(label: str, point: TrustConfig) -> Iterator[EpochCallback]:
+    yield None
+
+
+def fit_variant(
+    start: SplitNet,
+    train: ImageSet,
+    val: ImageSet,
+    config: TrustConfig,
+    name: str,
+    *,
+    on_epoch: EpochCallback = None,
+    point_run: PointRun = _untracked,
+) -> VariantFit:
+    """Train the variant once (``on_epoch`` sees its epochs), or once per point of its grid
+    inside ``point_run(label, point)``, keeping the point with the best :func:`score` on the
+    validation split."""
+    if config.grid is None:
+        model, history = train_trust(start, train, val, config, name, on_epoch)
+        return VariantFit(model, history, config, None)
+    best: tuple[tuple[float, float], VariantFit] | None = None
+    for index, point in enumerate(grid_points(config)):
+        label = f"{name}[{point_label(point)}]"
+        with point_run(label, point) as point_epoch:
+            model, history = train_trust(start, train, val, point, label, point_epoch)
+        log.info("%s: %s = %.4f", label, config.grid.select_by, history[-1][config.grid.select_by])
+        candidate = score(history, config.grid.select_by)
+        if best is None or candidate > best[0]:
+            best = (candidate, VariantFit(model, history, point, index))
+    log.info("%s: chose %s by %s", name, point_label(best[1].chosen), config.grid.select_by)
+    return best[1]

@@ -1,7 +1,8 @@
-"""The three training stages of the transfer experiment, as library functions.
+"""The three training steps of the transfer experiment, as library functions.
 
 1. :func:`pretrain_backbone` — the offline stand-in for ImageNet pretraining: train the
-   backbone with a temporary head on the *source* task, keep the backbone.
+   backbone with a temporary head on the *source* task, keep the backbone
+   (:mod:`trustcnn.training.backbone` chooses between that and loading weights).
 2. :func:`train_baseline` — freeze it, add the new conv layer + head, train both with
    cross entropy (eq. 1).
 3. :func:`train_trust` — from the baseline (or from the backbone, see
@@ -13,15 +14,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
 
-from typing import Any
-
-from trustcnn.config import ModelConfig, OptimConfig, TrustConfig
+from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
-from trustcnn.losses import TrustWeights
+from trustcnn.losses import active_terms, needs
 from trustcnn.models import (
     TRAINABLE_PARTS,
     Normalize,
@@ -30,6 +30,7 @@ from trustcnn.models import (
     from_checkpoint,
     model_from_backbone_checkpoint,
 )
+from trustcnn.saliency import trainable_method
 from trustcnn.training.loop import default_device, fit
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
 from trustcnn.training.tensors import channel_stats, to_tensors
@@ -67,7 +68,7 @@ def train_baseline(
     model: SplitNet,
     train: ImageSet,
     val: ImageSet,
-    optim: OptimConfig,
+    optim: BaselineConfig,
     on_epoch: EpochCallback = None,
     parts: tuple[str, ...] = ("trust_layer", "head"),
     desc: str = "baseline",
@@ -82,23 +83,25 @@ def train_baseline(
 
 
 def trust_objective(config: TrustConfig) -> SaliencyObjective:
-    weights = TrustWeights(
-        lam=config.lam, w_wrong=config.w_wrong, w_right=config.w_right, w_mask=config.w_mask, w_rrr=config.w_rrr,
-        w_rrr_gradcam=config.w_rrr_gradcam,
-    )
-    return SaliencyObjective(weights, config.saliency_method)
+    """The trust loss with ``config``'s weights on its saliency method's maps."""
+    return SaliencyObjective(config, trainable_method(config.saliency_method))
+
+
+def model_on_backbone(backbone: dict[str, Any], config: ModelConfig, num_classes: int, seed: int) -> SplitNet:
+    """A fresh trust layer and head (initialised from ``seed``) over the ``backbone``
+    checkpoint, on the default device: where the baseline starts."""
+    torch.manual_seed(seed)
+    return model_from_backbone_checkpoint(backbone, config, num_classes).to(default_device())
 
 
 def trust_start_model(config: TrustConfig, baseline: dict[str, Any], backbone: dict[str, Any]) -> SplitNet:
     """Where a variant starts: the trained ``baseline`` checkpoint (``start_from: baseline``,
-    the paper's fine-tuning) or a fresh trust layer and head over the ``backbone`` checkpoint
-    the baseline started from (``start_from: backbone``: trained from scratch with the
-    penalty, the setting RRR was published in), initialised from ``config.seed``."""
+    the paper's fine-tuning) or where the baseline started, :func:`model_on_backbone`
+    (``start_from: backbone``: trained from scratch with the penalty, the setting RRR was
+    published in), initialised from ``config.seed``."""
     if config.start_from == "baseline":
         return from_checkpoint(baseline)
-    torch.manual_seed(config.seed)
-    model_config = ModelConfig(**baseline["model_config"])
-    return model_from_backbone_checkpoint(backbone, model_config, len(baseline["class_names"]))
+    return model_on_backbone(backbone, ModelConfig(**baseline["model_config"]), len(baseline["class_names"]), config.seed)
 
 
 def train_trust(
@@ -107,8 +110,9 @@ def train_trust(
     """Train a copy of ``start`` with eq. 7; the parts ``config.trainable`` names train
     (the paper, §3.2: only the new conv layer)."""
     objective = trust_objective(config)
-    if objective.weights.needs_masks and train.masks is None:
-        raise ValueError(f"{name}: w_mask/w_rrr/w_rrr_gradcam > 0 need object masks, and the training data has none")
+    if needs(config, "masks") and train.masks is None:
+        active = ", ".join(t.weight for t in active_terms(config) if "masks" in t.uses)
+        raise ValueError(f"{name}: {active} > 0 need object masks, and the training data has none")
     model = copy.deepcopy(start).to(default_device())
     model.set_trainable(*TRAINABLE_PARTS[config.trainable])
     history = fit(
