@@ -4,7 +4,7 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-from trustcnn.provenance import GIT_COMMIT_TAG, data_tags, dvc_md5, git_tags, is_provenance_tag
+from trustcnn.tracking.provenance import GIT_COMMIT_TAG, data_tags, dvc_md5, git_tags, is_provenance_tag
 
 
 def test_dvc_md5_is_the_md5_of_the_bytes(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_the_hook_hashes_a_split_again_only_when_its_file_changes(tmp_path: Path
     import mlflow
 
     from trustcnn import hooks
-    from trustcnn.datasets import ImageSetDataset
+    from trustcnn.storage import ImageSetDataset
 
     calls = []
     monkeypatch.setattr(hooks, "data_tags", lambda files: calls.append(dict(files)) or {f"trustcnn.data.{n}.md5": "x" for n in files})

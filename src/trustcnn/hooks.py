@@ -10,9 +10,8 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node
 
-from trustcnn.datasets.files import ImageSetDataset
-from trustcnn.provenance import data_tags, git_tags
-from trustcnn.tracking import tag_active_run
+from trustcnn.storage.files import ImageSetDataset
+from trustcnn.tracking import data_tags, git_tags, tag_active_run
 
 
 class VariantListCheck:

@@ -10,7 +10,7 @@ from kedro.io import DatasetError
 from matplotlib.figure import Figure
 
 from trustcnn.data import ImageSet
-from trustcnn.datasets import AtomicDataset, FigureDataset, ImageSetDataset, NpzDataset, TorchDataset
+from trustcnn.storage import AtomicDataset, FigureDataset, ImageSetDataset, NpzDataset, TorchDataset
 
 
 def test_imageset_round_trip(tmp_path: Path) -> None:

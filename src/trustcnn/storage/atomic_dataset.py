@@ -4,7 +4,7 @@ Kedro's own datasets write straight to their final path; wrapped here, they writ
 temporary file beside it that is renamed into place only once complete::
 
     metrics:
-      type: trustcnn.datasets.AtomicDataset
+      type: trustcnn.storage.AtomicDataset
       dataset: json.JSONDataset
       filepath: data/08_reporting/metrics.json
 """

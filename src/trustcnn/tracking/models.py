@@ -1,0 +1,68 @@
+"""Logged and registered models: every trained model is ``trustcnn-<name>`` in the MLflow
+Model Registry, and the ``champion`` alias marks the best trustworthy one."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+
+import mlflow
+import numpy as np
+import torch
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+from torch import nn
+
+log = logging.getLogger(__name__)
+PIP_REQUIREMENTS = ("torch", "torchvision", "numpy", "scikit-learn", "scikit-image", "pydantic", "mlflow")
+REGISTRY_PREFIX = "trustcnn-"
+CHAMPION = "champion"
+
+
+def pip_requirements() -> list[str]:
+    """Pinned from the running environment, so logging needs no slow requirement inference."""
+    return [f"{name}=={importlib.metadata.version(name)}" for name in PIP_REQUIREMENTS]
+
+
+def registered_name(model_name: str) -> str:
+    return f"{REGISTRY_PREFIX}{model_name}"
+
+
+def log_torch_model(model: nn.Module, input_example: np.ndarray, model_name: str) -> dict[str, str]:
+    """Log ``model`` (pickle serialisation, input example, signature inferred from it) and
+    register it as ``trustcnn-<model_name>``; returns its URI, registered name and version."""
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        output = model(torch.from_numpy(input_example).to(device)).cpu().numpy()
+    info = mlflow.pytorch.log_model(
+        model,
+        name="model",
+        serialization_format="pickle",
+        input_example=input_example,
+        signature=infer_signature(input_example, output),
+        pip_requirements=pip_requirements(),
+        registered_model_name=registered_name(model_name),
+    )
+    return {
+        "model_uri": info.model_uri,
+        "registered_model": registered_name(model_name),
+        "model_version": str(info.registered_model_version),
+    }
+
+
+def set_champion(registered_model: str, version: str) -> bool:
+    """Give ``registered_model`` version ``version`` the ``champion`` alias and take the alias
+    off every other trustcnn model, so exactly one holds it. False (and nothing changed)
+    when this registry doesn't have that version, e.g. a model restored from DVC's cache."""
+    client = mlflow.MlflowClient()
+    try:
+        client.get_model_version(registered_model, version)
+    except MlflowException:
+        log.warning("%s version %s is not in this model registry; champion alias not moved", registered_model, version)
+        return False
+    for model in client.search_registered_models(f"name LIKE '{REGISTRY_PREFIX}%'"):
+        if model.name != registered_model and CHAMPION in (model.aliases or {}):
+            client.delete_registered_model_alias(model.name, CHAMPION)
+    client.set_registered_model_alias(registered_model, CHAMPION, version)
+    return True
