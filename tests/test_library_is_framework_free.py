@@ -3,7 +3,9 @@
 import subprocess
 import sys
 
-LIBRARY = ("data", "models", "saliency", "losses", "training", "metrics", "plotting", "evaluation", "tracking", "config")
+LIBRARY = (
+    "data", "models", "saliency", "losses", "training", "inference", "metrics", "plotting", "evaluation", "tracking", "config", "atomic",
+)
 
 
 def test_library_modules_do_not_import_kedro() -> None:

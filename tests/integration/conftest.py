@@ -57,7 +57,7 @@ import mlflow
 import numpy as np
 import torch
 
-from trustcnn.datasets import ImageSetDataset
+from trustcnn.storage import ImageSetDataset
 from trustcnn.training import to_tensors
 
 mlflow.set_tracking_uri(sys.argv[1])

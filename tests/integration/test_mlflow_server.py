@@ -87,4 +87,4 @@ def test_smoke_pipeline_against_a_real_tracking_server(tmp_path: Path, mlflow_se
     holders = [m.name for m in client.search_registered_models() if "champion" in m.aliases]
     assert holders == [f"trustcnn-{champion}"]
     predicted = champion_predictions(mlflow_server, f"models:/trustcnn-{champion}@champion", root / "data/03_primary/test.npz")
-    assert predicted == np.load(root / f"data/07_model_output/maps/{champion}.npz")["predictions"].tolist()
+    assert predicted == np.load(root / f"data/07_model_output/predictions/{champion}.npz")["predictions"].tolist()

@@ -83,7 +83,12 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
     for figure in figures:
         assert figure.read_bytes()[:8] == PNG, figure
     for name in MODELS:
-        assert (smoke_run / f"data/07_model_output/maps/{name}.npz").stat().st_size > 0
+        maps = np.load(smoke_run / f"data/07_model_output/maps/{name}.npz")
+        assert set(maps.files) == {"gradcam", "guided_gradcam", "input_x_gradient", "sanity"}
+        predictions = np.load(smoke_run / f"data/07_model_output/predictions/{name}.npz")
+        assert {"predictions", "probabilities", "predictions_consistent", "predictions_swapped"} == set(predictions.files)
+        scores = np.load(smoke_run / f"data/07_model_output/scores/{name}.npz")
+        assert {"correct", "accurate", "gradcam.energy_in_mask", "input_x_gradient.decoy_share"} <= set(scores.files)
         assert (smoke_run / f"data/06_models/{name}/model.pt").stat().st_size > 0
     leftovers = [p for p in smoke_run.rglob(".*.tmp-*")]
     assert not leftovers, f"temporary files left behind: {leftovers}"
@@ -135,7 +140,7 @@ def test_registry_has_every_model_and_one_champion_that_loads_in_a_fresh_process
     run = json.loads((smoke_run / f"data/06_models/{champion}/mlflow_run.json").read_text())
     assert registered[f"trustcnn-{champion}"].aliases["champion"] == int(run["model_version"])
     predicted = champion_predictions(uri, f"models:/trustcnn-{champion}@champion", smoke_run / "data/03_primary/test.npz")
-    saved = np.load(smoke_run / f"data/07_model_output/maps/{champion}.npz")["predictions"]
+    saved = np.load(smoke_run / f"data/07_model_output/predictions/{champion}.npz")["predictions"]
     assert predicted == saved.tolist()
     # Every run carries the DVC hash of the data it read (the copy has no git: no commit tag).
     model_run = client.get_run(run["run_id"])

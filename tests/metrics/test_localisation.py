@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import quantus
 
-from trustcnn.metrics import energy_pointing_game, pointing_game, thresholded_iou
+from trustcnn.metrics import energy_in_mask, pointing_game, thresholded_iou
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_pointing_game_agrees_with_quantus(batch) -> None:
 
 def test_energy_pointing_game_agrees_with_quantus_relevance_mass(batch) -> None:
     maps, masks = batch
-    np.testing.assert_allclose(energy_pointing_game(maps, masks), _quantus(quantus.RelevanceMassAccuracy, maps, masks), rtol=1e-5)
+    np.testing.assert_allclose(energy_in_mask(maps, masks), _quantus(quantus.RelevanceMassAccuracy, maps, masks), rtol=1e-5)
 
 
 def test_iou_by_hand() -> None:
@@ -47,3 +47,22 @@ def test_iou_by_hand() -> None:
     np.testing.assert_allclose(thresholded_iou(maps, masks, 0.7), [1.0, 0.0])
     with pytest.raises(ValueError, match="threshold"):
         thresholded_iou(maps, masks, 1.5)
+
+
+def test_energy_inside_outside_and_zero_map():
+    mask = np.zeros((8, 8), bool)
+    mask[2:5, 2:5] = True
+    inside = np.where(mask, 0.8, 0.0)
+    outside = np.where(mask, 0.0, 0.5)
+    half = np.where(mask, 1.0, 0.0) + np.where(np.eye(8, dtype=bool) & ~mask, 1.0, 0.0)
+    maps = np.stack([inside, outside, np.zeros((8, 8)), half])
+    masks = np.stack([mask] * 4)
+    expected = [1.0, 0.0, 0.0, 9 / (9 + 5)]
+    np.testing.assert_allclose(energy_in_mask(maps, masks), expected)
+
+
+def test_energy_bad_inputs():
+    with pytest.raises(ValueError, match="upsample the maps first"):
+        energy_in_mask(np.ones((2, 8, 8)), np.ones((2, 32, 32), bool))
+    with pytest.raises(ValueError, match="non-negative"):
+        energy_in_mask(-np.ones((1, 4, 4)), np.ones((1, 4, 4), bool))

@@ -3,8 +3,8 @@
 from trustcnn.metrics.cases import CASES, case_examples, case_indicators, case_shares
 from trustcnn.metrics.classification import classification_metrics, confusion
 from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, estimate, mean_ci
-from trustcnn.metrics.localisation import energy_pointing_game, pointing_game, thresholded_iou
-from trustcnn.metrics.maps import energy_in_mask, ssim_per_image, ssim_win_size
+from trustcnn.metrics.localisation import energy_in_mask, pointing_game, thresholded_iou
+from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
 
 __all__ = [
@@ -18,7 +18,6 @@ __all__ = [
     "confusion",
     "decoy_share",
     "energy_in_mask",
-    "energy_pointing_game",
     "estimate",
     "gap_closed",
     "mean_ci",

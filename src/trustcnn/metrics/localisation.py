@@ -1,8 +1,8 @@
 """Where maps point, measured against object masks: per-image values for the CIs.
 
 - pointing game: the map's maximum (first one, as ``np.argmax`` picks) lies on the object;
-- energy-based pointing game (relevance mass): share of the map's mass on the object —
-  :func:`trustcnn.metrics.maps.energy_in_mask`;
+- energy-based pointing game (relevance mass): share of the map's mass on the object,
+  :func:`energy_in_mask`;
 - IoU of the map thresholded at ``threshold`` (maps are max-normalised to [0, 1]) with the mask.
 
 Both pointing scores agree with Quantus' ``PointingGame`` / ``RelevanceMassAccuracy`` on the
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from trustcnn.metrics.maps import energy_in_mask
-
 
 def _check(maps: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     maps, masks = np.asarray(maps), np.asarray(masks, dtype=bool)
@@ -23,16 +21,27 @@ def _check(maps: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return maps, masks
 
 
+def energy_in_mask(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """``[N]`` share of each map's mass inside its mask, Σ(map·mask) / Σ(map).
+
+    The energy-based pointing game. A map with zero total mass points at nothing and scores
+    0.0 (not NaN), so an empty explanation never looks accurate. Maps must already be at the
+    mask resolution.
+    """
+    maps, masks = _check(np.asarray(maps, dtype=float), masks)
+    if maps.size and maps.min() < 0:
+        raise ValueError(f"maps must be non-negative, got minimum {maps.min():.4g}")
+    total = maps.sum(axis=(1, 2))
+    inside = (maps * masks).sum(axis=(1, 2))
+    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+
+
 def pointing_game(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """1.0 where the map's maximum falls on the object, else 0.0."""
     maps, masks = _check(maps, masks)
     flat = maps.reshape(len(maps), -1)
     peak = flat.argmax(axis=1)
     return masks.reshape(len(masks), -1)[np.arange(len(maps)), peak].astype(float)
-
-
-def energy_pointing_game(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    return energy_in_mask(*_check(maps, masks))
 
 
 def thresholded_iou(maps: np.ndarray, masks: np.ndarray, threshold: float) -> np.ndarray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from trustcnn.metrics.intervals import bootstrap_ci, mean_ci
-from trustcnn.metrics.maps import energy_in_mask
+from trustcnn.metrics.localisation import energy_in_mask
 
 
 def decoy_share(maps: np.ndarray, decoy_masks: np.ndarray) -> np.ndarray:

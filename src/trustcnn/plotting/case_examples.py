@@ -7,8 +7,27 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from trustcnn.metrics import CASES
-from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, show_image, upsample_map
+from trustcnn.data import ImageSet
+from trustcnn.metrics import CASES, case_examples
+from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, show_image
+from trustcnn.plotting.note import note_figure
+from trustcnn.saliency import upsample_array
+
+
+def model_case_figure(
+    test: ImageSet, maps: np.ndarray, predictions: np.ndarray, correct: np.ndarray, energy: np.ndarray | None,
+    accurate_energy: float, k: int, name: str,
+) -> Figure:
+    """Model ``name``'s ``k`` best and worst test images per case, from the per-image
+    ``correct`` and ``energy`` (energy in mask) the evaluation scored; a note without masks."""
+    if test.masks is None or energy is None:
+        return note_figure(f"{name}: the data has no object masks, so no cases")
+    examples = case_examples(correct, energy, accurate_energy, k)
+    return case_examples_figure(
+        test.images, test.masks, upsample_array(maps, test.images.shape[1:3]), test.labels, predictions, energy,
+        examples, test.class_names,
+        f"{name}: best and worst test images per case (energy in mask ≥ {accurate_energy:g} = accurate)",
+    )
 
 
 def case_examples_figure(
@@ -24,7 +43,7 @@ def case_examples_figure(
 ) -> Figure:
     """One row per case; its best examples, then its worst (as
     :func:`trustcnn.metrics.case_examples` picks them): the image with the mask outline
-    and the map overlaid, titled true → predicted and the energy in mask."""
+    and the map (at image size) overlaid, titled true → predicted and the energy in mask."""
     k = max((len(e["best"]) + len(e["worst"]) for e in examples.values()), default=1) or 1
     figure = Figure(figsize=(1.9 * k + 1.4, 2.1 * len(CASES)), layout="constrained")
     axes = figure.subplots(len(CASES), k, squeeze=False)
@@ -39,7 +58,7 @@ def case_examples_figure(
             which, i = picked[col]
             show_image(ax, images[i], masks[i])
             _blank(ax)  # axes back on (show_image hides them) so the row keeps its case label
-            ax.imshow(upsample_map(maps[i], images.shape[1:3]), cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0, vmax=1)
+            ax.imshow(maps[i], cmap=MAP_CMAP, alpha=MAP_ALPHA, vmin=0, vmax=1)
             right = predictions[i] == labels[i]
             ax.set_title(
                 f"{which}: {class_names[labels[i]]} → {class_names[predictions[i]]}\nenergy {energy[i]:.2f}",

@@ -45,10 +45,3 @@ def reliance_bars(table: Mapping[str, Mapping]) -> Figure:
     gaps.set_xlabel("share of the gap to no_decoy closed")
     gaps.set_title("0 = baseline, 1 = never saw the decoy")
     return figure
-
-
-def note_figure(text: str) -> Figure:
-    """A small figure that only says why there is nothing to plot."""
-    figure = Figure(figsize=(5, 1))
-    figure.text(0.5, 0.5, text, ha="center", va="center")
-    return figure

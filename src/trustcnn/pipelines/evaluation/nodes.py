@@ -1,51 +1,59 @@
-"""Compare every model on the test split and record the comparison in MLflow."""
+"""Compare every model on the test split: metrics, the paper's tables, figures, and what of
+them goes to MLflow."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-import mlflow
 import numpy as np
 from matplotlib.figure import Figure
 
+from trustcnn import tracking
 from trustcnn.config import EvaluationConfig, SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.evaluation import evaluate_models, metrics_table, table1, table1_markdown, table3, table3_markdown, upsample_maps
-from trustcnn.metrics import case_examples, confusion, energy_in_mask
-from trustcnn.plotting.case_examples import case_examples_figure
+from trustcnn.evaluation import compare_models, metrics_table, table1, table1_markdown, table3, table3_markdown
+from trustcnn.metrics import confusion
+from trustcnn.plotting.case_examples import model_case_figure
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.confusion import confusion_figure
+from trustcnn.plotting.note import note_figure
 from trustcnn.plotting.overlays import overlay_grid
-from trustcnn.plotting.reliance import note_figure, reliance_bars
-from trustcnn.tracking import log_estimates, log_figure, model_run, set_champion
+from trustcnn.plotting.reliance import reliance_bars
 
-log = logging.getLogger(__name__)
+Arrays = dict[str, np.ndarray]
+
+
+def _by_model(outputs: dict[str, Arrays], kind: str) -> dict[str, Arrays]:
+    """``{"maps_baseline": …}`` (Kedro passes per-model datasets as keywords) → ``{"baseline": …}``."""
+    return {key.removeprefix(f"{kind}_"): value for key, value in outputs.items() if key.startswith(f"{kind}_")}
 
 
 def evaluate(
     test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, saliency: SaliencyConfig,
-    **maps: dict[str, np.ndarray],
-) -> tuple[dict[str, Any], str, dict[str, Any], str, Figure]:
-    """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and an overlay
-    grid; ``maps`` is keyed by model name."""
-    report = evaluate_models(
-        test_set, maps, method=saliency.method, n_resamples=evaluation.n_resamples, seed=evaluation.seed,
-        iou_threshold=evaluation.iou_threshold, accurate_energy=evaluation.accurate_energy,
+    **outputs: Arrays,
+) -> dict[str, Any]:
+    """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and every model's
+    per-image scores (``scores_<model>``); ``outputs`` are ``maps_<model>`` and ``predictions_<model>``."""
+    report, scores = compare_models(
+        test_set, _by_model(outputs, "maps"), _by_model(outputs, "predictions"), method=saliency.method,
+        n_resamples=evaluation.n_resamples, seed=evaluation.seed, iou_threshold=evaluation.iou_threshold,
+        accurate_energy=evaluation.accurate_energy,
     )
     report["source_backbone"] = source_metrics
-    n = min(evaluation.overlay_count, len(test_set))
-    figure = overlay_grid(
-        test_set.images[:n],
-        {name: result["maps"][:n] for name, result in maps.items()},
-        test_set.labels[:n],
-        {name: result["predictions"][:n] for name, result in maps.items()},
-        test_set.class_names,
-        masks=None if test_set.masks is None else test_set.masks[:n],
-        n=n,
-    )
     paper_table = table1(report)
-    return report, metrics_table(report), paper_table, table1_markdown(paper_table), figure
+    tables = {"metrics": report, "metrics_table": metrics_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}
+    return tables | {f"scores_{name}": model_scores for name, model_scores in scores.items()}
+
+
+def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: SaliencyConfig, **outputs: Arrays) -> Figure:
+    """The first test images under every model's map."""
+    n = min(evaluation.overlay_count, len(test_set))
+    maps, predictions = _by_model(outputs, "maps"), _by_model(outputs, "predictions")
+    return overlay_grid(
+        test_set.images[:n], {name: m[saliency.method][:n] for name, m in maps.items()}, test_set.labels[:n],
+        {name: p["predictions"][:n] for name, p in predictions.items()}, test_set.class_names,
+        masks=None if test_set.masks is None else test_set.masks[:n], n=n,
+    )
 
 
 def four_cases(metrics: dict[str, Any], evaluation: EvaluationConfig) -> tuple[dict[str, Any], str, Figure]:
@@ -64,27 +72,20 @@ def decoy_reliance(table1: dict[str, Any]) -> Figure:
 
 
 def model_figures(
-    test_set: ImageSet, maps: dict[str, np.ndarray], run: dict[str, str], evaluation: EvaluationConfig, *, name: str = "model"
+    test_set: ImageSet, maps: Arrays, predictions: Arrays, scores: Arrays, run: dict[str, str],
+    evaluation: EvaluationConfig, saliency: SaliencyConfig, *, name: str = "model",
 ) -> tuple[Figure, Figure]:
-    """The model's best and worst test images of each case and its confusion matrix, also
-    logged into the model's MLflow run."""
-    predictions = maps["predictions"]
-    matrix = confusion_figure(
-        confusion(test_set.labels, predictions, test_set.num_classes), test_set.class_names, f"{name}: confusion matrix (test)"
+    """The model's best and worst test images of each case (from the evaluation's per-image
+    scores) and its confusion matrix, also logged into the model's MLflow run."""
+    predicted = predictions["predictions"]
+    energy = scores.get(f"{saliency.method}.energy_in_mask")
+    cases = model_case_figure(
+        test_set, maps[saliency.method], predicted, scores["correct"], energy, evaluation.accurate_energy, evaluation.case_examples, name
     )
-    if test_set.masks is None:
-        cases = note_figure(f"{name}: the data has no object masks, so no cases")
-    else:
-        upsampled = upsample_maps(maps["maps"], test_set.images.shape[1:3])
-        energy = energy_in_mask(upsampled, test_set.masks)
-        examples = case_examples(predictions == test_set.labels, energy, evaluation.accurate_energy, evaluation.case_examples)
-        cases = case_examples_figure(
-            test_set.images, test_set.masks, upsampled, test_set.labels, predictions, energy, examples,
-            test_set.class_names, f"{name}: best and worst test images per case (energy in mask ≥ {evaluation.accurate_energy:g} = accurate)",
-        )
-    with model_run(name, run_id=run["run_id"]):
-        log_figure(cases, "case_examples.png")
-        log_figure(matrix, "confusion_matrix.png")
+    matrix = confusion_figure(
+        confusion(test_set.labels, predicted, test_set.num_classes), test_set.class_names, f"{name}: confusion matrix (test)"
+    )
+    tracking.log_model_figures(run, name, {"case_examples.png": cases, "confusion_matrix.png": matrix})
     return cases, matrix
 
 
@@ -92,25 +93,8 @@ def log_evaluation(
     metrics: dict[str, Any], table1_md: str, table3_md: str, overlays: np.ndarray, case_figure: np.ndarray,
     reliance_figure: np.ndarray, **runs: dict[str, str],
 ) -> None:
-    """Test metrics (same names in every run) and the overlay grid into each model's run;
-    Tables 1 and 3, the case bars, the reliance figure and metrics.json into the run of this
-    ``kedro run``; the
-    ``champion`` alias onto the chosen model's registered version."""
-    champion = metrics["champion"]["model"]
-    mlflow.set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": metrics["champion"]["criterion"]})
-    if "registered_model" in runs[champion]:
-        set_champion(runs[champion]["registered_model"], runs[champion]["model_version"])
-    else:
-        log.warning("%s was trained before models were registered; re-train it to give it the champion alias", champion)
-    mlflow.log_text(table1_md, "table1.md")
-    mlflow.log_text(table3_md, "table3.md")
-    mlflow.log_image(case_figure, "case_bars.png")
-    mlflow.log_image(reliance_figure, "decoy_reliance.png")
-    mlflow.log_dict(metrics, "metrics.json")
-    for name, run in runs.items():
-        with model_run(name, run_id=run["run_id"]):
-            estimates = {k: v for k, v in metrics["models"][name].items() if v.get("value") is not None}
-            log_estimates(estimates)
-            if "case_shares" in metrics["models"][name]:
-                log_estimates(metrics["models"][name]["case_shares"]["overall"], prefix="test_case_")
-            log_figure(overlays, "saliency_overlays.png")
+    """The comparison into MLflow (:func:`trustcnn.tracking.log_comparison`): tables, figures
+    and metrics.json on this run, test metrics and overlays on each model's, the champion alias."""
+    texts = {"table1.md": table1_md, "table3.md": table3_md}
+    images = {"case_bars.png": case_figure, "decoy_reliance.png": reliance_figure}
+    tracking.log_comparison(metrics, texts, images, overlays, runs)

@@ -1,7 +1,14 @@
 from kedro.pipeline import Node, Pipeline
 
 from trustcnn.pipelines import with_name
-from trustcnn.pipelines.evaluation.nodes import decoy_reliance, evaluate, four_cases, log_evaluation, model_figures
+from trustcnn.pipelines.evaluation.nodes import (
+    decoy_reliance,
+    evaluate,
+    four_cases,
+    log_evaluation,
+    model_figures,
+    overlays,
+)
 
 
 def figures_pipeline(model_name: str) -> Pipeline:
@@ -10,36 +17,31 @@ def figures_pipeline(model_name: str) -> Pipeline:
         [
             Node(
                 with_name(model_figures, model_name),
-                inputs=["test_set", "maps", "run", "params:evaluation"],
+                inputs=["test_set", "maps", "predictions", "scores", "run", "params:evaluation", "params:saliency"],
                 outputs=["case_examples", "confusion_matrix"],
                 name="model_figures",
             )
         ]
     )
-    return Pipeline(template, namespace=model_name, inputs={"test_set"}, parameters={"params:evaluation"})
+    return Pipeline(
+        template, namespace=model_name, inputs={"test_set"}, parameters={"params:evaluation", "params:saliency"}
+    )
 
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
+    outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions")}
+    shared = {"test_set": "test_set", "evaluation": "params:evaluation", "saliency": "params:saliency"}
+    reports = ("metrics", "metrics_table", "table1", "table1_md")
     return sum((figures_pipeline(name) for name in models), Pipeline([])) + Pipeline(
         [
             Node(
                 evaluate,
-                inputs={
-                    "test_set": "test_set",
-                    "source_metrics": "source_metrics",
-                    "evaluation": "params:evaluation",
-                    "saliency": "params:saliency",
-                    **{name: f"{name}.maps" for name in models},
-                },
-                outputs=["metrics", "metrics_table", "table1", "table1_md", "saliency_overlays"],
+                inputs={**shared, "source_metrics": "source_metrics", **outputs},
+                outputs={**{r: r for r in reports}, **{f"scores_{name}": f"{name}.scores" for name in models}},
                 name="evaluate",
             ),
-            Node(
-                four_cases,
-                inputs=["metrics", "params:evaluation"],
-                outputs=["table3", "table3_md", "case_bars"],
-                name="four_cases",
-            ),
+            Node(overlays, inputs={**shared, **outputs}, outputs="saliency_overlays", name="overlays"),
+            Node(four_cases, inputs=["metrics", "params:evaluation"], outputs=["table3", "table3_md", "case_bars"], name="four_cases"),
             Node(decoy_reliance, inputs="table1", outputs="decoy_reliance", name="decoy_reliance"),
             Node(
                 log_evaluation,

@@ -1,7 +1,9 @@
+"""SSIM between two models' maps (eq. 11)."""
+
 import numpy as np
 import pytest
 
-from trustcnn.metrics.maps import energy_in_mask, ssim_per_image, ssim_win_size
+from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 
 
 def _maps(shape, seed=0):
@@ -38,22 +40,3 @@ def test_win_size_is_odd_and_fits(size, expected):
 def test_ssim_bad_inputs(a, b, match):
     with pytest.raises(ValueError, match=match):
         ssim_per_image(a, b)
-
-
-def test_energy_inside_outside_and_zero_map():
-    mask = np.zeros((8, 8), bool)
-    mask[2:5, 2:5] = True
-    inside = np.where(mask, 0.8, 0.0)
-    outside = np.where(mask, 0.0, 0.5)
-    half = np.where(mask, 1.0, 0.0) + np.where(np.eye(8, dtype=bool) & ~mask, 1.0, 0.0)
-    maps = np.stack([inside, outside, np.zeros((8, 8)), half])
-    masks = np.stack([mask] * 4)
-    expected = [1.0, 0.0, 0.0, 9 / (9 + 5)]
-    np.testing.assert_allclose(energy_in_mask(maps, masks), expected)
-
-
-def test_energy_bad_inputs():
-    with pytest.raises(ValueError, match="same shape"):
-        energy_in_mask(np.ones((2, 8, 8)), np.ones((2, 32, 32), bool))
-    with pytest.raises(ValueError, match="non-negative"):
-        energy_in_mask(-np.ones((1, 4, 4)), np.ones((1, 4, 4), bool))

@@ -1,4 +1,4 @@
-"""Per-image comparisons of saliency maps: SSIM between models, energy inside object masks."""
+"""Per-image similarity of two models' saliency maps: SSIM (the paper's eq. 11)."""
 
 from __future__ import annotations
 
@@ -51,20 +51,3 @@ def ssim_per_image(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         [structural_similarity(x, y, data_range=1.0, win_size=win_size) for x, y in zip(a, b)],
         dtype=float,
     )
-
-
-def energy_in_mask(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """``[N]`` share of each map's mass inside its mask, Σ(map·mask) / Σ(map).
-
-    The energy-based pointing game. A map with zero total mass points at nothing and scores
-    0.0 (not NaN), so an empty explanation never looks accurate. Maps must already be at the
-    mask resolution.
-    """
-    maps, masks = np.asarray(maps, dtype=float), np.asarray(masks, dtype=bool)
-    _check_stack("maps", maps)
-    _check_same_shape(("maps", "masks"), maps, masks)
-    if maps.size and maps.min() < 0:
-        raise ValueError(f"maps must be non-negative, got minimum {maps.min():.4g}")
-    total = maps.sum(axis=(1, 2))
-    inside = (maps * masks).sum(axis=(1, 2))
-    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
