@@ -1,19 +1,23 @@
-"""trustcnn file for ensuring the package is executable
-as `trustcnn` and `python -m trustcnn`
-"""
+"""``trustcnn`` / ``python -m trustcnn``: ``study serve|export`` runs the user study; anything
+else is Kedro's ``run`` for this packaged project (``trustcnn --pipeline=transfer``)."""
+
 import sys
 from pathlib import Path
 from typing import Any
 
-from kedro.framework.cli.utils import find_run_command
-from kedro.framework.project import configure_project
 
+def main(*args: Any, **kwargs: Any) -> Any:
+    if sys.argv[1:2] == ["study"]:  # the study server needs neither Kedro nor torch
+        from trustcnn.study.cli import study
 
-def main(*args, **kwargs) -> Any:
+        return study(args=sys.argv[2:], prog_name="trustcnn study")
+    from kedro.framework.cli.utils import find_run_command
+    from kedro.framework.project import configure_project
+
     package_name = Path(__file__).parent.name
     configure_project(package_name)
 
-    interactive = hasattr(sys, 'ps1')
+    interactive = hasattr(sys, "ps1")
     kwargs["standalone_mode"] = not interactive
 
     run = find_run_command(package_name)

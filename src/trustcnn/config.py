@@ -189,3 +189,16 @@ class EvaluationConfig(_Config):
     seed: int = 0
     overlay_count: int = Field(8, ge=1)
     case_examples: int = Field(2, ge=1)
+
+
+class UserStudyConfig(_Config):
+    """The user study's sample: ``n_images`` test images (the paper: 50), stratified over the
+    compared models' automatic cases, each shown with every model's ``method`` map.
+    ``models`` may name ``champion`` (the evaluation's pick); at most eight (maps A–H)."""
+
+    n_images: int = Field(50, ge=1)
+    models: list[str] = Field(["baseline", "champion"], min_length=1, max_length=8)
+    method: MethodName = "gradcam"
+    seed: int = Field(0, ge=0)
+    image_px: int = Field(192, ge=32, le=1024)
+    n_resamples: int = Field(1000, ge=10)

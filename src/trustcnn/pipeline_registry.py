@@ -1,7 +1,8 @@
 """Project pipelines.
 
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
-the no-decoy reference) → trust variants → saliency → evaluation. Each stage is registered on its own too, so DVC
+the no-decoy reference) → trust variants → saliency → evaluation → user study (its sample,
+and the analysis of whatever answers there are). Each stage is registered on its own too, so DVC
 stages and users can run them separately. The trust variants are the ``trust_variants``
 parameter: each is the one trust pipeline under its own namespace.
 """
@@ -42,6 +43,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.ingestion import pipeline as ingestion
     from trustcnn.pipelines.saliency import pipeline as saliency
     from trustcnn.pipelines.trust import pipeline as trust
+    from trustcnn.pipelines.user_study import pipeline as user_study
 
     variants = trust_variants()
     models = (*TRAINED_BY_BASELINE, *variants)
@@ -51,6 +53,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "trust": trust.create_pipeline(variants=variants),
         "saliency": saliency.create_pipeline(models=models),
         "evaluation": evaluation.create_pipeline(models=models),
+        "user_study": user_study.create_pipeline(models=models),
     }
     transfer = sum(stages.values(), Pipeline([]))
     return {**stages, "transfer": transfer, "__default__": transfer}

@@ -2,7 +2,7 @@
 
 from trustcnn.metrics.cases import CASES, case_examples, case_indicators, case_shares
 from trustcnn.metrics.classification import classification_metrics, confusion
-from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, estimate, mean_ci
+from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, cluster_bootstrap_ci, estimate, mean_ci
 from trustcnn.metrics.localisation import energy_in_mask, pointing_game, thresholded_iou
 from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
@@ -15,6 +15,7 @@ __all__ = [
     "bootstrap_arrays",
     "bootstrap_ci",
     "classification_metrics",
+    "cluster_bootstrap_ci",
     "confusion",
     "decoy_share",
     "energy_in_mask",

@@ -113,3 +113,35 @@ def mean_ci(
         np.mean, finite, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
     return {**record, **counts}
+
+
+def cluster_bootstrap_ci(
+    statistic: Callable[..., float],
+    clusters: np.ndarray,
+    *samples: np.ndarray,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict:
+    """``{"value", "ci95", "n", "n_clusters"}`` of ``statistic(*samples)``, the interval from
+    resampling whole clusters with replacement (e.g. a study's participants, whose answers
+    are not independent). Resamples where the statistic is undefined (NaN) are left out; a
+    single cluster gives a collapsed interval, and no finite statistic ``None``."""
+    arrays = _check_samples((clusters, *samples))
+    clusters, samples = arrays[0], arrays[1:]
+    labels = np.unique(clusters)
+    members = [np.flatnonzero(clusters == label) for label in labels]
+    value = float(statistic(*samples))
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for _ in range(n_resamples):
+        index = np.concatenate([members[k] for k in rng.integers(len(labels), size=len(labels))])
+        replicates.append(statistic(*(s[index] for s in samples)))
+    finite = np.asarray(replicates, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    counts = {"n": int(len(clusters)), "n_clusters": int(len(labels))}
+    if not np.isfinite(value) or finite.size == 0:
+        return {"value": None, ci_key(confidence): [None, None], **counts}
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = np.percentile(finite, [tail, 100 - tail])
+    return {**estimate(value, lo, hi, confidence), **counts}

@@ -1,6 +1,13 @@
-"""Kedro datasets for trustcnn's artefacts; every save is atomic (temp file + rename)."""
+"""Kedro datasets for trustcnn's artefacts; every save is atomic (temp file + rename). The
+user study's are in :mod:`trustcnn.storage.study` (only its stage imports them)."""
 
 from trustcnn.storage.atomic_dataset import AtomicDataset
 from trustcnn.storage.files import FigureDataset, ImageSetDataset, NpzDataset, TorchDataset
 
-__all__ = ["AtomicDataset", "FigureDataset", "ImageSetDataset", "NpzDataset", "TorchDataset"]
+__all__ = [
+    "AtomicDataset",
+    "FigureDataset",
+    "ImageSetDataset",
+    "NpzDataset",
+    "TorchDataset",
+]

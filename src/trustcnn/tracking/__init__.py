@@ -5,7 +5,7 @@ pipeline node calls MLflow itself."""
 
 from trustcnn.tracking.models import CHAMPION, REGISTRY_PREFIX, log_torch_model, registered_name, set_champion
 from trustcnn.tracking.provenance import data_tags, dvc_md5, git_tags, is_provenance_tag
-from trustcnn.tracking.reports import GridRuns, log_backbone, log_comparison, log_model_figures, log_training
+from trustcnn.tracking.reports import GridRuns, log_backbone, log_comparison, log_model_figures, log_study, log_training
 from trustcnn.tracking.runs import (
     flatten,
     log_epoch,
@@ -34,6 +34,7 @@ __all__ = [
     "log_history",
     "log_model_figures",
     "log_params",
+    "log_study",
     "log_torch_model",
     "log_training",
     "model_run",

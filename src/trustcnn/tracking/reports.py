@@ -118,3 +118,16 @@ def log_comparison(
             if "case_shares" in row:
                 log_estimates(row["case_shares"]["overall"], prefix="test_case_")
             log_figure(overlays, "saliency_overlays.png")
+
+
+def log_study(report: Mapping[str, Any], markdown: str, figure: Figure) -> None:
+    """The user study's analysis into the run of this ``kedro run``: the report (JSON and
+    Markdown), Table 3 as people judged it, and headline metrics per compared model."""
+    log_dict(report, "user_study/report.json")
+    log_text(markdown, "user_study/report.md")
+    log_figure(figure, "user_study/table3_people.png")
+    headline = {"user_study_answers": report["answers"], "user_study_participants": report["participants"]}
+    for model in report["models"] if report["answers"] else []:
+        headline[f"user_study_preferred_{model}"] = report["preferred"][model]["value"]
+        headline[f"user_study_right_accurate_{model}"] = report["table3"][model]["right_accurate"]["value"]
+    log_metrics(headline)

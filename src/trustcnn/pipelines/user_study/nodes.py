@@ -1,0 +1,49 @@
+"""The user study: a blinded, stratified sample of test images and their maps; the analysis of
+people's answers into the paper's Table 3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from trustcnn import tracking
+from trustcnn.config import EvaluationConfig, UserStudyConfig
+from trustcnn.data import ImageSet
+from trustcnn.plotting.cases import case_bars
+from trustcnn.plotting.note import note_figure
+from trustcnn.study import Responses
+from trustcnn.study.analysis import analyse, report_markdown
+from trustcnn.study.package import StudyPackage, study_package
+
+Arrays = dict[str, np.ndarray]
+
+
+def _by_model(outputs: dict[str, Arrays], kind: str) -> dict[str, Arrays]:
+    return {key.removeprefix(f"{kind}_"): value for key, value in outputs.items() if key.startswith(f"{kind}_")}
+
+
+def sample_study(
+    test_set: ImageSet, metrics: dict[str, Any], user_study: UserStudyConfig, evaluation: EvaluationConfig, **outputs: Arrays
+) -> tuple[StudyPackage, dict[str, Any], dict[str, Any]]:
+    """The study package (served), its unblinding key (kept apart) and its registration in
+    the answers database; ``outputs`` are every model's ``maps_``, ``predictions_``, ``scores_``."""
+    package = study_package(
+        test_set, _by_model(outputs, "maps"), _by_model(outputs, "predictions"), _by_model(outputs, "scores"), user_study,
+        champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy,
+    )
+    return package, package.key, {"study_id": package.key["study_id"], "n_items": len(package.key["items"])}
+
+
+def analyse_study(responses: Responses, key: dict[str, Any], user_study: UserStudyConfig) -> tuple[dict[str, Any], str, Figure]:
+    """Preferred maps, Table 3 as people judged it (by background group too) and Cohen's κ
+    against the masks; an empty report that says so before anyone answered."""
+    report = analyse(responses, key, n_resamples=user_study.n_resamples, seed=user_study.seed)
+    markdown = report_markdown(report)
+    if report["answers"]:
+        figure = case_bars({m: {"overall": shares} for m, shares in report["table3"].items()}, "four cases as people judged them")
+    else:
+        figure = note_figure("no answers yet: serve the study (trustcnn study serve)")
+    tracking.log_study(report, markdown, figure)
+    return report, markdown, figure

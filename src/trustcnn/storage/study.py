@@ -1,0 +1,55 @@
+"""Kedro datasets for the user study: its package folder and its answers database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kedro.io import AbstractDataset
+
+from trustcnn.study.package import StudyPackage, write_package
+from trustcnn.study.questions import read_manifest
+from trustcnn.study.store import ResponseStore, Responses
+
+
+class StudyPackageDataset(AbstractDataset):
+    """A study package folder (``manifest.json`` and its images), replaced as a whole on save.
+    Loads the manifest (what the study server serves)."""
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._path = Path(filepath)
+        self.metadata = metadata
+
+    def _load(self) -> dict:
+        return read_manifest(self._path)
+
+    def _save(self, data: StudyPackage) -> None:
+        write_package(data, self._path)
+
+    def _exists(self) -> bool:
+        return (self._path / "manifest.json").is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._path)}
+
+
+class ResponsesDataset(AbstractDataset):
+    """The answers database (SQLite). Saving registers a study (``{"study_id", "n_items"}``),
+    creating the file if needed and never deleting an answer; loading returns every
+    :class:`~trustcnn.study.store.Responses` row (resume tokens left out)."""
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._store = ResponseStore(filepath)
+        self.metadata = metadata
+
+    def _load(self) -> Responses:
+        return self._store.responses()
+
+    def _save(self, data: dict) -> None:
+        self._store.register_study(data["study_id"], data["n_items"])
+
+    def _exists(self) -> bool:
+        return self._store.path.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._store.path)}

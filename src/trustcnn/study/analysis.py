@@ -1,0 +1,134 @@
+"""People's answers → which map they preferred, the paper's Table 3 as people judged it, and how
+far people agree with the automatic, mask-based verdicts.
+
+The rule (stated in every report): a model's map is *accurate* for an image, as one person
+judged it, when that person chose it or answered "They look the same"; choosing another
+model's map or "Can't distinguish" counts as inaccurate. Each answer is one judgement, and
+every interval resamples whole participants (their answers are not independent).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+
+from trustcnn.metrics import CASES, case_indicators, cluster_bootstrap_ci
+from trustcnn.study.questions import BACKGROUND_QUESTIONS, EXTRA_CHOICES
+from trustcnn.study.store import Responses
+
+RULE = (
+    "a model's map is accurate for an image, as one person judged it, when that person chose it or answered "
+    "'They look the same'; choosing another map or 'Can't distinguish' counts as inaccurate. Each answer is one "
+    "judgement; 95% CIs resample whole participants (cluster bootstrap)."
+)
+
+
+def _kappa(people: np.ndarray, masks: np.ndarray) -> float:
+    """Cohen's κ; NaN where chance agreement is total (both sides one constant), where it is undefined."""
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn warns about exactly that case
+        return float(cohen_kappa_score(people, masks))
+
+
+def judgements(responses: Responses, key: Mapping) -> dict[str, np.ndarray]:
+    """The answers to ``key``'s study as arrays: ``participant``, ``item``, ``choice``, each
+    background answer, and per model ``chose.<m>``, ``accurate.<m>`` (people), ``correct.<m>``
+    and, with masks, ``masks.<m>`` (the automatic verdict)."""
+    people = {p["participant_id"]: p for p in responses.participants if p["study_id"] == key["study_id"]}
+    answers = [a for a in responses.answers if a["participant_id"] in people and a["item_id"] in key["items"]]
+    items = [key["items"][a["item_id"]] for a in answers]
+    arrays = {
+        "participant": np.array([a["participant_id"] for a in answers], dtype=int),
+        "item": np.array([a["item_id"] for a in answers], dtype=str),
+        "choice": np.array([a["choice"] for a in answers], dtype=str),
+        **{q: np.array([people[a["participant_id"]][q] for a in answers], dtype=str) for q in BACKGROUND_QUESTIONS},
+    }
+    for model in key["models"]:
+        chose = np.array([item["options"].get(a["choice"]) == model for a, item in zip(answers, items)], dtype=bool)
+        arrays[f"chose.{model}"] = chose
+        arrays[f"accurate.{model}"] = chose | (arrays["choice"] == "same")
+        arrays[f"correct.{model}"] = np.array([item["correct"][model] for item in items], dtype=bool)
+        if items and items[0]["automatic_accurate"] is not None:
+            arrays[f"masks.{model}"] = np.array([item["automatic_accurate"][model] for item in items], dtype=bool)
+    return arrays
+
+
+def _table3(arrays: Mapping[str, np.ndarray], models: list[str], **kwargs) -> dict:
+    return {
+        model: {
+            case: cluster_bootstrap_ci(np.mean, arrays["participant"], flags.astype(float), **kwargs)
+            for case, flags in case_indicators(arrays[f"correct.{model}"], arrays[f"accurate.{model}"]).items()
+        }
+        for model in models
+    }
+
+
+def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed: int = 0) -> dict:
+    """The report (JSON-ready); with no answers yet, one that says so."""
+    arrays = judgements(responses, key)
+    models = list(key["models"])
+    header = {"study_id": key["study_id"], "method": key["method"], "models": models, "rule": RULE}
+    n = len(arrays["choice"])
+    if n == 0:
+        return {**header, "answers": 0, "participants": 0, "note": "no responses yet: serve the study (trustcnn study serve), then run the analysis again"}
+    kwargs = {"n_resamples": n_resamples, "seed": seed}
+    clusters = arrays["participant"]
+    choices = {c: (arrays["choice"] == c).astype(float) for c in EXTRA_CHOICES}
+    report = {
+        **header,
+        "answers": n,
+        "participants": len(np.unique(clusters)),
+        "preferred": {m: cluster_bootstrap_ci(np.mean, clusters, arrays[f"chose.{m}"].astype(float), **kwargs) for m in models}
+        | {c: cluster_bootstrap_ci(np.mean, clusters, v, **kwargs) for c, v in choices.items()},
+        "table3": _table3(arrays, models, **kwargs),
+        "by_background": {
+            question: {
+                answer: {
+                    "participants": len(np.unique(clusters[group])),
+                    "answers": int(group.sum()),
+                    "table3": _table3({k: v[group] for k, v in arrays.items()}, models, **kwargs),
+                }
+                for answer in np.unique(arrays[question])
+                for group in [arrays[question] == answer]
+            }
+            for question in BACKGROUND_QUESTIONS
+        },
+    }
+    if all(f"masks.{m}" in arrays for m in models):
+        report["kappa_vs_masks"] = {
+            m: cluster_bootstrap_ci(_kappa, clusters, arrays[f"accurate.{m}"], arrays[f"masks.{m}"], **kwargs) for m in models
+        }
+    return report
+
+
+def _cell(estimate: Mapping) -> str:
+    if estimate["value"] is None:
+        return "n/a"
+    return f"{estimate['value']:.3f} [{estimate['ci95'][0]:.3f}, {estimate['ci95'][1]:.3f}]"
+
+
+def _table3_lines(table: Mapping) -> list[str]:
+    lines = ["| model | " + " | ".join(CASES) + " |", "|---|" + "---|" * len(CASES)]
+    return lines + [f"| {m} | " + " | ".join(_cell(row[c]) for c in CASES) + " |" for m, row in table.items()]
+
+
+def report_markdown(report: Mapping) -> str:
+    """The report as Markdown (``user_study/report.md``)."""
+    title = f"# User study {report['study_id']} ({report['method']} maps of {', '.join(report['models'])})"
+    if report["answers"] == 0:
+        return f"{title}\n\n{report['note']}.\n"
+    lines = [title, "", f"{report['participants']} participants, {report['answers']} answers.", "", f"Rule: {report['rule']}", ""]
+    lines += ["## Which map people chose", "", "| answer | share of answers |", "|---|---|"]
+    lines += [f"| {name} | {_cell(estimate)} |" for name, estimate in report["preferred"].items()]
+    lines += ["", "## Table 3 as people judged it", "", *_table3_lines(report["table3"])]
+    if "kappa_vs_masks" in report:
+        lines += ["", "## Agreement with the automatic, mask-based verdicts (Cohen's κ)", "", "| model | κ |", "|---|---|"]
+        lines += [f"| {m} | {_cell(k)} |" for m, k in report["kappa_vs_masks"].items()]
+    for question, groups in report["by_background"].items():
+        for answer, group in groups.items():
+            lines += ["", f"### {BACKGROUND_QUESTIONS[question]} — {answer} ({group['participants']} participants, {group['answers']} answers)", ""]
+            lines += _table3_lines(group["table3"])
+    return "\n".join(lines) + "\n"

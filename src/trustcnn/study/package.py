@@ -1,0 +1,159 @@
+"""A self-contained, blinded study package, and its unblinding key kept apart.
+
+The package is what the study server may serve: ``manifest.json`` and PNG files with opaque
+names. Nothing in it names a model — each item's maps are options with random ids, in an
+order shuffled per item. The key, written elsewhere, maps the option ids back to models and
+holds what the analysis needs about each item (the models' predictions and the automatic,
+mask-based verdicts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trustcnn.config import UserStudyConfig
+from trustcnn.data import ImageSet
+from trustcnn.saliency import upsample_array
+from trustcnn.study.questions import ANSWERS, BACKGROUND_QUESTIONS, EXTRA_CHOICES, MANIFEST, QUESTION
+from trustcnn.study.render import overlay, png
+from trustcnn.study.sample import case_codes, joint_strata, stratified_sample
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StudyPackage:
+    """``manifest`` and ``files`` (relative path → bytes) are served; ``key`` never is."""
+
+    manifest: dict
+    files: dict[str, bytes]
+    key: dict
+
+
+def build_package(
+    test: ImageSet,
+    maps: Mapping[str, np.ndarray],
+    predictions: Mapping[str, np.ndarray],
+    accurate: Mapping[str, np.ndarray] | None,
+    *,
+    n_images: int,
+    seed: int,
+    image_px: int,
+    method: str,
+) -> StudyPackage:
+    """``n_images`` test images, stratified over the compared models' automatic cases (over
+    right/wrong only without masks, ``accurate=None``); for each, the input and one overlay
+    per model (``maps`` keyed by model, at any resolution), blinded."""
+    models = list(maps)
+    correct = {m: predictions[m] == test.labels for m in models}
+    verdicts = accurate if accurate is not None else {m: np.ones(len(test), bool) for m in models}
+    strata = joint_strata({m: case_codes(correct[m], verdicts[m]) for m in models})
+    chosen = stratified_sample(strata, n_images, seed)
+    rng = np.random.default_rng(seed)
+    size = test.images.shape[1:3]
+    upsampled = {m: upsample_array(maps[m][chosen], size) for m in models}
+    files, items, key_items = {}, [], {}
+    for row in rng.permutation(len(chosen)):
+        index = int(chosen[row])
+        item_id, input_name = rng.bytes(5).hex(), f"images/{rng.bytes(8).hex()}.png"
+        files[input_name] = png(test.images[index], image_px)
+        options, owners = [], {}
+        for model in rng.permutation(models):
+            option_id, name = rng.bytes(5).hex(), f"images/{rng.bytes(8).hex()}.png"
+            files[name] = png(overlay(test.images[index], upsampled[model][row]), image_px)
+            options.append({"option_id": option_id, "image": name})
+            owners[option_id] = str(model)
+        true_class = test.class_names[test.labels[index]]
+        items.append({"item_id": item_id, "true_class": true_class, "input": input_name, "options": options})
+        key_items[item_id] = {
+            "test_index": index,
+            "true_class": true_class,
+            "options": owners,
+            "correct": {m: bool(correct[m][index]) for m in models},
+            "automatic_accurate": None if accurate is None else {m: bool(accurate[m][index]) for m in models},
+        }
+    manifest = {
+        "question": QUESTION,
+        "extra_choices": EXTRA_CHOICES,
+        "background_questions": BACKGROUND_QUESTIONS,
+        "answers": list(ANSWERS),
+        "items": items,
+    }
+    study_id = _digest(manifest, files)
+    manifest = {"study_id": study_id, **manifest}
+    key = {"study_id": study_id, "method": method, "models": models, "seed": seed, "items": key_items}
+    return StudyPackage(manifest, files, key)
+
+
+def compared_models(requested: Sequence[str], champion: str, available: Sequence[str]) -> list[str]:
+    """``requested`` with ``champion`` resolved to the evaluation's pick, each model once."""
+    names = list(dict.fromkeys(champion if name == "champion" else name for name in requested))
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise ValueError(f"user_study.models names {unknown}, which were not trained; choose from {list(available)} or 'champion'")
+    if len(names) < len(requested):
+        log.warning("user_study.models %s name the same model twice (the champion is %s): showing %s", list(requested), champion, names)
+    return names
+
+
+def study_package(
+    test: ImageSet,
+    maps: Mapping[str, Mapping[str, np.ndarray]],
+    predictions: Mapping[str, Mapping[str, np.ndarray]],
+    scores: Mapping[str, Mapping[str, np.ndarray]],
+    config: UserStudyConfig,
+    *,
+    champion: str,
+    accurate_energy: float,
+) -> StudyPackage:
+    """:func:`build_package` for the models ``config.models`` names, from every model's
+    stored outputs (maps, predictions, per-image scores keyed by model)."""
+    models = compared_models(config.models, champion, list(maps))
+    missing = [m for m in models if config.method not in maps[m]]
+    if missing:
+        raise ValueError(f"user_study.method {config.method!r} was not computed for {missing}: add it to saliency.extra_methods")
+    energy = f"{config.method}.energy_in_mask"
+    accurate = None if test.masks is None else {m: scores[m][energy] >= accurate_energy for m in models}
+    return build_package(
+        test, {m: maps[m][config.method] for m in models}, {m: predictions[m]["predictions"] for m in models}, accurate,
+        n_images=config.n_images, seed=config.seed, image_px=config.image_px, method=config.method,
+    )
+
+
+def _digest(manifest: dict, files: Mapping[str, bytes]) -> str:
+    """A short content hash: the same package always has the same study id."""
+    digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode())
+    for name in sorted(files):
+        digest.update(name.encode() + files[name])
+    return digest.hexdigest()[:16]
+
+
+def write_package(package: StudyPackage, folder: str | Path) -> None:
+    """Write the manifest and files to ``folder`` all at once: into a temporary sibling
+    first, then swapped in, so a half-written package is never served."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    staging.chmod(0o755)  # mkdtemp's 0700 would keep a web server run by another user out
+    try:
+        (staging / MANIFEST).write_text(json.dumps(package.manifest, indent=1))
+        for name, data in package.files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
+        retired = folder.with_name(f".{folder.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        if folder.exists():
+            folder.rename(retired)
+        staging.rename(folder)
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
