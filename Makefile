@@ -10,7 +10,7 @@ export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export MPLBACKEND := Agg
 
-.PHONY: install run smoke test benchmark clean
+.PHONY: install run smoke test browser benchmark clean
 
 install: $(STAMP)
 
@@ -33,8 +33,15 @@ run: install
 smoke: install
 	$(BIN)/kedro run --pipeline=transfer --env=smoke
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
+
+# The user study's browser test drives Debian's Chromium (browser downloads don't work here):
+# installed with apt-get when missing and we are root; otherwise that one test is skipped (outside CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "warning: Debian's chromium is not installed; tests/integration/test_user_study.py will skip its browser test"
 
 clean:
 	rm -rf mlflow.db mlartifacts

@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 LIBRARY = (
-    "data", "models", "saliency", "losses", "training", "inference", "metrics", "plotting", "evaluation", "tracking", "config", "atomic",
+    "data", "models", "saliency", "losses", "training", "inference", "metrics", "plotting", "evaluation", "tracking", "config",
+    "atomic", "study", "study.package", "study.analysis", "study.web",
 )
 
 

@@ -50,6 +50,16 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``kedro run --pipeline=transfer --env=smoke`` once for the whole session; tests that
+    change its outputs work on a copy."""
+    root = copy_project(tmp_path_factory.mktemp("e2e"))
+    result = kedro(root, "run", "--pipeline=transfer", "--env=smoke")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root
+
+
 CHAMPION_PREDICTS = """
 import sys
 

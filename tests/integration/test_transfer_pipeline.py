@@ -14,17 +14,9 @@ from nbclient import NotebookClient
 
 from trustcnn.metrics import CASES
 
-from .conftest import MODELS, PROJECT, champion_predictions, copy_project, kedro
+from .conftest import MODELS, PROJECT, champion_predictions
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("e2e"))
-    result = kedro(root, "run", "--pipeline=transfer", "--env=smoke")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return root
 
 
 def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:

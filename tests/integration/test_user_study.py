@@ -1,0 +1,206 @@
+"""The user study end to end: the real server (waitress) on loopback, Debian's Chromium driven
+by Playwright, a concurrent load test, the CSV export and the analysis through Kedro."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .conftest import PROJECT, kedro
+
+TRUSTCNN = Path(sys.executable).with_name("trustcnn")
+CHROMIUM = Path(os.environ.get("TRUSTCNN_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = PROJECT / "test-artifacts"
+STUDY = Path("data/08_reporting/user_study")
+# Chromium on a machine with a closed network (see the project README): no background traffic.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PARTICIPANTS = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _request(url: str, data: dict | bytes | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """(status, headers, body) without following redirects."""
+    body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, data=body, headers=headers or {}), timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture(scope="module")
+def study(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("study") / "trustcnn"
+    shutil.copytree(smoke_run, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(study: Path):
+    port = _free_port()
+    log = open(study / "serve.log", "w")
+    process = subprocess.Popen([str(TRUSTCNN), "study", "serve", "--port", str(port)], cwd=study, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if _request(f"{url}/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"the study server did not start: {(study / 'serve.log').read_text()[-2000:]}")
+    yield url
+    process.terminate()
+    process.wait(timeout=60)
+    log.close()
+
+
+def _manifest(study: Path) -> dict:
+    return json.loads((study / STUDY / "package" / "manifest.json").read_text())
+
+
+def _answers(study: Path) -> list[tuple]:
+    with sqlite3.connect(study / STUDY / "responses.sqlite") as db:
+        return db.execute("SELECT participant_id, item_id, choice FROM answers ORDER BY participant_id, item_id").fetchall()
+
+
+def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(server: str, study: Path) -> None:
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (as root)")
+        pytest.skip(f"{CHROMIUM} is missing (Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    items = _manifest(study)["items"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's width
+        page.goto(f"{server}/")
+        page.wait_for_function("document.activeElement.name === 'cs_degree'")  # the first answer has the focus
+        for _ in range(3):  # keyboard alone: pick the focused answer, then on to the next question
+            page.keyboard.press("Space")
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/p/*")
+        resume = page.url
+        assert "Image 1 of" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling on a phone"
+        page.screenshot(path=str(ARTIFACTS / "study_question.png"), full_page=True)
+        page.wait_for_function("document.activeElement.name === 'choice'")
+        page.keyboard.press("Space")  # the first map, chosen by keyboard too
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"text=Image 2 of {len(items)}")
+        half = len(items) // 2
+        for number in range(2, half + 1):
+            page.get_by_label("They look the same").check()
+            page.get_by_role("button").click()
+            page.wait_for_selector(f"text={number} answered")
+        page.close()  # leaves …
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(resume)  # … and comes back with the link
+        assert f"Image {half + 1} of {len(items)}" in page.content()
+        for _ in range(half + 1, len(items) + 1):
+            page.get_by_label("Can't distinguish").check()
+            page.get_by_role("button").click()
+        page.wait_for_selector("text=Thank you")
+        browser.close()
+
+    answers = _answers(study)
+    assert len(answers) == len(items) and len({a[0] for a in answers}) == 1
+    choices = dict((item, choice) for _, item, choice in answers)
+    first = items[0]
+    assert choices[first["item_id"]] == first["options"][0]["option_id"]
+    assert sorted(choices.values()).count("same") == half - 1 and list(choices.values()).count("cant_distinguish") == len(items) - half
+
+    export = study / "answers.csv"
+    done = subprocess.run([str(TRUSTCNN), "study", "export", "--out", str(export)], cwd=study, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(export.open()))
+    assert len(rows) == len(items) and {r["cs_degree"] for r in rows} == {"yes"}
+    assert [r for r in rows if r["item_id"] == first["item_id"]][0]["chosen_model"] != ""
+    assert "token" not in rows[0]
+
+    result = kedro(study, "run", "--pipeline=user_study", "--env=smoke")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((study / STUDY / "report.json").read_text())
+    assert report["answers"] == len(items) and report["participants"] == 1
+    assert report["preferred"]["same"]["value"] == pytest.approx((half - 1) / len(items))
+    assert "Table 3 as people judged it" in (study / STUDY / "report.md").read_text()
+
+
+def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(server: str, study: Path) -> None:
+    items = _manifest(study)["items"]
+    before = len(_answers(study))
+    background = {"cs_degree": "no", "knows_saliency": "yes", "cv_experience": "no"}
+
+    def participant(k: int) -> list[float]:
+        status, headers, _ = _request(f"{server}/start", background)
+        assert status == 303
+        token = headers["Location"].rsplit("/", 1)[-1]
+        latencies = []
+        for item in items:
+            choice = item["options"][k % len(item["options"])]["option_id"]
+            start = time.perf_counter()
+            status, _, _ = _request(f"{server}/p/{token}/answer", {"item_id": item["item_id"], "choice": choice})
+            latencies.append(time.perf_counter() - start)
+            assert status == 303
+        return latencies
+
+    with ThreadPoolExecutor(PARTICIPANTS) as pool:
+        latencies = [t for result in pool.map(participant, range(PARTICIPANTS)) for t in result]
+    answers = _answers(study)
+    assert len(answers) - before == PARTICIPANTS * len(items), "every answer stored exactly once"
+    assert len(set((p, i) for p, i, _ in answers)) == len(answers)
+    p95 = float(np.percentile(latencies, 95))
+    (ARTIFACTS / "study_load.json").write_text(json.dumps(
+        {"participants": PARTICIPANTS, "answers": len(latencies), "p50_s": float(np.median(latencies)), "p95_s": p95}, indent=1
+    ))
+
+    status, headers, _ = _request(f"{server}/start", background)
+    token = headers["Location"].rsplit("/", 1)[-1]
+    item = items[0]["item_id"]
+    refused = {
+        "path traversal": _request(f"{server}/files/../key.json")[0],
+        "encoded traversal": _request(f"{server}/files/%2e%2e/%2e%2e/key.json")[0],
+        "the manifest": _request(f"{server}/files/manifest.json")[0],
+        "a directory": _request(f"{server}/files/images/")[0],
+        "unknown participant": _request(f"{server}/p/{'x' * 32}/answer", {"item_id": item, "choice": "same"})[0],
+        "unknown item": _request(f"{server}/p/{token}/answer", {"item_id": "nope", "choice": "same"})[0],
+        "unknown choice": _request(f"{server}/p/{token}/answer", {"item_id": item, "choice": "baseline"})[0],
+        "malformed body": _request(f"{server}/p/{token}/answer", b"\xff\xfe{not a form", {"Content-Type": "application/json"})[0],
+        "oversized body": _request(f"{server}/p/{token}/answer", {"item_id": item, "choice": "x" * 100_000})[0],
+    }
+    assert all(400 <= status < 500 for status in refused.values()), refused
+    assert len(_answers(study)) - before == PARTICIPANTS * len(items), "nothing stored by a refused request"
+    assert _request(f"{server}/healthz")[0] == 200, "the server keeps serving"
