@@ -14,6 +14,8 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
+from trustcnn.study import ResponseStore
+
 from .conftest import PROJECT
 
 BIN = Path(sys.executable).parent
@@ -107,3 +109,16 @@ def test_mlflow_store_stays_in_the_clone(clone: Path) -> None:
     assert (clone / "mlflow.db").is_file()
     assert not list(clone.rglob("mlruns"))
     assert not [p for p in clone.parent.rglob("*.db") if p != clone / "mlflow.db"]
+
+
+def test_new_study_answers_make_dvc_rerun_only_the_analysis(clone: Path) -> None:
+    study = clone / "data/08_reporting/user_study"
+    manifest = json.loads((study / "package/manifest.json").read_text())
+    store = ResponseStore(study / "responses.sqlite")
+    person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
+    store.answer(person, manifest["items"][0]["item_id"], "same")
+    assert "user_study" in run(clone, "dvc", "status").stdout
+    assert stages_run(run(clone, "dvc", "repro").stdout) == ["user_study"]
+    assert json.loads((study / "report.json").read_text())["answers"] == 1
+    assert len(store.responses().answers) == 1, "the re-run kept the answer"
+    assert "up to date" in run(clone, "dvc", "status").stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -59,3 +60,15 @@ def test_figure_and_torch_datasets(tmp_path: Path) -> None:
 def test_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="missing.npz"):
         NpzDataset(filepath=str(tmp_path / "missing.npz")).load()
+
+
+def test_npz_is_byte_identical_for_identical_arrays(tmp_path: Path) -> None:
+    data = {"maps": np.random.default_rng(0).random((3, 4, 4)).astype(np.float32), "labels": np.arange(3)}
+    first, second = NpzDataset(filepath=str(tmp_path / "a.npz")), NpzDataset(filepath=str(tmp_path / "b.npz"))
+    first.save(data)
+    time.sleep(2.1)  # zip timestamps have a 2-second resolution
+    second.save(data)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    loaded = first.load()
+    np.testing.assert_array_equal(loaded["maps"], data["maps"])
+    assert loaded["labels"].dtype == data["labels"].dtype

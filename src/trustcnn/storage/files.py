@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,13 @@ class _LocalFileDataset(AbstractDataset):
             raise DatasetError(f"{self._filepath} does not exist; run the pipeline stage that writes it first")
 
 
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
 class NpzDataset(_LocalFileDataset):
-    """A dict of numpy arrays in one compressed ``.npz``."""
+    """A dict of numpy arrays in one compressed ``.npz``, byte-identical for identical
+    arrays (``np.savez`` stamps each member with the current time, so DVC would see a
+    re-run's unchanged output as changed and re-run everything downstream)."""
 
     def _load(self) -> dict[str, np.ndarray]:
         self._check_readable()
@@ -45,7 +51,12 @@ class NpzDataset(_LocalFileDataset):
 
     def _save(self, data: dict[str, np.ndarray]) -> None:
         with atomic_path(self._filepath) as tmp:
-            np.savez_compressed(tmp, allow_pickle=False, **data)
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, array in data.items():
+                    member = zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_EPOCH)
+                    member.compress_type = zipfile.ZIP_DEFLATED
+                    with archive.open(member, "w", force_zip64=True) as handle:
+                        np.lib.format.write_array(handle, np.asanyarray(array), allow_pickle=False)
 
 
 class ImageSetDataset(NpzDataset):
