@@ -194,7 +194,10 @@ class EvaluationConfig(_Config):
 class UserStudyConfig(_Config):
     """The user study's sample: ``n_images`` test images (the paper: 50), stratified over the
     compared models' automatic cases, each shown with every model's ``method`` map.
-    ``models`` may name ``champion`` (the evaluation's pick); at most eight (maps A–H)."""
+    ``models`` may name ``champion`` (the evaluation's pick); at most eight (maps A–H).
+    ``adversarial_images`` more test images (seeded) are shown attacked by the strongest PGD of
+    ``robustness`` against ``adversarial_against`` (a model, or ``champion``), with every
+    compared model's map of the attacked image; they are analysed apart."""
 
     n_images: int = Field(50, ge=1)
     models: list[str] = Field(["baseline", "champion"], min_length=1, max_length=8)
@@ -202,3 +205,45 @@ class UserStudyConfig(_Config):
     seed: int = Field(0, ge=0)
     image_px: int = Field(192, ge=32, le=1024)
     n_resamples: int = Field(1000, ge=10)
+    adversarial_images: int = Field(0, ge=0)
+    adversarial_against: str = "baseline"
+
+
+class ErrorDetectionConfig(_Config):
+    """Detectors of wrong predictions (Wu et al. 2019): per-unit conductance of the trainable
+    layer along ``conductance_steps`` path points, and agreement under
+    ``stability_samples`` Gaussian perturbations of its weights (``stability_sigma`` × each
+    weight tensor's std). The learnt detectors are cross-fitted on the test split in ``folds``
+    folds, or fitted on the validation split (``fit_on``). Reported at ``coverage`` (the
+    share of predictions kept)."""
+
+    conductance_steps: int = Field(8, ge=1, le=256)
+    stability_samples: int = Field(50, ge=1, le=1000)
+    stability_sigma: float = Field(3.0, gt=0.0)
+    fit_on: Literal["test_crossfit", "val"] = "test_crossfit"
+    folds: int = Field(5, ge=2, le=20)
+    coverage: float = Field(0.9, gt=0.0, le=1.0)
+    batch_size: int = Field(64, ge=1)
+    seed: int = Field(0, ge=0)
+
+
+class RobustnessConfig(_Config):
+    """FGSM and PGD (L∞) at each ε, given in pixel steps of 1/255 (inputs lie in [0, 1]);
+    PGD takes ``pgd_steps`` steps of ``pgd_step_fraction`` · ε from a random start (seeded).
+    The error detectors are scored on the strongest PGD examples."""
+
+    fgsm_eps_255: list[Annotated[float, Field(gt=0.0, le=255.0)]] = [2.0, 8.0]
+    pgd_eps_255: list[Annotated[float, Field(gt=0.0, le=255.0)]] = Field([8.0], min_length=1)
+    pgd_steps: int = Field(5, ge=1)
+    pgd_step_fraction: float = Field(0.25, gt=0.0, le=1.0)
+    batch_size: int = Field(64, ge=1)
+    seed: int = Field(0, ge=0)
+
+
+class BiasConfig(_Config):
+    """The bias audit: for each of ``methods``' maps, per class, the share of saliency on the
+    object, on the decoy and elsewhere; a class is flagged when its decoy share is at least
+    ``flag_ratio`` times the decoy's share of the image (what a map spread evenly puts there)."""
+
+    methods: list[MethodName] = ["gradcam", "input_x_gradient"]
+    flag_ratio: float = Field(2.0, gt=0.0)

@@ -1,14 +1,18 @@
 """Comparing trained models: per-image scores (:mod:`.scores`), estimates with CIs
 (:mod:`.compare`), the champion (:mod:`.champion`) and the paper's tables (:mod:`.tables`)."""
 
+from trustcnn.evaluation.bias import audit, bias_audit
 from trustcnn.evaluation.champion import CHAMPION_CRITERION, NO_DECOY, REFERENCE, choose_champion
-from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance
+from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_sections
 from trustcnn.evaluation.scores import Scores, model_scores
 from trustcnn.evaluation.tables import (
     RELIANCE_COLUMNS,
     TABLE1_COLUMNS,
+    bias_markdown,
+    error_detection_markdown,
     format_estimate,
     metrics_table,
+    robustness_markdown,
     table1,
     table1_markdown,
     table3,
@@ -22,16 +26,22 @@ __all__ = [
     "RELIANCE_COLUMNS",
     "TABLE1_COLUMNS",
     "Scores",
+    "audit",
+    "bias_audit",
+    "bias_markdown",
     "choose_champion",
     "compare_models",
+    "error_detection_markdown",
     "estimates",
     "format_estimate",
     "localisation",
     "metrics_table",
     "model_scores",
     "reliance",
+    "robustness_markdown",
     "table1",
     "table1_markdown",
     "table3",
     "table3_markdown",
+    "with_sections",
 ]

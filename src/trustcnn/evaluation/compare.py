@@ -101,3 +101,12 @@ def reliance(
     for method in methods:
         row[f"decoy_share_{method}"] = mean_ci(scores[name][f"{method}.decoy_share"], **kwargs)
     return row
+
+
+def with_sections(report: dict, **sections: Mapping[str, dict]) -> dict:
+    """``report`` with each section (``{model: value}``) under its name in every model's row
+    that has one (e.g. ``error_detection``, ``robustness``, ``bias``)."""
+    for section, per_model in sections.items():
+        for name, value in per_model.items():
+            report["models"][name][section] = value
+    return report

@@ -86,3 +86,52 @@ def metrics_table(report: Mapping, title: str | None = None) -> str:
     for name, row in models.items():
         lines.append(f"| {name} | " + " | ".join(format_estimate(row[c]) if c in row else "n/a" for c in columns) + " |")
     return "\n".join(lines) + "\n\nValues are point estimates with 95% bootstrap confidence intervals on the test split.\n"
+
+
+def error_detection_markdown(report: Mapping) -> str:
+    """Each model's detectors: AUROC at finding its wrong test predictions, and accuracy on
+    the predictions kept at the configured coverage."""
+    lines = ["## Error detection: AUROC for wrong predictions, and accuracy when the most suspect are discarded", ""]
+    lines += ["| model | detector | AUROC | accuracy kept | coverage |", "|---|---|---|---|---|"]
+    for name, row in report["models"].items():
+        for detector, result in row.get("error_detection", {}).items():
+            if "note" in result:
+                lines.append(f"| {name} | {detector} | n/a | n/a | {result['note']} |")
+            else:
+                cells = (format_estimate(result["auroc"]), format_estimate(result["accuracy_at_coverage"]), f"{result['coverage']:g}")
+                lines.append(f"| {name} | {detector} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + (
+        "\n\nTest predictions, each scored by learnt detectors that never saw it (`error_detection.fit_on`); "
+        "95% bootstrap CIs.\n"
+    )
+
+
+def robustness_markdown(report: Mapping) -> str:
+    """Accuracy under each attack, how far the maps move, and the detectors on the strongest."""
+    lines = ["## Robustness: accuracy under attack and how far the maps move (ε in 1/255)", ""]
+    lines += ["| model | attack | accuracy | SSIM clean vs adversarial | energy in mask (clean → adversarial) | detectors' AUROC |", "|---|---|---|---|---|---|"]
+    for name, row in report["models"].items():
+        for attack, result in row.get("robustness", {}).items():
+            energy = (
+                f"{format_estimate(result['energy_in_mask_clean'])} → {format_estimate(result['energy_in_mask_adversarial'])}"
+                if "energy_in_mask_clean" in result else "n/a"
+            )
+            flags = ", ".join(
+                f"{d} {format_estimate(r['auroc'])}" for d, r in result.get("detector_auroc", {}).items() if "auroc" in r
+            )
+            cells = (format_estimate(result["accuracy"]), format_estimate(result["ssim_clean_vs_adversarial"]), energy, flags or "–")
+            lines.append(f"| {name} | {attack} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\nDetectors' AUROC: adversarial images now predicted wrong vs clean images predicted right.\n"
+
+
+def bias_markdown(report: Mapping) -> str:
+    """Where each model's saliency goes, overall and the flagged classes."""
+    lines = ["## Bias audit: share of saliency on the object, on the decoy, elsewhere", ""]
+    lines += ["| model | method | object | decoy | elsewhere | classes flagged |", "|---|---|---|---|---|---|"]
+    for name, row in report["models"].items():
+        for method, audit in row.get("bias", {}).items():
+            overall = audit["overall"]
+            cells = [format_estimate(overall[r]) if r in overall else "n/a" for r in ("object", "decoy", "elsewhere")]
+            flagged = [c for c, values in audit["per_class"].items() if values.get("flagged")]
+            lines.append(f"| {name} | {method} | " + " | ".join(cells) + f" | {', '.join(flagged) or 'none'} |")
+    return "\n".join(lines) + "\n\nA class is flagged when its decoy share is at least `flag_ratio` × the decoy's share of the image area.\n"
