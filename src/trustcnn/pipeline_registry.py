@@ -1,8 +1,9 @@
 """Project pipelines.
 
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
-the no-decoy reference) → trust variants → saliency → evaluation → user study (its sample,
-and the analysis of whatever answers there are). Each stage is registered on its own too, so DVC
+the no-decoy reference) → trust variants → saliency, error detection, robustness →
+evaluation (with the bias audit) → user study (its sample, and the analysis of whatever
+answers there are). Each stage is registered on its own too, so DVC
 stages and users can run them separately. The trust variants are the ``trust_variants``
 parameter: each is the one trust pipeline under its own namespace.
 """
@@ -39,8 +40,10 @@ def trust_variants() -> tuple[str, ...]:
 
 def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.baseline import pipeline as baseline
+    from trustcnn.pipelines.error_detection import pipeline as error_detection
     from trustcnn.pipelines.evaluation import pipeline as evaluation
     from trustcnn.pipelines.ingestion import pipeline as ingestion
+    from trustcnn.pipelines.robustness import pipeline as robustness
     from trustcnn.pipelines.saliency import pipeline as saliency
     from trustcnn.pipelines.trust import pipeline as trust
     from trustcnn.pipelines.user_study import pipeline as user_study
@@ -52,6 +55,8 @@ def register_pipelines() -> dict[str, Pipeline]:
         "baseline": baseline.create_pipeline(),
         "trust": trust.create_pipeline(variants=variants),
         "saliency": saliency.create_pipeline(models=models),
+        "error_detection": error_detection.create_pipeline(models=models),
+        "robustness": robustness.create_pipeline(models=models),
         "evaluation": evaluation.create_pipeline(models=models),
         "user_study": user_study.create_pipeline(models=models),
     }

@@ -150,3 +150,39 @@ def test_results_notebook_executes_on_the_smoke_outputs(smoke_run: Path) -> None
     assert len(images) >= 3  # case bars, the champion's case examples, the overlay grid
     text = " ".join(str(o.get("data", {}).get("text/plain", "")) for cell in notebook.cells for o in cell.get("outputs", []))
     assert "right_accurate" in text and "pointing_game" in text
+
+
+def test_error_detection_robustness_and_bias_reach_metrics_tables_and_mlflow(smoke_run: Path) -> None:
+    metrics = json.loads((smoke_run / "data/08_reporting/metrics.json").read_text())
+    reporting = smoke_run / "data/08_reporting"
+    for name in MODELS:
+        row = metrics["models"][name]
+        detection = json.loads((reporting / f"error_detection/{name}.json").read_text())
+        assert row["error_detection"] == detection
+        assert set(detection) == {"max_softmax", "stability", "conductance", "combined"}
+        for result in detection.values():
+            assert "auroc" in result or "note" in result
+        assert (reporting / f"error_detection/{name}.png").read_bytes()[:8] == PNG
+        attacks = row["robustness"]
+        assert set(attacks) == {"fgsm_eps8", "pgd_eps8"}  # smoke: fgsm_eps_255 [8], pgd_eps_255 [8]
+        assert {"accuracy", "ssim_clean_vs_adversarial", "energy_in_mask_clean", "energy_in_mask_adversarial"} <= set(attacks["pgd_eps8"])
+        assert set(attacks["pgd_eps8"]["detector_auroc"]) == {"max_softmax", "stability", "conductance", "combined"}
+        audit = row["bias"]["gradcam"]
+        assert set(audit["overall"]) == {"object", "decoy", "elsewhere"}
+        assert all("flagged" in shares for shares in audit["per_class"].values())
+        features = np.load(smoke_run / f"data/07_model_output/detection/{name}.npz")
+        assert features["test.conductance"].shape[0] == len(features["test.wrong"])
+    for table in ("error_detection.md", "robustness.md", "bias.md"):
+        text = (reporting / table).read_text()
+        assert all(f"| {name} |" in text for name in MODELS), table
+    for figure in ("robustness.png", "bias_audit.png"):
+        assert (reporting / figure).read_bytes()[:8] == PNG
+    client = MlflowClient(tracking_uri=f"sqlite:///{smoke_run / 'mlflow.db'}")
+    run_id = json.loads((smoke_run / "data/06_models/baseline/mlflow_run.json").read_text())["run_id"]
+    run = client.get_run(run_id)
+    assert "test_error_detection.max_softmax.auroc" in run.data.metrics
+    assert "test_robustness.pgd_eps8.accuracy" in run.data.metrics
+    assert "test_bias.gradcam.overall.decoy" in run.data.metrics
+    assert "risk_coverage.png" in {a.path for a in client.list_artifacts(run_id)}
+    key = json.loads((reporting / "user_study/key.json").read_text())
+    assert sum(item["adversarial"] for item in key["items"].values()) == 2  # smoke: adversarial_images 2

@@ -117,7 +117,21 @@ def log_comparison(
             log_estimates(row)
             if "case_shares" in row:
                 log_estimates(row["case_shares"]["overall"], prefix="test_case_")
+            for section in ("error_detection", "robustness", "bias"):
+                log_estimates(nested_estimates(row.get(section, {})), prefix=f"test_{section}.")
             log_figure(overlays, "saliency_overlays.png")
+
+
+def nested_estimates(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Mapping[str, Any]]:
+    """``{"msp": {"auroc": {"value", "ci95"}}}`` → ``{"msp.auroc": {"value", "ci95"}}``: every
+    estimate in a nested report, named by its path."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping) and "ci95" in value:
+            found[f"{prefix}{key}"] = value
+        elif isinstance(value, Mapping):
+            found |= nested_estimates(value, f"{prefix}{key}.")
+    return found
 
 
 def log_study(report: Mapping[str, Any], markdown: str, figure: Figure) -> None:

@@ -9,9 +9,21 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
-from trustcnn.config import EvaluationConfig, SaliencyConfig
+from trustcnn.config import BiasConfig, EvaluationConfig, SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.evaluation import compare_models, metrics_table, table1, table1_markdown, table3, table3_markdown
+from trustcnn.evaluation import (
+    bias_audit,
+    bias_markdown,
+    compare_models,
+    error_detection_markdown,
+    metrics_table,
+    robustness_markdown,
+    table1,
+    table1_markdown,
+    table3,
+    table3_markdown,
+    with_sections,
+)
 from trustcnn.metrics import confusion
 from trustcnn.plotting.case_examples import model_case_figure
 from trustcnn.plotting.cases import case_bars
@@ -19,6 +31,7 @@ from trustcnn.plotting.confusion import confusion_figure
 from trustcnn.plotting.note import note_figure
 from trustcnn.plotting.overlays import overlay_grid
 from trustcnn.plotting.reliance import reliance_bars
+from trustcnn.plotting.trust_checks import bias_figure, robustness_figure
 
 Arrays = dict[str, np.ndarray]
 
@@ -30,14 +43,19 @@ def _by_model(outputs: dict[str, Arrays], kind: str) -> dict[str, Arrays]:
 
 def evaluate(
     test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, saliency: SaliencyConfig,
-    **outputs: Arrays,
+    bias: BiasConfig, **outputs: Arrays,
 ) -> dict[str, Any]:
     """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and every model's
-    per-image scores (``scores_<model>``); ``outputs`` are ``maps_<model>`` and ``predictions_<model>``."""
+    per-image scores (``scores_<model>``); ``outputs`` are each model's ``maps_``,
+    ``predictions_``, ``error_detection_`` and ``robustness_``; the bias audit is computed here."""
+    kwargs = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
     report, scores = compare_models(
         test_set, _by_model(outputs, "maps"), _by_model(outputs, "predictions"), method=saliency.method,
-        n_resamples=evaluation.n_resamples, seed=evaluation.seed, iou_threshold=evaluation.iou_threshold,
-        accurate_energy=evaluation.accurate_energy,
+        iou_threshold=evaluation.iou_threshold, accurate_energy=evaluation.accurate_energy, **kwargs,
+    )
+    with_sections(
+        report, error_detection=_by_model(outputs, "error_detection"), robustness=_by_model(outputs, "robustness"),
+        bias=bias_audit(test_set, scores, bias.methods, bias.flag_ratio, **kwargs),
     )
     report["source_backbone"] = source_metrics
     paper_table = table1(report)
@@ -53,6 +71,17 @@ def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: Salienc
         test_set.images[:n], {name: m[saliency.method][:n] for name, m in maps.items()}, test_set.labels[:n],
         {name: p["predictions"][:n] for name, p in predictions.items()}, test_set.class_names,
         masks=None if test_set.masks is None else test_set.masks[:n], n=n,
+    )
+
+
+def trust_checks(metrics: dict[str, Any], saliency: SaliencyConfig) -> tuple[str, str, str, Figure, Figure]:
+    """The companion checks as tables (error detection, robustness, bias audit) and figures."""
+    models = metrics["models"]
+    bias = {name: row["bias"] for name, row in models.items() if row.get("bias")}
+    return (
+        error_detection_markdown(metrics), robustness_markdown(metrics), bias_markdown(metrics),
+        robustness_figure({name: row["robustness"] for name, row in models.items()}),
+        bias_figure(bias, saliency.method) if bias else note_figure("no object masks: no bias audit"),
     )
 
 

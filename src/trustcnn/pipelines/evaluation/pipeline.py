@@ -8,6 +8,7 @@ from trustcnn.pipelines.evaluation.nodes import (
     log_evaluation,
     model_figures,
     overlays,
+    trust_checks,
 )
 
 
@@ -30,19 +31,26 @@ def figures_pipeline(model_name: str) -> Pipeline:
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
     outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions")}
+    checks = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("error_detection", "robustness")}
     shared = {"test_set": "test_set", "evaluation": "params:evaluation", "saliency": "params:saliency"}
     reports = ("metrics", "metrics_table", "table1", "table1_md")
     return sum((figures_pipeline(name) for name in models), Pipeline([])) + Pipeline(
         [
             Node(
                 evaluate,
-                inputs={**shared, "source_metrics": "source_metrics", **outputs},
+                inputs={**shared, "source_metrics": "source_metrics", "bias": "params:bias", **outputs, **checks},
                 outputs={**{r: r for r in reports}, **{f"scores_{name}": f"{name}.scores" for name in models}},
                 name="evaluate",
             ),
             Node(overlays, inputs={**shared, **outputs}, outputs="saliency_overlays", name="overlays"),
             Node(four_cases, inputs=["metrics", "params:evaluation"], outputs=["table3", "table3_md", "case_bars"], name="four_cases"),
             Node(decoy_reliance, inputs="table1", outputs="decoy_reliance", name="decoy_reliance"),
+            Node(
+                trust_checks,
+                inputs=["metrics", "params:saliency"],
+                outputs=["error_detection_md", "robustness_md", "bias_md", "robustness_figure", "bias_figure"],
+                name="trust_checks",
+            ),
             Node(
                 log_evaluation,
                 inputs={
