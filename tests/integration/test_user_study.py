@@ -154,8 +154,12 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     result = kedro(study, "run", "--pipeline=user_study", "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((study / STUDY / "report.json").read_text())
-    assert report["answers"] == len(items) and report["participants"] == 1
-    assert report["preferred"]["same"]["value"] == pytest.approx((half - 1) / len(items))
+    attacked = {i for i, item in json.loads((study / STUDY / "key.json").read_text())["items"].items() if item["adversarial"]}
+    clean = [item["item_id"] for item in items if item["item_id"] not in attacked]
+    assert report["answers"] == len(clean) and report["adversarial"]["answers"] == len(attacked) == 2  # smoke: 2 attacked
+    assert report["participants"] == 1
+    same = [i for i in clean if choices[i] == "same"]
+    assert report["preferred"]["same"]["value"] == pytest.approx(len(same) / len(clean))
     assert "Table 3 as people judged it" in (study / STUDY / "report.md").read_text()
 
 

@@ -71,3 +71,14 @@ def test_kappa_is_one_for_perfect_agreement() -> None:
 
     assert _kappa(np.array([True, False, True]), np.array([True, False, True])) == pytest.approx(1.0)
     assert np.isnan(_kappa(np.array([True, True]), np.array([True, True])))
+
+
+def test_adversarial_items_are_analysed_apart() -> None:
+    key = {**KEY, "items": {**KEY["items"], "i3": {**KEY["items"]["i1"], "adversarial": True}}}
+    clean_only = _responses([(1, "i1", "b"), (1, "i2", "c")], {1: "yes"})
+    with_attacked = _responses([(1, "i1", "b"), (1, "i2", "c"), (1, "i3", "a")], {1: "yes"})
+    plain, report = analyse(clean_only, key, n_resamples=50), analyse(with_attacked, key, n_resamples=50)
+    assert report["answers"] == 2 and report["table3"] == plain["table3"] and "adversarial" not in plain
+    assert report["adversarial"]["answers"] == 1
+    assert report["adversarial"]["preferred"]["base"]["value"] == pytest.approx(1.0)
+    assert "Adversarial items, apart (1 answers)" in report_markdown(report)

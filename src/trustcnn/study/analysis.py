@@ -44,6 +44,7 @@ def judgements(responses: Responses, key: Mapping) -> dict[str, np.ndarray]:
         "participant": np.array([a["participant_id"] for a in answers], dtype=int),
         "item": np.array([a["item_id"] for a in answers], dtype=str),
         "choice": np.array([a["choice"] for a in answers], dtype=str),
+        "adversarial": np.array([bool(item.get("adversarial", False)) for item in items], dtype=bool),
         **{q: np.array([people[a["participant_id"]][q] for a in answers], dtype=str) for q in BACKGROUND_QUESTIONS},
     }
     for model in key["models"]:
@@ -66,9 +67,22 @@ def _table3(arrays: Mapping[str, np.ndarray], models: list[str], **kwargs) -> di
     }
 
 
+def _preferred(arrays: Mapping[str, np.ndarray], models: list[str], **kwargs) -> dict:
+    clusters = arrays["participant"]
+    chose = {m: arrays[f"chose.{m}"].astype(float) for m in models}
+    chose |= {c: (arrays["choice"] == c).astype(float) for c in EXTRA_CHOICES}
+    return {name: cluster_bootstrap_ci(np.mean, clusters, values, **kwargs) for name, values in chose.items()}
+
+
+def _subset(arrays: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: values[rows] for name, values in arrays.items()}
+
+
 def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed: int = 0) -> dict:
-    """The report (JSON-ready); with no answers yet, one that says so."""
-    arrays = judgements(responses, key)
+    """The report (JSON-ready); with no answers yet, one that says so. Answers on
+    adversarial items are reported apart (``adversarial``), never mixed into Table 3."""
+    everything = judgements(responses, key)
+    arrays = _subset(everything, ~everything["adversarial"])
     models = list(key["models"])
     header = {"study_id": key["study_id"], "method": key["method"], "models": models, "rule": RULE}
     n = len(arrays["choice"])
@@ -76,13 +90,11 @@ def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed
         return {**header, "answers": 0, "participants": 0, "note": "no responses yet: serve the study (trustcnn study serve), then run the analysis again"}
     kwargs = {"n_resamples": n_resamples, "seed": seed}
     clusters = arrays["participant"]
-    choices = {c: (arrays["choice"] == c).astype(float) for c in EXTRA_CHOICES}
     report = {
         **header,
         "answers": n,
         "participants": len(np.unique(clusters)),
-        "preferred": {m: cluster_bootstrap_ci(np.mean, clusters, arrays[f"chose.{m}"].astype(float), **kwargs) for m in models}
-        | {c: cluster_bootstrap_ci(np.mean, clusters, v, **kwargs) for c, v in choices.items()},
+        "preferred": _preferred(arrays, models, **kwargs),
         "table3": _table3(arrays, models, **kwargs),
         "by_background": {
             question: {
@@ -100,6 +112,13 @@ def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed
     if all(f"masks.{m}" in arrays for m in models):
         report["kappa_vs_masks"] = {
             m: cluster_bootstrap_ci(_kappa, clusters, arrays[f"accurate.{m}"], arrays[f"masks.{m}"], **kwargs) for m in models
+        }
+    attacked = _subset(everything, everything["adversarial"])
+    if len(attacked["choice"]):
+        report["adversarial"] = {
+            "answers": len(attacked["choice"]),
+            "preferred": _preferred(attacked, models, **kwargs),
+            "table3": _table3(attacked, models, **kwargs),
         }
     return report
 
@@ -131,4 +150,9 @@ def report_markdown(report: Mapping) -> str:
         for answer, group in groups.items():
             lines += ["", f"### {BACKGROUND_QUESTIONS[question]} — {answer} ({group['participants']} participants, {group['answers']} answers)", ""]
             lines += _table3_lines(group["table3"])
+    if "adversarial" in report:
+        attacked = report["adversarial"]
+        lines += ["", f"## Adversarial items, apart ({attacked['answers']} answers)", "", "| answer | share of answers |", "|---|---|"]
+        lines += [f"| {name} | {_cell(estimate)} |" for name, estimate in attacked["preferred"].items()]
+        lines += ["", *_table3_lines(attacked["table3"])]
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,23 @@ class StudyPackage:
     key: dict
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Images a study can show, each with every compared model's map (any resolution),
+    whether it predicted right and the automatic verdict (``None`` without masks);
+    ``test_index`` is each image's row in the test split, ``adversarial`` marks attacked images."""
+
+    images: ImageSet
+    maps: Mapping[str, np.ndarray]
+    correct: Mapping[str, np.ndarray]
+    accurate: Mapping[str, np.ndarray] | None
+    test_index: np.ndarray
+    adversarial: bool = False
+
+    def __len__(self) -> int:
+        return len(self.test_index)
+
+
 def build_package(
     test: ImageSet,
     maps: Mapping[str, np.ndarray],
@@ -49,38 +66,28 @@ def build_package(
     seed: int,
     image_px: int,
     method: str,
+    adversarial: Shown | None = None,
 ) -> StudyPackage:
     """``n_images`` test images, stratified over the compared models' automatic cases (over
-    right/wrong only without masks, ``accurate=None``); for each, the input and one overlay
-    per model (``maps`` keyed by model, at any resolution), blinded."""
+    right/wrong only without masks, ``accurate=None``), plus any ``adversarial`` images; for
+    each, the input and one overlay per model (``maps`` keyed by model, at any resolution),
+    blinded, in one shuffled order."""
     models = list(maps)
     correct = {m: predictions[m] == test.labels for m in models}
     verdicts = accurate if accurate is not None else {m: np.ones(len(test), bool) for m in models}
-    strata = joint_strata({m: case_codes(correct[m], verdicts[m]) for m in models})
-    chosen = stratified_sample(strata, n_images, seed)
+    chosen = stratified_sample(joint_strata({m: case_codes(correct[m], verdicts[m]) for m in models}), n_images, seed)
+    clean = Shown(
+        test.subset(chosen), {m: maps[m][chosen] for m in models}, {m: correct[m][chosen] for m in models},
+        None if accurate is None else {m: accurate[m][chosen] for m in models}, chosen,
+    )
+    parts = [clean] if adversarial is None else [clean, adversarial]
+    rows = [(part, r) for part in parts for r in range(len(part))]
     rng = np.random.default_rng(seed)
-    size = test.images.shape[1:3]
-    upsampled = {m: upsample_array(maps[m][chosen], size) for m in models}
     files, items, key_items = {}, [], {}
-    for row in rng.permutation(len(chosen)):
-        index = int(chosen[row])
-        item_id, input_name = rng.bytes(5).hex(), f"images/{rng.bytes(8).hex()}.png"
-        files[input_name] = png(test.images[index], image_px)
-        options, owners = [], {}
-        for model in rng.permutation(models):
-            option_id, name = rng.bytes(5).hex(), f"images/{rng.bytes(8).hex()}.png"
-            files[name] = png(overlay(test.images[index], upsampled[model][row]), image_px)
-            options.append({"option_id": option_id, "image": name})
-            owners[option_id] = str(model)
-        true_class = test.class_names[test.labels[index]]
-        items.append({"item_id": item_id, "true_class": true_class, "input": input_name, "options": options})
-        key_items[item_id] = {
-            "test_index": index,
-            "true_class": true_class,
-            "options": owners,
-            "correct": {m: bool(correct[m][index]) for m in models},
-            "automatic_accurate": None if accurate is None else {m: bool(accurate[m][index]) for m in models},
-        }
+    for row in rng.permutation(len(rows)):
+        item, key_item = _blinded_item(*rows[row], models, rng, image_px, files)
+        items.append(item)
+        key_items[item["item_id"]] = key_item
     manifest = {
         "question": QUESTION,
         "extra_choices": EXTRA_CHOICES,
@@ -94,12 +101,41 @@ def build_package(
     return StudyPackage(manifest, files, key)
 
 
-def compared_models(requested: Sequence[str], champion: str, available: Sequence[str]) -> list[str]:
+def _blinded_item(
+    part: Shown, r: int, models: Sequence[str], rng: np.random.Generator, image_px: int, files: dict[str, bytes]
+) -> tuple[dict, dict]:
+    """One item: its input and one overlay per model under random names (added to ``files``),
+    in a random order; returns what participants see and the key's entry for it."""
+    image = part.images.images[r]
+    item_id, input_name = rng.bytes(5).hex(), f"images/{rng.bytes(8).hex()}.png"
+    files[input_name] = png(image, image_px)
+    options, owners = [], {}
+    for model in rng.permutation(models):
+        option_id, name = rng.bytes(5).hex(), f"images/{rng.bytes(8).hex()}.png"
+        heatmap = upsample_array(part.maps[model][r : r + 1], image.shape[:2])[0]
+        files[name] = png(overlay(image, heatmap), image_px)
+        options.append({"option_id": option_id, "image": name})
+        owners[option_id] = str(model)
+    true_class = part.images.class_names[part.images.labels[r]]
+    key_item = {
+        "test_index": int(part.test_index[r]),
+        "adversarial": part.adversarial,
+        "true_class": true_class,
+        "options": owners,
+        "correct": {m: bool(part.correct[m][r]) for m in models},
+        "automatic_accurate": None if part.accurate is None else {m: bool(part.accurate[m][r]) for m in models},
+    }
+    return {"item_id": item_id, "true_class": true_class, "input": input_name, "options": options}, key_item
+
+
+def compared_models(
+    requested: Sequence[str], champion: str, available: Sequence[str], parameter: str = "user_study.models"
+) -> list[str]:
     """``requested`` with ``champion`` resolved to the evaluation's pick, each model once."""
     names = list(dict.fromkeys(champion if name == "champion" else name for name in requested))
     unknown = [name for name in names if name not in available]
     if unknown:
-        raise ValueError(f"user_study.models names {unknown}, which were not trained; choose from {list(available)} or 'champion'")
+        raise ValueError(f"{parameter} names {unknown}, which were not trained; choose from {list(available)} or 'champion'")
     if len(names) < len(requested):
         log.warning("user_study.models %s name the same model twice (the champion is %s): showing %s", list(requested), champion, names)
     return names
@@ -114,18 +150,26 @@ def study_package(
     *,
     champion: str,
     accurate_energy: float,
+    adversarial: Callable[[list[str], str], Shown] | None = None,
 ) -> StudyPackage:
     """:func:`build_package` for the models ``config.models`` names, from every model's
-    stored outputs (maps, predictions, per-image scores keyed by model)."""
+    stored outputs (maps, predictions, per-image scores keyed by model); with
+    ``config.adversarial_images``, plus ``adversarial(models, against)``'s attacked images."""
     models = compared_models(config.models, champion, list(maps))
     missing = [m for m in models if config.method not in maps[m]]
     if missing:
         raise ValueError(f"user_study.method {config.method!r} was not computed for {missing}: add it to saliency.extra_methods")
     energy = f"{config.method}.energy_in_mask"
     accurate = None if test.masks is None else {m: scores[m][energy] >= accurate_energy for m in models}
+    extra = None
+    if config.adversarial_images:
+        if adversarial is None:
+            raise ValueError("user_study.adversarial_images needs the trained models to attack")
+        (against,) = compared_models([config.adversarial_against], champion, list(maps), "user_study.adversarial_against")
+        extra = adversarial(models, against)
     return build_package(
         test, {m: maps[m][config.method] for m in models}, {m: predictions[m]["predictions"] for m in models}, accurate,
-        n_images=config.n_images, seed=config.seed, image_px=config.image_px, method=config.method,
+        n_images=config.n_images, seed=config.seed, image_px=config.image_px, method=config.method, adversarial=extra,
     )
 
 

@@ -3,17 +3,19 @@ people's answers into the paper's Table 3."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
-from trustcnn.config import EvaluationConfig, UserStudyConfig
+from trustcnn.config import EvaluationConfig, RobustnessConfig, UserStudyConfig
 from trustcnn.data import ImageSet
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.note import note_figure
 from trustcnn.study import Responses
+from trustcnn.study.adversarial import adversarial_shown
 from trustcnn.study.analysis import analyse, report_markdown
 from trustcnn.study.package import StudyPackage, study_package
 
@@ -25,13 +27,19 @@ def _by_model(outputs: dict[str, Arrays], kind: str) -> dict[str, Arrays]:
 
 
 def sample_study(
-    test_set: ImageSet, metrics: dict[str, Any], user_study: UserStudyConfig, evaluation: EvaluationConfig, **outputs: Arrays
+    test_set: ImageSet, metrics: dict[str, Any], user_study: UserStudyConfig, evaluation: EvaluationConfig,
+    robustness: RobustnessConfig, **outputs: Arrays,
 ) -> tuple[StudyPackage, dict[str, Any], dict[str, Any]]:
     """The study package (served), its unblinding key (kept apart) and its registration in
-    the answers database; ``outputs`` are every model's ``maps_``, ``predictions_``, ``scores_``."""
+    the answers database; ``outputs`` are every model's ``maps_``, ``predictions_``,
+    ``scores_`` and ``model_`` (checkpoints, attacked for ``user_study.adversarial_images``)."""
+    adversarial = partial(
+        adversarial_shown, test_set, _by_model(outputs, "model"), n_images=user_study.adversarial_images,
+        robustness=robustness, method=user_study.method, seed=user_study.seed, accurate_energy=evaluation.accurate_energy,
+    )
     package = study_package(
         test_set, _by_model(outputs, "maps"), _by_model(outputs, "predictions"), _by_model(outputs, "scores"), user_study,
-        champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy,
+        champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy, adversarial=adversarial,
     )
     return package, package.key, {"study_id": package.key["study_id"], "n_items": len(package.key["items"])}
 

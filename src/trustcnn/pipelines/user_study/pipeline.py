@@ -4,14 +4,14 @@ from trustcnn.pipelines.user_study.nodes import analyse_study, sample_study
 
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
-    outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions", "scores")}
+    outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions", "scores", "model")}
     return Pipeline(
         [
             Node(
                 sample_study,
                 inputs={
                     "test_set": "test_set", "metrics": "metrics", "user_study": "params:user_study",
-                    "evaluation": "params:evaluation", **outputs,
+                    "evaluation": "params:evaluation", "robustness": "params:robustness", **outputs,
                 },
                 outputs=["user_study_package", "user_study_key", "user_study_responses"],
                 name="sample_study",
