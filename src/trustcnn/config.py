@@ -5,8 +5,11 @@ before any node runs, so a bad value stops ``kedro run`` with one message naming
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from difflib import get_close_matches
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,7 +25,8 @@ that layer and the head, or the whole network end to end (backbone included)."""
 
 
 class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No unknown keys, and no inf/NaN in any float (an infinite learning rate would train a NaN model).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class DecoyConfig(_Config):
@@ -57,15 +61,22 @@ class DataConfig(_Config):
     raw_dir: str = "data/01_raw"       # where downloads / decompressed raw files are cached
     allow_download: bool = False
     max_per_class: int | None = Field(None, ge=1)
-    classes: list[int] | None = None
+    classes: list[int] | None = Field(None, min_length=2)   # a classifier needs two classes at least
     image_size: int = Field(32, ge=16)
     val_fraction: float = Field(0.15, gt=0.0, lt=1.0)
     test_fraction: float = Field(0.25, gt=0.0, lt=1.0)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     decoy: DecoyConfig = DecoyConfig()
     source_copies: int = Field(4, ge=1)
-    source_classes: list[int] | None = None
+    source_classes: list[int] | None = Field(None, min_length=2)
     preview_count: int = Field(16, ge=1)
+
+    @field_validator("classes", "source_classes")
+    @classmethod
+    def _distinct(cls, classes: list[int] | None) -> list[int] | None:
+        if classes is not None and len(set(classes)) != len(classes):
+            raise ValueError(f"the classes must be distinct, got {classes}")
+        return classes
 
     @model_validator(mode="after")
     def _image_folder_needs_a_root(self) -> DataConfig:
@@ -94,15 +105,41 @@ class ModelConfig(_Config):
     @field_validator("backbone_weights")
     @classmethod
     def _known_weights(cls, value: str) -> str:
-        if value in ("source", "imagenet", "none") or Path(value).is_file():
+        if value in ("source", "imagenet", "none"):
             return value
-        raise ValueError(f"must be source, imagenet, none or an existing state-dict file; {value!r} is none of these")
+        if not Path(value).is_file():
+            raise ValueError(f"must be source, imagenet, none or an existing state-dict file; {value!r} is none of these")
+        _check_state_dict(Path(value))
+        return value
 
     @model_validator(mode="after")
     def _imagenet_needs_a_torchvision_model(self) -> ModelConfig:
         if self.backbone_weights == "imagenet" and self.name == "small_cnn":
             raise ValueError("backbone_weights=imagenet needs name mobilenet_v2 or vgg16; small_cnn has no ImageNet weights")
         return self
+
+
+@lru_cache(maxsize=8)
+def _state_dict_error(path: Path, mtime_ns: int) -> str | None:
+    import torch  # only when a weights file is named: this module stays light
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - any failure means "not a checkpoint"; reported with the file
+        return f"cannot be read as a torch checkpoint ({type(error).__name__}: {error})"
+    if isinstance(state, dict) and "state_dict" in state:
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        return "holds no state dict (a mapping of parameter names to tensors)"
+    return None
+
+
+def _check_state_dict(path: Path) -> None:
+    """The file loads (``weights_only``) and holds a state dict; checked when the parameters
+    are validated, before any node runs. Cached per file version."""
+    error = _state_dict_error(path.resolve(), path.stat().st_mtime_ns)
+    if error is not None:
+        raise ValueError(f"{path} {error}")
 
 
 class OptimConfig(_Config):
@@ -114,7 +151,7 @@ class OptimConfig(_Config):
     momentum: float = Field(0.9, ge=0.0, lt=1.0)
     weight_decay: float = Field(0.0, ge=0.0)
     batch_size: int = Field(64, ge=1)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     amp: bool = False  # mixed precision (autocast) on CUDA; ignored on the CPU
 
 
@@ -179,14 +216,14 @@ class SaliencyConfig(_Config):
     method: MethodName = "gradcam"
     extra_methods: list[MethodName] = ["guided_gradcam", "input_x_gradient"]
     batch_size: int = Field(128, ge=1)
-    seed: int = 0  # for the sanity check's re-initialised layer
+    seed: int = Field(0, ge=0)  # for the sanity check's re-initialised layer
 
 
 class EvaluationConfig(_Config):
-    n_resamples: int = Field(1000, ge=10)
+    n_resamples: int = Field(1000, ge=10, le=100_000)
     iou_threshold: float = Field(0.5, ge=0.0, le=1.0)
     accurate_energy: float = Field(0.35, gt=0.0, le=1.0)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     overlay_count: int = Field(8, ge=1)
     case_examples: int = Field(2, ge=1)
 
@@ -204,7 +241,7 @@ class UserStudyConfig(_Config):
     method: MethodName = "gradcam"
     seed: int = Field(0, ge=0)
     image_px: int = Field(192, ge=32, le=1024)
-    n_resamples: int = Field(1000, ge=10)
+    n_resamples: int = Field(1000, ge=10, le=100_000)
     adversarial_images: int = Field(0, ge=0)
     adversarial_against: str = "baseline"
 
@@ -247,3 +284,28 @@ class BiasConfig(_Config):
 
     methods: list[MethodName] = ["gradcam", "input_x_gradient"]
     flag_ratio: float = Field(2.0, gt=0.0)
+
+
+def configured_keys(conf_source: str | Path, envs: Collection[str]) -> set[str]:
+    """The top-level keys of every ``parameters*`` file of the configuration environments
+    ``envs`` (e.g. ``base`` and ``local``), as written — runtime ``--params`` aside."""
+    import yaml  # only when a run starts
+
+    keys: set[str] = set()
+    for env in envs:
+        for path in sorted(Path(conf_source, env).glob("**/parameters*.y*ml")):
+            keys |= set(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return keys
+
+
+def check_known_parameters(params: Mapping[str, Any], known: Collection[str]) -> None:
+    """Stop on a top-level parameter nothing knows (``--params=baselin.lr=0.1`` would otherwise
+    be ignored while training starts); keys starting with ``_`` hold YAML anchors and pass.
+    Nested keys are checked by the models above (``extra="forbid"``)."""
+    unknown = sorted(k for k in params if k not in known and not str(k).startswith("_"))
+    if unknown:
+        hints = [f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(str(k), list(known), n=1)) else repr(k) for k in unknown]
+        public = sorted(k for k in known if not k.startswith("_"))
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(hints)}: no pipeline reads them and no configuration file sets them; known: {public}"
+        )

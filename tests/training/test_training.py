@@ -92,3 +92,23 @@ def test_batches_cover_every_item_once() -> None:
     data = TensorSet(torch.arange(10).float(), torch.arange(10))
     seen = torch.cat([b.y for b in data.batches(3, torch.Generator().manual_seed(0))])
     assert sorted(seen.tolist()) == list(range(10))
+
+
+def test_a_diverging_loss_stops_training_naming_epoch_batch_and_term() -> None:
+    data = _images()
+    with pytest.raises(FloatingPointError, match=r"baseline: training diverged in epoch \d+, batch \d+: non-finite loss = (nan|inf)"):
+        train_baseline(_model(), data, data, BaselineConfig(lr=1e30, epochs=3, batch_size=16))
+
+
+def test_a_diverging_grid_point_is_skipped_and_the_rest_compete() -> None:
+    from trustcnn.config import GridConfig
+    from trustcnn.training import fit_variant
+
+    data = _images()
+    start = _model()
+    train_baseline(start, data, data, BaselineConfig(epochs=1, batch_size=16))
+    trust = TrustConfig(epochs=3, batch_size=16, trainable="trust_layer+head", grid=GridConfig(lr=[1e30, 0.01], lam=[0.5]))
+    fitted = fit_variant(start, data, data, trust, "trust")
+    assert fitted.chosen.lr == 0.01 and fitted.selected == 1
+    with pytest.raises(FloatingPointError, match="diverged at every grid point"):
+        fit_variant(start, data, data, trust.model_copy(update={"grid": GridConfig(lr=[1e30], lam=[0.5])}), "trust")

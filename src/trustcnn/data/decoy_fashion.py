@@ -69,7 +69,7 @@ def make_decoy_fashion(
     if image_size != glyphs.shape[-1]:
         glyphs = resize_glyphs(glyphs, image_size)
     palette = shade_palette(len(class_names))
-    index = stratified_split(labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
+    index = stratified_split(labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, class_names=class_names)
     splits: dict[str, ImageSet] = {}
     for name, stream in zip(TARGET_SPLITS, np.random.SeedSequence(seed).spawn(len(TARGET_SPLITS))):
         rng = np.random.default_rng(stream)

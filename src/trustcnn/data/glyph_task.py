@@ -76,9 +76,7 @@ def make_glyph_task(
     if source_copies < 1:
         raise ValueError(f"source_copies must be ≥ 1, got {source_copies}")
     glyphs, labels, class_names = at_most_per_class(load_glyphs(classes), max_per_class, seed)
-    index = stratified_split(
-        labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed
-    )
+    index = stratified_split(labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, class_names=class_names)
     index["source_train"] = np.tile(index["train"], source_copies)
     index["source_val"] = index["val"]
     pools = {name: (glyphs, labels, class_names) for name in SPLITS}
@@ -86,7 +84,9 @@ def make_glyph_task(
         source = at_most_per_class(load_glyphs(source_classes), max_per_class, seed)
         if set(source[2]) & set(class_names):
             raise ValueError(f"source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
-        source_index = stratified_split(source[1], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
+        source_index = stratified_split(
+            source[1], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, class_names=source[2]
+        )
         index["source_train"] = np.tile(source_index["train"], source_copies)
         index["source_val"] = source_index["val"]
         pools["source_train"] = pools["source_val"] = source

@@ -72,7 +72,10 @@ def _split_photos(images: ImageSet, paths: tuple[str, ...], skipped: tuple[Skipp
     """Photos split stratified; their source task is their own train/val split (there is
     nothing to re-composite), there is no decoy (so the no-decoy splits are train and val
     themselves), and duplicates across splits are reported."""
-    index = stratified_split(images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed)
+    index = stratified_split(
+        images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed,
+        class_names=images.class_names,
+    )
     splits = {name: images.subset(idx) for name, idx in index.items()}
     splits["source_train"], splits["source_val"] = splits["train"], splits["val"]
     splits["train_no_decoy"], splits["val_no_decoy"] = splits["train"], splits["val"]

@@ -70,18 +70,25 @@ def fit_variant(
 ) -> VariantFit:
     """Train the variant once (``on_epoch`` sees its epochs), or once per point of its grid
     inside ``point_run(label, point)``, keeping the point with the best :func:`score` on the
-    validation split."""
+    validation split. A grid point whose training diverges is skipped (its run ends FAILED);
+    the variant fails only when every point does."""
     if config.grid is None:
         model, history = train_trust(start, train, val, config, name, on_epoch)
         return VariantFit(model, history, config, None)
     best: tuple[tuple[float, float], VariantFit] | None = None
     for index, point in enumerate(grid_points(config)):
         label = f"{name}[{point_label(point)}]"
-        with point_run(label, point) as point_epoch:
-            model, history = train_trust(start, train, val, point, label, point_epoch)
+        try:
+            with point_run(label, point) as point_epoch:
+                model, history = train_trust(start, train, val, point, label, point_epoch)
+        except FloatingPointError as error:
+            log.warning("%s: skipped: %s", label, error)
+            continue
         log.info("%s: %s = %.4f", label, config.grid.select_by, history[-1][config.grid.select_by])
         candidate = score(history, config.grid.select_by)
         if best is None or candidate > best[0]:
             best = (candidate, VariantFit(model, history, point, index))
+    if best is None:
+        raise FloatingPointError(f"{name}: training diverged at every grid point {[point_label(p) for p in grid_points(config)]}")
     log.info("%s: chose %s by %s", name, point_label(best[1].chosen), config.grid.select_by)
     return best[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Protocol
 
@@ -55,11 +56,15 @@ def run_epoch(
     net.train(train)
     sums: dict[str, float] = {}
     correct = 0
-    for batch in data.batches(batch_size, generator):
+    for index, batch in enumerate(data.batches(batch_size, generator)):
         batch = TensorSet(batch.x.to(device), batch.y.to(device), None if batch.masks is None else batch.masks.to(device))
         # Gradients stay on in evaluation too: the saliency terms need ∂z/∂A.
         with torch.enable_grad(), torch.autocast(device.type, enabled=amp):
             loss, logits, terms = objective(net, cam_layer, batch, train)
+        values = {"loss": float(loss.detach()), **{name: float(value) for name, value in terms.items()}}
+        broken = {name: value for name, value in values.items() if not math.isfinite(value)}
+        if broken:
+            raise FloatingPointError(f"batch {index + 1}: non-finite {', '.join(f'{k} = {v}' for k, v in broken.items())}")
         if train:
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
@@ -67,8 +72,8 @@ def run_epoch(
             scaler.update()
         n = len(batch)
         correct += int((logits.argmax(1) == batch.y).sum())
-        for name, value in {"loss": loss.detach(), **terms}.items():
-            sums[name] = sums.get(name, 0.0) + float(value) * n
+        for name, value in values.items():
+            sums[name] = sums.get(name, 0.0) + value * n
     total = len(data)
     return {"accuracy": correct / total, **{k: v / total for k, v in sums.items()}}
 
@@ -105,8 +110,14 @@ def fit(
     bar = tqdm(range(1, config.epochs + 1), desc=desc, unit="epoch", dynamic_ncols=True)
     for epoch in bar:
         row: dict[str, float] = {"epoch": epoch}
-        row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp).items()}
-        row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp).items()}
+        try:
+            row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp).items()}
+            row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp).items()}
+        except FloatingPointError as error:
+            raise FloatingPointError(
+                f"{desc}: training diverged in epoch {epoch}, {error}; nothing was saved or registered. "
+                f"Lower the learning rate (lr = {config.lr}) or the loss weights."
+            ) from error
         history.append(row)
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_acc=f"{row['val_accuracy']:.3f}")
         log.info(
