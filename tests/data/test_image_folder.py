@@ -157,9 +157,10 @@ def test_non_square_images_are_center_cropped(tmp_path):
     left_red_middle_blue[:, 20:40] = BLUE
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-        Image.fromarray(left_red_middle_blue).save(tmp_path / name / "wide.png")
+    Image.fromarray(left_red_middle_blue).save(tmp_path / "a" / "wide.png")
+    Image.fromarray(np.full((20, 20, 3), RED, np.uint8)).save(tmp_path / "b" / "red.png")
     load = load_image_folder(tmp_path, image_size=10)
-    assert (load.images.images == BLUE).all()
+    assert (load.images.images[load.images.labels == 0] == BLUE).all()
 
 
 def _write_masked_folder(root: Path, masks: Path) -> list[np.ndarray]:

@@ -44,3 +44,12 @@ def test_preview_rejects_bad_n(train, n):
 def test_preview_rejects_empty_sets(train):
     with pytest.raises(ValueError, match="images"):
         preview_grid(train.subset(np.zeros(len(train), dtype=bool)))
+
+
+def test_preview_renders_class_names_that_were_not_utf8(train, tmp_path):
+    """Names the loader made safe (invalid bytes → U+FFFD) draw and save."""
+    import dataclasses
+
+    renamed = dataclasses.replace(train, class_names=tuple(f"caf\ufffd{i}" for i in range(len(train.class_names))))
+    preview_grid(renamed, n=4).savefig(tmp_path / "preview.png")
+    assert (tmp_path / "preview.png").stat().st_size > 0

@@ -28,12 +28,18 @@ Conventions (one place, so the loader, its report and its tests agree):
   masks feed the explanation metrics, so silently dropping or stretching one would bias
   them.
 * Paths in :class:`FolderLoad` and :class:`SkippedFile` are POSIX paths relative to
-  ``root`` (``"cat/001.jpg"``), so a report is the same on every machine.
+  ``root`` (``"cat/001.jpg"``), so a report is the same on every machine. A name that is
+  not valid UTF-8 is kept but shown with U+FFFD for its invalid bytes (class names too), and
+  reported. Files the system can't read (link loops, broken links, no permission) and
+  special files (FIFOs, devices) are reported with that reason, never read.
+* Reported but kept: a mask with no object pixel (its localisation metrics are NaN). Left
+  out and reported: every copy of an image that appears in two classes (a label conflict).
 """
 
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,16 +103,20 @@ def load_image_folder(
         class_kept, class_skipped = _load_class(root, class_dir, masks_dir, image_size)
         if not class_kept:
             raise ValueError(
-                f"class {class_dir.name!r} in {root} has no usable image "
+                f"class {safe_name(class_dir.name)!r} in {root} has no usable image "
                 f"({len(class_skipped)} file(s) skipped: {_summary(class_skipped)})"
             )
         kept.extend(class_kept)
         skipped.extend(class_skipped)
         labels.extend([label] * len(class_kept))
+    class_names = tuple(safe_name(d.name) for d in class_dirs)
+    skipped += [SkippedFile(f"{name}/", NOT_UTF8) for d, name in zip(class_dirs, class_names) if name != d.name]
+    kept, labels, conflicts = _without_label_conflicts(kept, labels, class_names)
+    skipped += conflicts
     image_set = ImageSet(
         images=np.stack([k.image for k in kept]),
         labels=np.asarray(labels, dtype=np.int64),
-        class_names=tuple(d.name for d in class_dirs),
+        class_names=class_names,
         masks=None if masks_dir is None else np.stack([k.mask for k in kept]),
     )
     paths = tuple(k.path for k in kept)
@@ -134,6 +144,25 @@ def find_duplicates(split_images: dict[str, np.ndarray]) -> list[tuple[str, int,
             )
             earlier.append((split, index))
     return pairs
+
+
+def _without_label_conflicts(
+    kept: list[_Kept], labels: list[int], class_names: tuple[str, ...]
+) -> tuple[list[_Kept], list[int], list[SkippedFile]]:
+    """Leave out every copy of an image that appears in two classes — its label is
+    contradictory — and report each copy with the other class."""
+    by_digest: dict[bytes, list[int]] = {}
+    for index, item in enumerate(kept):
+        by_digest.setdefault(_digest(item.image), []).append(index)
+    dropped: dict[int, SkippedFile] = {}
+    for copies in by_digest.values():
+        if len({labels[i] for i in copies}) < 2:
+            continue
+        for i in copies:
+            others = sorted({class_names[labels[j]] for j in copies if labels[j] != labels[i]})
+            dropped[i] = SkippedFile(kept[i].path, f"label conflict: the same image is also in class(es) {others}; left out")
+    keep = [i for i in range(len(kept)) if i not in dropped]
+    return [kept[i] for i in keep], [labels[i] for i in keep], list(dropped.values())
 
 
 def _class_dirs(root: Path, masks_dir: Path | None) -> list[Path]:
@@ -167,7 +196,11 @@ def _load_class(
 ) -> tuple[list[_Kept], list[SkippedFile]]:
     kept: list[_Kept] = []
     skipped: list[SkippedFile] = []
-    for path in sorted(class_dir.iterdir()):
+    try:
+        entries = sorted(class_dir.iterdir())
+    except OSError as error:
+        raise ValueError(f"class folder {safe_name(class_dir.name)!r} in {root} cannot be listed: {error.strerror or error}") from error
+    for path in entries:
         if _hidden(path):
             continue
         image, reason = _read_image(path)
@@ -179,17 +212,27 @@ def _load_class(
         if masks_dir is not None:
             mask_path = masks_dir / class_dir.name / f"{path.stem}{MASK_SUFFIX}"
             mask = _read_mask(mask_path, path, image.size, box, image_size)
+            if not mask.any():
+                skipped.append(SkippedFile(_relative(root, path), EMPTY_MASK))
+        if safe_name(path.name) != path.name:
+            skipped.append(SkippedFile(_relative(root, path), NOT_UTF8))
         kept.append(_Kept(_relative(root, path), resize_square(image, box, image_size), mask))
     return kept, skipped
 
 
 def _read_image(path: Path) -> tuple[Image.Image | None, str]:
     """The image at ``path`` as RGB, or ``None`` and the reason it cannot be used."""
-    if path.is_dir():
+    try:
+        info = path.stat()  # follows links: a link is judged by what it points to
+    except OSError as error:  # a broken link, a link loop, no permission to look
+        return None, f"cannot read: {error.strerror or error}"
+    if stat.S_ISDIR(info.st_mode):
         return None, "folder inside a class folder (not searched)"
+    if not stat.S_ISREG(info.st_mode):
+        return None, f"not a regular file ({_file_kind(info.st_mode)})"
     if path.suffix.lower() not in IMAGE_EXTENSIONS:
         return None, "not an image extension"
-    if path.stat().st_size == 0:
+    if info.st_size == 0:
         return None, "empty file"
     try:
         with Image.open(path) as image:
@@ -197,6 +240,8 @@ def _read_image(path: Path) -> tuple[Image.Image | None, str]:
             oriented = ImageOps.exif_transpose(image)
     except UnidentifiedImageError:
         return None, "cannot identify image file (not an image or an unsupported format)"
+    except PermissionError as error:
+        return None, f"cannot read: {error.strerror}"
     except Image.DecompressionBombError as exc:
         return None, f"image too large: {exc}"
     except Exception as exc:  # noqa: BLE001 - any decoder failure means "skip this file"
@@ -204,6 +249,17 @@ def _read_image(path: Path) -> tuple[Image.Image | None, str]:
         kind = "truncated image" if "truncated" in message.lower() else "unreadable image"
         return None, f"{kind}: {message}"
     return _to_rgb(oriented), ""
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
+    return next((kind for test, kind in kinds.items() if test(mode)), "a special file")
+
+
+def safe_name(name: str) -> str:
+    """A file name as text anyone can print: bytes that aren't UTF-8 (kept by Python as
+    surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -268,6 +324,10 @@ def _digest(image: np.ndarray) -> bytes:
     return hashlib.sha256(header + array.tobytes()).digest()
 
 
+NOT_UTF8 = "kept; the name is not valid UTF-8 (its invalid bytes are shown as \ufffd)"
+EMPTY_MASK = "kept; its mask has no object pixel, so localisation metrics leave it out (NaN)"
+
+
 def _summary(skipped: list[SkippedFile]) -> str:
     return "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped) or "none"
 
@@ -277,4 +337,4 @@ def _hidden(path: Path) -> bool:
 
 
 def _relative(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix()
+    return safe_name(path.relative_to(root).as_posix())

@@ -22,8 +22,7 @@ from trustcnn.metrics.localisation import energy_in_mask
 
 def decoy_share(maps: np.ndarray, decoy_masks: np.ndarray) -> np.ndarray:
     """``[N]`` share of each map's mass on its decoy; NaN for images without a decoy."""
-    share = energy_in_mask(maps, decoy_masks)
-    return np.where(np.asarray(decoy_masks).any(axis=(1, 2)), share, np.nan)
+    return energy_in_mask(maps, decoy_masks)  # NaN where the mask (here: the decoy) is empty
 
 
 def view_estimates(labels: np.ndarray, predictions: dict[str, np.ndarray], **kwargs) -> dict[str, dict]:

@@ -2,12 +2,13 @@
 user study's are in :mod:`trustcnn.storage.study` (only its stage imports them)."""
 
 from trustcnn.storage.atomic_dataset import AtomicDataset
-from trustcnn.storage.files import FigureDataset, ImageSetDataset, NpzDataset, TorchDataset
+from trustcnn.storage.files import FigureDataset, ImageSetDataset, JSONDataset, NpzDataset, TorchDataset
 
 __all__ = [
     "AtomicDataset",
     "FigureDataset",
     "ImageSetDataset",
+    "JSONDataset",
     "NpzDataset",
     "TorchDataset",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import math
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -70,15 +73,44 @@ class ImageSetDataset(NpzDataset):
 
 
 class TorchDataset(_LocalFileDataset):
-    """A checkpoint dict of tensors and plain values; loaded with ``weights_only=True``."""
+    """A checkpoint dict of tensors and plain values; loaded with ``weights_only=True``.
+    Byte-identical for identical weights: saved through memory, since ``torch.save`` to a
+    path names the zip's records after the (temporary, per-process) file name."""
 
     def _load(self) -> dict[str, Any]:
         self._check_readable()
         return torch.load(self._filepath, map_location="cpu", weights_only=True)
 
     def _save(self, data: dict[str, Any]) -> None:
+        buffer = io.BytesIO()
+        torch.save(data, buffer)
         with atomic_path(self._filepath) as tmp:
-            torch.save(data, tmp)
+            tmp.write_bytes(buffer.getvalue())
+
+
+def finite_or_none(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by ``None`` (JSON's null)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_none(v) for v in value]
+    return value
+
+
+class JSONDataset(_LocalFileDataset):
+    """Standard JSON (RFC 8259): an undefined number (NaN, ±inf) is written as ``null``,
+    never as the ``NaN`` that Python's ``json`` would write and other readers reject."""
+
+    def _load(self) -> Any:
+        self._check_readable()
+        return json.loads(self._filepath.read_text(encoding="utf-8"))
+
+    def _save(self, data: Any) -> None:
+        text = json.dumps(finite_or_none(data), indent=2, allow_nan=False)
+        with atomic_path(self._filepath) as tmp:
+            tmp.write_text(text, encoding="utf-8")
 
 
 class FigureDataset(_LocalFileDataset):
