@@ -1,17 +1,122 @@
-"""Project hooks: provenance tags on the MLflow run of each ``kedro run``, and a check that
-the run's ``trust_variants`` are the ones its pipelines were built with."""
+"""Project hooks: provenance tags on the MLflow run of each ``kedro run``, a check that the
+run's ``trust_variants`` are the ones its pipelines were built with, and :class:`RunGuard` —
+what happens when things go wrong (README: "What happens when things go wrong")."""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node
+from mlflow.entities import RunStatus
 
+from trustcnn import journal
+from trustcnn.config import check_known_parameters, configured_keys
+from trustcnn.runlock import RunLock
 from trustcnn.storage.files import ImageSetDataset
-from trustcnn.tracking import data_tags, git_tags, tag_active_run
+from trustcnn.tracking import data_tags, flatten, git_tags, tag_active_run
+from trustcnn.tracking.liveness import check_reachable, close_stale_runs, end_active_runs, liveness_tags
+
+log = logging.getLogger(__name__)
+STATE = Path("data") / ".trustcnn"   # the run lock and the rollback journal, under the project root
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so it unwinds like Ctrl-C."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Interrupted(f"signal {signal.Signals(signum).name}")
+
+
+class RunGuard:
+    """Before anything runs: unknown parameters and an unreachable tracking server stop the
+    run; one run per project (a lock); what a dead run left behind is undone (its journal
+    rolled back, its temporary files deleted, its MLflow runs closed as KILLED). During the
+    run every replaced output is journaled; an error or an interruption (Ctrl-C, SIGTERM)
+    rolls the outputs back and ends the MLflow runs FAILED or KILLED."""
+
+    def __init__(self) -> None:
+        self._lock: RunLock | None = None
+        self._root = Path.cwd()
+
+    @hook_impl(tryfirst=True)
+    def after_context_created(self, context: Any) -> None:
+        from trustcnn.pipeline_registry import register_pipelines
+
+        known = {name.split(":", 1)[1].split(".")[0] for p in register_pipelines().values() for name in p.inputs()
+                 if name.startswith("params:")}
+        try:
+            params = context.params
+        except Exception as error:  # omegaconf's merge errors name no parameter the user typed
+            given = ", ".join(f"{k}={v}" for k, v in flatten(getattr(context, "_runtime_params", None) or {}).items())
+            raise ValueError(
+                f"--params {given or ''} cannot be merged into the configuration ({type(error).__name__}: "
+                f"{str(error).splitlines()[0]}). A list-valued parameter is set whole (e.g. "
+                "--params='bias.methods=[gradcam]'), not by index or sub-key."
+            ) from error
+        loader = context.config_loader
+        envs = [loader.base_env, context.env or loader.default_run_env]
+        runtime = getattr(context, "_runtime_params", None) or {}
+        check_known_parameters({k: params.get(k) for k in runtime}, known | configured_keys(loader.conf_source, envs))
+        check_reachable(os.environ.get("MLFLOW_TRACKING_URI", ""))
+        self._root = Path(context.project_path)
+
+    @hook_impl(tryfirst=True)
+    def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
+        state = self._root / STATE
+        names = run_params.get("pipeline_names") or [run_params.get("pipeline_name") or "__default__"]
+        self._lock = RunLock.acquire(state / "run.lock", f"kedro run --pipelines={','.join(names)}")
+        for line in journal.recover(state):
+            log.warning("an earlier run died mid-way; %s", line)
+        for path in journal.remove_orphans(self._root / "data"):
+            log.warning("removed %s, left by a run killed while writing it", path)
+        closed = close_stale_runs()
+        if closed:
+            log.warning("closed %d MLflow run(s) left RUNNING by a killed run as KILLED: %s", len(closed), closed)
+        journal.open_journal(state / f"journal-{os.getpid()}")
+        signal.signal(signal.SIGTERM, _terminate)
+        atexit.register(self._interrupted)
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        if (open_journal := journal.active()) is not None:
+            open_journal.commit()
+        self._release()
+
+    @hook_impl
+    def on_pipeline_error(self, error: Exception) -> None:
+        self._roll_back(f"the run failed ({type(error).__name__})")
+        self._release()
+
+    def _interrupted(self) -> None:
+        """At exit (before MLflow's own handler, which would mark the runs FINISHED): a run
+        still journaling was interrupted — roll back, and end its MLflow runs as KILLED."""
+        if journal.active() is None:
+            return
+        self._roll_back("the run was interrupted")
+        ended = end_active_runs(RunStatus.to_string(RunStatus.KILLED))
+        if ended:
+            log.warning("ended MLflow run(s) %s as KILLED", ended)
+        self._release()
+
+    def _roll_back(self, why: str) -> None:
+        if (open_journal := journal.active()) is not None:
+            restored = open_journal.rollback()
+            log.warning("%s: its outputs are rolled back (%d path(s) restored or removed)", why, len(restored))
+
+    def _release(self) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        atexit.unregister(self._interrupted)
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 class VariantListCheck:
@@ -48,7 +153,7 @@ class ProvenanceHooks:
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        self._git = git_tags(Path(context.project_path))
+        self._git = git_tags(Path(context.project_path)) | liveness_tags()
         self._sent = {}
 
     @hook_impl

@@ -7,7 +7,7 @@ from kedro.config import OmegaConfigLoader
 from kedro.utils import find_kedro_project
 from omegaconf.resolvers import oc
 
-from trustcnn.hooks import ProvenanceHooks, VariantListCheck
+from trustcnn.hooks import ProvenanceHooks, RunGuard, VariantListCheck
 
 
 def _project_root() -> str:
@@ -27,6 +27,11 @@ def _artifact_location() -> str | None:
     return None if os.environ.get("MLFLOW_TRACKING_URI") else (Path(_project_root()) / "mlartifacts").as_uri()
 
 
+# A tracking server that stops answering mid-run fails a call in about 30 s, not after
+# MLflow's default minutes of retries (RunGuard checks it is up before the run starts).
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
@@ -40,4 +45,4 @@ CONFIG_LOADER_ARGS = {
     },
 }
 
-HOOKS = (ProvenanceHooks(), VariantListCheck())
+HOOKS = (RunGuard(), ProvenanceHooks(), VariantListCheck())

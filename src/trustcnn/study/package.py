@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +23,7 @@ import numpy as np
 
 from trustcnn.config import UserStudyConfig
 from trustcnn.data import ImageSet
+from trustcnn.journal import active
 from trustcnn.saliency import upsample_array
 from trustcnn.study.questions import ANSWERS, BACKGROUND_QUESTIONS, EXTRA_CHOICES, MANIFEST, QUESTION
 from trustcnn.study.render import overlay, png
@@ -186,7 +188,7 @@ def write_package(package: StudyPackage, folder: str | Path) -> None:
     first, then swapped in, so a half-written package is never served."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-{os.getpid()}-", dir=folder.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would keep a web server run by another user out
     try:
         (staging / MANIFEST).write_text(json.dumps(package.manifest, indent=1))
@@ -195,6 +197,8 @@ def write_package(package: StudyPackage, folder: str | Path) -> None:
             (staging / name).write_bytes(data)
         retired = folder.with_name(f".{folder.name}.old")
         shutil.rmtree(retired, ignore_errors=True)
+        if (journal := active()) is not None:
+            journal.keep(folder)
         if folder.exists():
             folder.rename(retired)
         staging.rename(folder)

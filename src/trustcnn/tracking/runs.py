@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from mlflow.exceptions import MlflowException
 
+from trustcnn.tracking.liveness import liveness_tags
 from trustcnn.tracking.provenance import is_provenance_tag
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def model_run(name: str | None = None, run_id: str | None = None) -> Iterator[ml
     if parent is not None and run_id is None:
         tags = {**_provenance_of(parent.info.run_id), **(tags or {})}
     with mlflow.start_run(run_id=run_id, run_name=None if run_id else name, nested=parent is not None, tags=tags) as run:
+        mlflow.set_tags(liveness_tags())  # reopened runs too: whoever holds it open now
         yield run
 
 
