@@ -19,6 +19,8 @@ MethodName = Annotated[str, AfterValidator(lambda name: get_method(name).name)]
 """A registered saliency method (:mod:`trustcnn.saliency.registry`)."""
 TrainableMethodName = Annotated[str, AfterValidator(lambda name: trainable_method(name).name)]
 """A registered method a loss can train through (occlusion has no gradient)."""
+AmpDtype = Literal["bfloat16", "float16"]
+"""The half precision of mixed-precision training."""
 Trainable = Literal["trust_layer", "trust_layer+head", "all"]
 """Which parts of a :class:`~trustcnn.models.SplitNet` train: the paper's one conv layer,
 that layer and the head, or the whole network end to end (backbone included)."""
@@ -152,7 +154,12 @@ class OptimConfig(_Config):
     weight_decay: float = Field(0.0, ge=0.0)
     batch_size: int = Field(64, ge=1)
     seed: int = Field(0, ge=0)
-    amp: bool = False  # mixed precision (autocast) on CUDA; ignored on the CPU
+    amp: bool = False  # mixed precision: autocast in `amp_precision` (on the CPU too, where it is slow)
+    amp_precision: AmpDtype = "bfloat16"  # fp32's range, so no gradient scaler; float16 uses one
+
+    @property
+    def amp_dtype(self) -> AmpDtype | None:
+        return self.amp_precision if self.amp else None
 
 
 class BaselineConfig(OptimConfig):

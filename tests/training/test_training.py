@@ -112,3 +112,26 @@ def test_a_diverging_grid_point_is_skipped_and_the_rest_compete() -> None:
     assert fitted.chosen.lr == 0.01 and fitted.selected == 1
     with pytest.raises(FloatingPointError, match="diverged at every grid point"):
         fit_variant(start, data, data, trust.model_copy(update={"grid": GridConfig(lr=[1e30], lam=[0.5])}), "trust")
+
+
+def test_the_feature_cache_is_built_once_per_backbone_and_split() -> None:
+    """Every variant and grid point starts from the same frozen backbone: its features for a
+    split are computed once per process (counted with a real forward hook)."""
+    from trustcnn.training import shared_features
+    from trustcnn.training.features import clear_shared
+
+    clear_shared()
+    data, other = to_tensors(_images()), to_tensors(_images(seed=1))
+    first, second = _model(), _model()  # separate objects, same weights (as two Kedro nodes load them)
+    calls = []
+    for model in (first, second):
+        model.prefix.register_forward_hook(lambda *args: calls.append(1))
+    a = shared_features(first, data)
+    b = shared_features(second, data)
+    assert len(calls) == 1 and torch.equal(a.x, b.x) and torch.equal(b.y, data.y)
+    shared_features(second, other)  # other images: built
+    assert len(calls) == 2
+    with torch.no_grad():
+        next(second.prefix.parameters()).add_(1.0)
+    shared_features(second, data)  # other weights: built
+    assert len(calls) == 3

@@ -19,12 +19,14 @@ would be shown. Terms beyond eq. 7 (eq. 8–10 here, the RRR comparators in
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from trustcnn.config import LossWeights
 from trustcnn.losses.terms import TERMS, active_terms, loss_term
 from trustcnn.saliency import upsample
+from trustcnn.saliency.postprocess import at_least_fp32
 
 def saliency_terms(maps: Tensor, correct: Tensor) -> dict[str, Tensor]:
     """Eq. 4–6 for maps ``[B, h, w]`` in [0, 1] and a boolean ``correct`` ``[B]``."""
@@ -43,8 +45,11 @@ def mask_bce(maps: Tensor, masks: Tensor) -> Tensor:
     renormalised) to the mask's resolution, and the object mask ``[B, H, W]``."""
     if maps.shape[0] != masks.shape[0]:
         raise ValueError(f"{maps.shape[0]} maps but {masks.shape[0]} masks")
-    maps = upsample(maps, tuple(masks.shape[-2:]), renormalise=False)
-    return F.binary_cross_entropy(maps.clamp(1e-6, 1 - 1e-6), masks.to(maps.dtype))
+    # In fp32 even under autocast: BCE of probabilities is unsafe in half precision (1 − 1e-6
+    # rounds to 1 in float16, and autocast refuses F.binary_cross_entropy on CUDA).
+    with torch.autocast(maps.device.type, enabled=False):
+        maps = upsample(at_least_fp32(maps), tuple(masks.shape[-2:]), renormalise=False)
+        return F.binary_cross_entropy(maps.clamp(1e-6, 1 - 1e-6), masks.to(maps.dtype))
 
 
 def trust_loss(

@@ -11,8 +11,16 @@ from torch import Tensor
 EPS = 1e-8
 
 
+def at_least_fp32(x: Tensor) -> Tensor:
+    """``x`` in float32 when it is in a half precision (float64 stays float64)."""
+    return x.to(torch.promote_types(x.dtype, torch.float32))
+
+
 def normalise_per_image(maps: Tensor) -> Tensor:
-    """Divide each non-negative map by its own max + ``EPS``: values in [0, 1], max ≈ 1."""
+    """Divide each non-negative map by its own max + ``EPS``: values in [0, 1], max ≈ 1.
+    Computed in at least float32 — in float16 ``EPS`` is 0, so an all-zero map under
+    autocast would give 0/0 = NaN."""
+    maps = at_least_fp32(maps)
     return maps / (maps.amax(dim=(-2, -1), keepdim=True) + EPS)
 
 

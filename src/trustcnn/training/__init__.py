@@ -2,7 +2,7 @@
 steps (backbone, baseline, trust variants with their grid search)."""
 
 from trustcnn.training.backbone import Backbone, obtain_backbone
-from trustcnn.training.features import cache_features
+from trustcnn.training.features import cache_features, shared_features
 from trustcnn.training.grid import VariantFit, fit_variant, grid_points, point_label, score
 from trustcnn.training.loop import default_device, fit, make_optimizer, run_epoch
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
@@ -23,6 +23,7 @@ __all__ = [
     "TensorSet",
     "VariantFit",
     "cache_features",
+    "shared_features",
     "channel_stats",
     "default_device",
     "fit",

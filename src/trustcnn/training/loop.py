@@ -11,9 +11,9 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from trustcnn.config import OptimConfig
+from trustcnn.config import AmpDtype, OptimConfig
 from trustcnn.models import SplitNet
-from trustcnn.training.features import cache_features
+from trustcnn.training.features import shared_features
 from trustcnn.training.tensors import TensorSet
 
 log = logging.getLogger(__name__)
@@ -44,37 +44,50 @@ def run_epoch(
     batch_size: int,
     optimizer: torch.optim.Optimizer | None = None,
     generator: torch.Generator | None = None,
-    amp: bool = False,
+    amp: AmpDtype | None = None,
 ) -> dict[str, float]:
     """One pass over ``data``; trains when an optimizer is given. Returns mean loss,
-    accuracy and every objective term (weighted by batch size). ``amp`` runs the forward
-    passes under CUDA autocast (float16) with a gradient scaler; on the CPU it does nothing."""
+    accuracy and every objective term (weighted by batch size).
+
+    ``amp`` runs the forward passes under autocast in that dtype (``float16`` with a
+    gradient scaler; ``bfloat16`` needs none). The logged values stay on the device until
+    the end of the epoch — one host sync per epoch, not one per term and batch — and a
+    non-finite loss or term then stops the run naming its first batch."""
     device = next(net.parameters()).device
-    amp = amp and device.type == "cuda"
-    scaler = torch.amp.GradScaler("cuda", enabled=amp)
+    dtype = None if amp is None else getattr(torch, amp)
+    scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16)
     train = optimizer is not None
     net.train(train)
-    sums: dict[str, float] = {}
-    correct = 0
-    for index, batch in enumerate(data.batches(batch_size, generator)):
-        batch = TensorSet(batch.x.to(device), batch.y.to(device), None if batch.masks is None else batch.masks.to(device))
+    rows: list[Tensor] = []
+    names: list[str] = []
+    correct = torch.zeros((), dtype=torch.long, device=device)
+    for batch in data.batches(batch_size, generator):
+        batch = TensorSet(batch.x.to(device, non_blocking=True), batch.y.to(device, non_blocking=True),
+                          None if batch.masks is None else batch.masks.to(device, non_blocking=True))
         # Gradients stay on in evaluation too: the saliency terms need ∂z/∂A.
-        with torch.enable_grad(), torch.autocast(device.type, enabled=amp):
+        with torch.enable_grad(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             loss, logits, terms = objective(net, cam_layer, batch, train)
-        values = {"loss": float(loss.detach()), **{name: float(value) for name, value in terms.items()}}
-        broken = {name: value for name, value in values.items() if not math.isfinite(value)}
-        if broken:
-            raise FloatingPointError(f"batch {index + 1}: non-finite {', '.join(f'{k} = {v}' for k, v in broken.items())}")
         if train:
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
             scaler.update()
-        n = len(batch)
-        correct += int((logits.argmax(1) == batch.y).sum())
-        for name, value in values.items():
-            sums[name] = sums.get(name, 0.0) + value * n
-    total = len(data)
+        names = ["loss", *terms]
+        values = [loss.detach(), *(torch.as_tensor(terms[k]).detach() for k in names[1:])]
+        rows.append(torch.stack([v.to(device=device, dtype=torch.float32) for v in values] + [torch.tensor(float(len(batch)), device=device)]))
+        correct += (logits.argmax(1) == batch.y).sum()
+    return _epoch_means(torch.stack(rows).tolist(), names, int(correct), len(data))
+
+
+def _epoch_means(rows: list[list[float]], names: list[str], correct: int, total: int) -> dict[str, float]:
+    """Batch-size-weighted means of the logged values (last column: the batch size)."""
+    sums = dict.fromkeys(names, 0.0)
+    for index, row in enumerate(rows):
+        broken = {name: value for name, value in zip(names, row) if not math.isfinite(value)}
+        if broken:
+            raise FloatingPointError(f"batch {index + 1}: non-finite {', '.join(f'{k} = {v}' for k, v in broken.items())}")
+        for name, value in zip(names, row):
+            sums[name] += value * row[-1]
     return {"accuracy": correct / total, **{k: v / total for k, v in sums.items()}}
 
 
@@ -104,15 +117,15 @@ def fit(
     optimizer = make_optimizer(params, config)
     net: nn.Module = model
     if use_cache and not model.prefix_trains:
-        train, val = cache_features(model, train), cache_features(model, val)
+        train, val = shared_features(model, train), shared_features(model, val)
         net = model.suffix
     history: list[dict[str, float]] = []
     bar = tqdm(range(1, config.epochs + 1), desc=desc, unit="epoch", dynamic_ncols=True)
     for epoch in bar:
         row: dict[str, float] = {"epoch": epoch}
         try:
-            row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp).items()}
-            row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp).items()}
+            row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp_dtype).items()}
+            row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp_dtype).items()}
         except FloatingPointError as error:
             raise FloatingPointError(
                 f"{desc}: training diverged in epoch {epoch}, {error}; nothing was saved or registered. "
