@@ -16,7 +16,9 @@ from torch import Tensor, nn
 
 from trustcnn.config import LossWeights
 from trustcnn.losses import needs, saliency_terms, trust_loss
+from trustcnn.models import SplitNet
 from trustcnn.saliency import SaliencyMethod, capture_activations, gradcam
+from trustcnn.training.input_gradients import frozen_prefix_input_grads
 from trustcnn.training.tensors import TensorSet
 
 Terms = dict[str, Tensor]
@@ -56,16 +58,36 @@ class SaliencyObjective:
         return self.method.needs_input or self.needs_input_grads
 
     def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, Terms]:
-        x = batch.x.detach().requires_grad_(True) if self.needs_input_grads else batch.x
+        if self.needs_input_grads and isinstance(net, SplitNet) and not net.prefix_trains:
+            logits, activations, input_grads = _through_frozen_prefix(net, cam_layer, batch.x, train)
+        else:
+            logits, activations, input_grads = self._through_everything(net, cam_layer, batch.x, train)
+        predicted = logits.argmax(dim=1).detach()
+        maps = self.method.from_activations(logits, activations, predicted, create_graph=train)
+        if maps is None:
+            maps = self.method.attribute(net, cam_layer, batch.x, predicted, create_graph=train)
+        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads)
+        return loss, logits, {k: v.detach() for k, v in terms.items()}
+
+    def _through_everything(self, net: nn.Module, cam_layer: nn.Module, x: Tensor, train: bool) -> tuple[Tensor, Tensor, Tensor | None]:
+        x = x.detach().requires_grad_(True) if self.needs_input_grads else x
         with capture_activations(cam_layer) as captured:
             logits = net(x)
         input_grads = None
         if self.needs_input_grads:
             log_probs = F.log_softmax(logits, dim=1).sum()
             (input_grads,) = torch.autograd.grad(log_probs, x, create_graph=train, retain_graph=True)
-        predicted = logits.argmax(dim=1).detach()
-        maps = self.method.from_activations(logits, captured.activations, predicted, create_graph=train)
-        if maps is None:
-            maps = self.method.attribute(net, cam_layer, batch.x, predicted, create_graph=train)
-        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads)
-        return loss, logits, {k: v.detach() for k, v in terms.items()}
+        return logits, captured.activations, input_grads
+
+
+def _through_frozen_prefix(net: SplitNet, cam_layer: nn.Module, x: Tensor, train: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """The same logits, activations and input gradients, with no second-order graph through
+    the frozen backbone (:mod:`trustcnn.training.input_gradients`)."""
+    leaf = x.detach().requires_grad_(True)
+    prefix_output = net.prefix(leaf)  # first-order graph only: reused for the input gradient
+    features = prefix_output.detach().requires_grad_(True)
+    with capture_activations(cam_layer) as captured:
+        logits = net.suffix(features)
+    log_probs = F.log_softmax(logits, dim=1).sum()
+    (feature_grads,) = torch.autograd.grad(log_probs, features, create_graph=train, retain_graph=True)
+    return logits, captured.activations, frozen_prefix_input_grads(net.prefix, x, feature_grads, (leaf, prefix_output))
