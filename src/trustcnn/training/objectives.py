@@ -58,7 +58,7 @@ class SaliencyObjective:
         return self.method.needs_input or self.needs_input_grads
 
     def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, Terms]:
-        if self.needs_input_grads and isinstance(net, SplitNet) and not net.prefix_trains:
+        if self.needs_input_grads and isinstance(net, SplitNet) and _frozen(net.prefix):
             logits, activations, input_grads = _through_frozen_prefix(net, cam_layer, batch.x, train)
         else:
             logits, activations, input_grads = self._through_everything(net, cam_layer, batch.x, train)
@@ -78,6 +78,12 @@ class SaliencyObjective:
             log_probs = F.log_softmax(logits, dim=1).sum()
             (input_grads,) = torch.autograd.grad(log_probs, x, create_graph=train, retain_graph=True)
         return logits, captured.activations, input_grads
+
+
+def _frozen(prefix: nn.Module) -> bool:
+    """No parameter trains and no module updates state (BatchNorm in eval mode): the prefix
+    is a fixed function, which the forward-mode backward needs."""
+    return not any(p.requires_grad for p in prefix.parameters()) and not any(m.training for m in prefix.modules())
 
 
 def _through_frozen_prefix(net: SplitNet, cam_layer: nn.Module, x: Tensor, train: bool) -> tuple[Tensor, Tensor, Tensor]:
