@@ -22,3 +22,13 @@ def test_bench_gpu_smoke_prints_every_objective_precision_and_the_posthoc_compar
         for precision in ("fp32", "bfloat16"):
             assert any(r[:3] == [objective, precision, "images"] for r in rows if len(r) >= 3), (objective, precision)
     assert any(r[:1] == ["trustcnn"] for r in rows) and any(r[:1] == ["captum"] for r in rows)
+
+
+def test_bench_gpu_profiles_one_step_per_objective_into_chrome_traces(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "bench_gpu.py", "--smoke", "--only", "rrr", "--fp32-only", "--no-posthoc", "--profile", str(tmp_path)],
+        cwd=BENCHMARKS, capture_output=True, text=True, timeout=1800,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cross_entropy.json", "rrr.json"]
+    assert "top operators" in result.stdout and "trust_gradcam" not in result.stdout

@@ -47,6 +47,16 @@ class SaliencyMethod(ABC):
         the method needs more than the activations (then call :meth:`attribute`)."""
         return None
 
+    def attribute_after(
+        self, prefix: nn.Module, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None,
+        create_graph: bool = False,
+    ) -> Tensor:
+        """The maps of ``model(prefix(x))`` for a ``prefix`` that is a fixed function (frozen
+        weights, eval mode), as :meth:`attribute` gives them. A method that backpropagates to
+        the input overrides this to skip second-order graphs through ``prefix``
+        (:mod:`trustcnn.saliency.frozen_prefix`); the default runs the composition."""
+        return self.attribute(nn.Sequential(prefix, model), layer, x, target, create_graph)
+
     def __call__(
         self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
     ) -> Tensor:

@@ -14,33 +14,58 @@ where 0 < x < 6). Functional ``F.relu`` calls are never guided.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
 
+from trustcnn.saliency.frozen_prefix import frozen_prefix_input_grads
 from trustcnn.saliency.targets import Target, resolve_target
 
 
 class _GuidedClamp(torch.autograd.Function):
-    """Forward: ``x.clamp(0, upper)``. Backward: ``relu(grad) · 1[0 < x < upper]``."""
+    """Forward: ``x.clamp(0, upper)``. Backward: ``relu(grad) · 1[0 < x < upper]``; with a
+    ``record`` list, that mask times ``1[grad > 0]`` is stored at this call's position in it
+    (what :func:`replayed_activations` needs)."""
 
     @staticmethod
-    def forward(ctx: torch.autograd.function.FunctionCtx, x: Tensor, upper: float | None) -> Tensor:
+    def forward(ctx: Any, x: Tensor, upper: float | None, record: list[Tensor | None] | None) -> Tensor:
         ctx.save_for_backward(x)
         ctx.upper = upper
+        ctx.record = record
+        if record is not None:
+            ctx.index = len(record)
+            record.append(None)
         return x.clamp(min=0, max=upper)
 
     @staticmethod
-    def backward(ctx: torch.autograd.function.FunctionCtx, grad: Tensor) -> tuple[Tensor, None]:
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         (x,) = ctx.saved_tensors
-        linear = x > 0 if ctx.upper is None else (x > 0) & (x < ctx.upper)
-        return grad.clamp(min=0) * linear, None
+        linear = _linear_range(x, ctx.upper)
+        if ctx.record is not None:
+            ctx.record[ctx.index] = linear & (grad > 0)
+        return grad.clamp(min=0) * linear, None, None
 
 
-def _guided_forward(upper: float | None) -> Callable[[Tensor], Tensor]:
+def _linear_range(x: Tensor, upper: float | None) -> Tensor:
+    return x > 0 if upper is None else (x > 0) & (x < upper)
+
+
+def _guided_forward(upper: float | None, record: list[Tensor | None] | None) -> Callable[[Tensor], Tensor]:
     def forward(x: Tensor) -> Tensor:
-        return _GuidedClamp.apply(x, upper)
+        return _GuidedClamp.apply(x, upper, record)
+
+    return forward
+
+
+def _replayed_forward(upper: float | None, masks: Iterator[Tensor]) -> Callable[[Tensor], Tensor]:
+    """The clamp's value with a tangent ``t · mask``: the guided rule's derivative for the
+    gradient signs one backward pass recorded (``detach`` drops forward-mode tangents)."""
+
+    def forward(x: Tensor) -> Tensor:
+        return x.clamp(min=0, max=upper).detach() + (x - x.detach()) * next(masks)
 
     return forward
 
@@ -49,12 +74,11 @@ _MISSING = object()
 
 
 @contextmanager
-def guided_activations(model: nn.Module, guide_relu6: bool = False) -> Iterator[None]:
-    """Temporarily replace the ``forward`` of ``model``'s ReLU modules by the guided rule.
+def _swapped(model: nn.Module, guide_relu6: bool, make: Callable[[float | None], Callable[[Tensor], Tensor]]) -> Iterator[None]:
+    """Temporarily set the ``forward`` of ``model``'s guided activations to ``make(upper)``.
 
     The same module objects stay in place (the instance attribute ``forward`` shadows the
-    class method and is deleted afterwards, also when the block raises). The guided
-    forward is out of place, so ``inplace=True`` doesn't disturb double backprop.
+    class method and is deleted afterwards, also when the block raises).
     """
     swapped: list[tuple[nn.Module, object]] = []
     try:
@@ -66,7 +90,7 @@ def guided_activations(model: nn.Module, guide_relu6: bool = False) -> Iterator[
             else:
                 continue
             swapped.append((module, module.__dict__.get("forward", _MISSING)))
-            module.forward = _guided_forward(upper)
+            module.forward = make(upper)
         yield
     finally:
         for module, previous in reversed(swapped):
@@ -74,6 +98,28 @@ def guided_activations(model: nn.Module, guide_relu6: bool = False) -> Iterator[
                 del module.forward
             else:
                 module.forward = previous
+
+
+def guided_activations(
+    model: nn.Module, guide_relu6: bool = False, record: list[Tensor | None] | None = None
+) -> AbstractContextManager[None]:
+    """Temporarily replace the ``forward`` of ``model``'s ReLU modules by the guided rule.
+
+    The guided forward is out of place, so ``inplace=True`` doesn't disturb double backprop.
+    ``record``: a list that receives, in forward-call order, each call's backward mask.
+    """
+    return _swapped(model, guide_relu6, lambda upper: _guided_forward(upper, record))
+
+
+def replayed_activations(model: nn.Module, guide_relu6: bool, masks: list[Tensor | None]) -> AbstractContextManager[None]:
+    """Forward-mode tangents through ``model`` that follow the guided backward pass whose
+    masks :func:`guided_activations` recorded: a backward that was ``relu(g) · 1[linear]``
+    is, for fixed signs of ``g``, the linear map ``g · mask``, and its adjoint multiplies the
+    tangent by the same mask (the calls come in the same order)."""
+    if any(mask is None for mask in masks):
+        raise RuntimeError("a recorded guided activation saw no backward pass")
+    calls = iter(masks)
+    return _swapped(model, guide_relu6, lambda upper: _replayed_forward(upper, calls))
 
 
 def guided_backprop(
@@ -91,3 +137,49 @@ def guided_backprop(
         score = logits.gather(1, target[:, None]).sum()
         (gradient,) = torch.autograd.grad(score, inputs, create_graph=create_graph)
     return gradient
+
+
+
+class GuidedPrefixPass(NamedTuple):
+    """A frozen prefix run once with guided activations: the graph from ``leaf`` to
+    ``output`` (first order) and the list its backward will fill with masks."""
+
+    leaf: Tensor
+    output: Tensor
+    masks: list[Tensor | None]
+
+
+def guided_prefix_pass(prefix: nn.Module, x: Tensor, guide_relu6: bool = False) -> GuidedPrefixPass:
+    """``prefix(x)`` with a guided graph; guided clamps forward like ReLUs, so the output
+    equals the ordinary features."""
+    masks: list[Tensor | None] = []
+    with torch.enable_grad(), guided_activations(prefix, guide_relu6, masks):
+        leaf = x.detach().requires_grad_(True)
+        return GuidedPrefixPass(leaf, prefix(leaf), masks)
+
+
+def guided_backprop_after(
+    prefix: nn.Module,
+    rest: nn.Module,
+    x: Tensor,
+    target: Target = None,
+    create_graph: bool = False,
+    *,
+    guide_relu6: bool = False,
+    prefix_pass: GuidedPrefixPass | None = None,
+) -> Tensor:
+    """:func:`guided_backprop` of ``rest(prefix(x))`` for a ``prefix`` that is a fixed function
+    (frozen weights, eval mode): the same gradient, and with ``create_graph`` the same
+    derivative w.r.t. ``rest``'s parameters, without a second-order graph through ``prefix``
+    (:mod:`trustcnn.saliency.frozen_prefix`). ``prefix_pass``: the caller's
+    :func:`guided_prefix_pass` on ``x``, used (once) instead of a new one."""
+    prefix_pass = prefix_pass or guided_prefix_pass(prefix, x, guide_relu6)
+    features = prefix_pass.output.detach().requires_grad_(True)
+    with torch.enable_grad(), guided_activations(rest, guide_relu6):
+        logits = rest(features)
+        target = resolve_target(logits, target)
+        score = logits.gather(1, target[:, None]).sum()
+        (output_grads,) = torch.autograd.grad(score, features, create_graph=create_graph)
+    rule = partial(replayed_activations, prefix, guide_relu6, prefix_pass.masks)
+    gradient = frozen_prefix_input_grads(prefix, x, output_grads, (prefix_pass.leaf, prefix_pass.output), rule)
+    return gradient if create_graph else gradient.detach()

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 from trustcnn.saliency.activations import capture_activations
 from trustcnn.saliency.base import SaliencyMethod
 from trustcnn.saliency.gradcam import gradcam
-from trustcnn.saliency.guided_backprop import guided_backprop
+from trustcnn.saliency.guided_backprop import guided_backprop, guided_backprop_after, guided_prefix_pass
 from trustcnn.saliency.postprocess import normalise_per_image, upsample
 from trustcnn.saliency.targets import Target, resolve_target
 
@@ -37,8 +37,27 @@ class GuidedGradCam(SaliencyMethod):
             logits = model(x)
             target = resolve_target(logits, target)
             cam = gradcam.from_activations(logits, captured.activations, target, create_graph)
-        guided = guided_backprop(model, x, target, create_graph, guide_relu6=self.guide_relu6).abs().sum(dim=1)
-        return normalise_per_image(guided * upsample(cam, tuple(x.shape[-2:]), self.interpolate_mode))
+        guided = guided_backprop(model, x, target, create_graph, guide_relu6=self.guide_relu6)
+        return self._combine(guided, cam, x)
+
+    def attribute_after(
+        self, prefix: nn.Module, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None,
+        create_graph: bool = False,
+    ) -> Tensor:
+        """One guided prefix pass serves both maps: its output is the ordinary features
+        Grad-CAM's pass starts from, and its graph the guided gradient's first-order VJP."""
+        prefix_pass = guided_prefix_pass(prefix, x, self.guide_relu6)
+        with torch.enable_grad(), capture_activations(layer) as captured:
+            logits = model(prefix_pass.output.detach())
+            target = resolve_target(logits, target)
+            cam = gradcam.from_activations(logits, captured.activations, target, create_graph)
+        guided = guided_backprop_after(
+            prefix, model, x, target, create_graph, guide_relu6=self.guide_relu6, prefix_pass=prefix_pass
+        )
+        return self._combine(guided, cam, x)
+
+    def _combine(self, guided: Tensor, cam: Tensor, x: Tensor) -> Tensor:
+        return normalise_per_image(guided.abs().sum(dim=1) * upsample(cam, tuple(x.shape[-2:]), self.interpolate_mode))
 
 
 guided_gradcam = GuidedGradCam()

@@ -18,7 +18,7 @@ from trustcnn.config import LossWeights
 from trustcnn.losses import needs, saliency_terms, trust_loss
 from trustcnn.models import SplitNet
 from trustcnn.saliency import SaliencyMethod, capture_activations, gradcam
-from trustcnn.training.input_gradients import frozen_prefix_input_grads
+from trustcnn.saliency.frozen_prefix import frozen_prefix_input_grads
 from trustcnn.training.tensors import TensorSet
 
 Terms = dict[str, Tensor]
@@ -64,7 +64,9 @@ class SaliencyObjective:
             logits, activations, input_grads = self._through_everything(net, cam_layer, batch.x, train)
         predicted = logits.argmax(dim=1).detach()
         maps = self.method.from_activations(logits, activations, predicted, create_graph=train)
-        if maps is None:
+        if maps is None and isinstance(net, SplitNet) and _frozen(net.prefix):
+            maps = self.method.attribute_after(net.prefix, net.suffix, cam_layer, batch.x, predicted, create_graph=train)
+        elif maps is None:
             maps = self.method.attribute(net, cam_layer, batch.x, predicted, create_graph=train)
         loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads)
         return loss, logits, {k: v.detach() for k, v in terms.items()}
@@ -88,7 +90,7 @@ def _frozen(prefix: nn.Module) -> bool:
 
 def _through_frozen_prefix(net: SplitNet, cam_layer: nn.Module, x: Tensor, train: bool) -> tuple[Tensor, Tensor, Tensor]:
     """The same logits, activations and input gradients, with no second-order graph through
-    the frozen backbone (:mod:`trustcnn.training.input_gradients`)."""
+    the frozen backbone (:mod:`trustcnn.saliency.frozen_prefix`)."""
     leaf = x.detach().requires_grad_(True)
     prefix_output = net.prefix(leaf)  # first-order graph only: reused for the input gradient
     features = prefix_output.detach().requires_grad_(True)
