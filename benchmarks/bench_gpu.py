@@ -58,7 +58,7 @@ def step_table(
                 seconds = median_seconds(lambda: run_epoch(net, model.cam_layer, batch, objective, len(batch), optimizer, amp=precision), repeats)
                 reference = seconds if (name, label) == ("cross_entropy", "images") else reference
                 rate = len(batch) / seconds
-                print(f"{name:<22} {precision or 'fp32':<9} {label:<8} {rate:10.0f} {seconds / reference:6.1f}x {peak_memory_mb(device)}")
+                print(f"{name:<22} {precision or 'fp32':<9} {label:<8} {rate:10.0f} {seconds / reference:6.2f}x {peak_memory_mb(device)}")
 
 
 def plain_gradcam(model, x: torch.Tensor) -> torch.Tensor:
