@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: install
-	$(BIN)/kedro run --pipeline=transfer
+	$(BIN)/kedro run --pipelines=transfer
 	@echo
 	@cat data/08_reporting/metrics.md
 	@echo
@@ -31,7 +31,7 @@ run: install
 	@echo "Open MLflow: $(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db   (then http://127.0.0.1:5000)"
 
 smoke: install
-	$(BIN)/kedro run --pipeline=transfer --env=smoke
+	$(BIN)/kedro run --pipelines=transfer --env=smoke
 
 test: install browser
 	$(BIN)/python -m pytest

@@ -3,7 +3,7 @@ every model trained end to end, beside the published anchors.
 
     .venv/bin/python benchmarks/bench_decoy_fashion.py [--out DIR]
 
-Runs ``KEDRO_ENV=decoy_fashion kedro run --pipeline=transfer`` in a scratch copy of the
+Runs ``KEDRO_ENV=decoy_fashion kedro run --pipelines=transfer`` in a scratch copy of the
 project (the working tree's outputs are left alone), prints the table the README shows and
 copies the run's reports (metrics.json, table1.md, decoy_reliance.png) to ``--out``. Needs the
 Fashion-MNIST files (Debian's ``dataset-fashion-mnist``); about 10 minutes on 2 CPU cores.
@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     with project_copy() as root:
         start = time.perf_counter()
-        kedro_run(root, "--pipeline=transfer", env={"KEDRO_ENV": "decoy_fashion"})
+        kedro_run(root, "--pipelines=transfer", env={"KEDRO_ENV": "decoy_fashion"})
         seconds = time.perf_counter() - start
         reporting = root / "data" / "08_reporting"
         args.out.mkdir(parents=True, exist_ok=True)

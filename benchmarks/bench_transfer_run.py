@@ -1,4 +1,4 @@
-"""Wall time of the default ``kedro run --pipeline=transfer``, beside the smoke env.
+"""Wall time of the default ``kedro run --pipelines=transfer``, beside the smoke env.
 
 A benchmark, not a test: run it by hand (``.venv/bin/python benchmarks/bench_transfer_run.py``)
 on a quiet machine. Both runs use a fresh copy of the project's config, so caches and
@@ -21,11 +21,11 @@ def timed_run(*args: str) -> float:
 
 
 def main() -> None:
-    smoke = timed_run("--pipeline=transfer", "--env=smoke")
-    default = timed_run("--pipeline=transfer")
+    smoke = timed_run("--pipelines=transfer", "--env=smoke")
+    default = timed_run("--pipelines=transfer")
     print(f"cpu cores: {os.cpu_count()}")
-    print(f"kedro run --pipeline=transfer --env=smoke : {smoke:7.1f} s")
-    print(f"kedro run --pipeline=transfer             : {default:7.1f} s  ({default / smoke:.1f}x smoke; budget 240 s)")
+    print(f"kedro run --pipelines=transfer --env=smoke : {smoke:7.1f} s")
+    print(f"kedro run --pipelines=transfer             : {default:7.1f} s  ({default / smoke:.1f}x smoke; budget 240 s)")
 
 
 if __name__ == "__main__":

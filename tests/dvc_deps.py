@@ -1,6 +1,6 @@
 """The code each DVC stage runs, read from the imports of its Kedro pipeline's nodes.
 
-A stage's ``cmd`` is ``kedro run --pipeline=<name> [--namespaces=<ns>]``; its nodes' modules,
+A stage's ``cmd`` is ``kedro run --pipelines=<name> [--namespaces=<ns>]``; its nodes' modules,
 everything they import inside ``trustcnn`` (transitively, package ``__init__`` files included:
 Python runs them on import), and the dataset classes in ``trustcnn.storage`` that read and
 write every artefact are the code its outputs depend on. ``python -m tests.dvc_deps`` prints,
@@ -93,7 +93,7 @@ def stage_deps(dvc_yaml: Path = PROJECT / "dvc.yaml") -> dict[str, list[str]]:
 
 
 def pipeline_modules(cmd: str) -> set[str]:
-    """The modules of the nodes ``cmd`` (``kedro run --pipeline=… [--namespaces=…]``) runs."""
+    """The modules of the nodes ``cmd`` (``kedro run --pipelines=… [--namespaces=…]``) runs."""
     from trustcnn.pipeline_registry import register_pipelines
 
     pipeline_name = re.search(r"--pipelines?[= ](\S+)", cmd).group(1)

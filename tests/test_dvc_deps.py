@@ -13,7 +13,7 @@ def test_every_stage_lists_the_code_its_pipeline_imports() -> None:
 
 
 def test_the_check_sees_transitive_imports_and_would_fail(tmp_path: Path) -> None:
-    files = closure(pipeline_modules("kedro run --pipeline=saliency"))
+    files = closure(pipeline_modules("kedro run --pipelines=saliency"))
     names = {str(f.relative_to(PROJECT)) for f in files}
     # The node module, what it imports directly, and what those import in turn.
     assert {"src/trustcnn/pipelines/saliency/nodes.py", "src/trustcnn/inference.py", "src/trustcnn/models/build.py",

@@ -1,5 +1,5 @@
 """``trustcnn`` / ``python -m trustcnn``: ``study serve|export`` runs the user study; anything
-else is Kedro's ``run`` for this packaged project (``trustcnn --pipeline=transfer``)."""
+else is Kedro's ``run`` for this packaged project (``trustcnn --pipelines=transfer``)."""
 
 import sys
 from pathlib import Path

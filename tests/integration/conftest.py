@@ -12,7 +12,7 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 KEDRO = Path(sys.executable).with_name("kedro")
-# The models `kedro run --pipeline=transfer` trains with the default trust_variants.
+# The models `kedro run --pipelines=transfer` trains with the default trust_variants.
 MODELS = (
     "baseline",
     "no_decoy",
@@ -52,10 +52,10 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``kedro run --pipeline=transfer --env=smoke`` once for the whole session; tests that
+    """``kedro run --pipelines=transfer --env=smoke`` once for the whole session; tests that
     change its outputs work on a copy."""
     root = copy_project(tmp_path_factory.mktemp("e2e"))
-    result = kedro(root, "run", "--pipeline=transfer", "--env=smoke")
+    result = kedro(root, "run", "--pipelines=transfer", "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root
 

@@ -18,7 +18,7 @@ def test_decoy_fashion_trains_its_own_variants_end_to_end(project: Path, tmp_pat
     variants = yaml.safe_load((project / "conf/decoy_fashion/parameters.yml").read_text())["trust_variants"]
     tiny = [f"data.root={raw}", "baseline.epochs=1", "evaluation.n_resamples=50"]
     tiny += [f"{name}.trust.epochs=1" for name in variants]
-    result = kedro(project, "run", "--pipeline=transfer", f"--params={','.join(tiny)}", env={"KEDRO_ENV": "decoy_fashion"})
+    result = kedro(project, "run", "--pipelines=transfer", f"--params={','.join(tiny)}", env={"KEDRO_ENV": "decoy_fashion"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     metrics = json.loads((project / "data/08_reporting/metrics.json").read_text())
     assert list(metrics["models"]) == ["baseline", "no_decoy", *variants]

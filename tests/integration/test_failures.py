@@ -53,7 +53,7 @@ def _statuses(project: Path) -> dict[str, list[str]]:
 
 
 def _first_ingestion(project: Path) -> dict[str, str]:
-    first = kedro(project, "run", "--pipeline=ingestion", "--env=smoke")
+    first = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     assert first.returncode == 0, first.stderr[-3000:]
     return _outputs(project)
 
@@ -61,7 +61,7 @@ def _first_ingestion(project: Path) -> dict[str, str]:
 def _interrupted_training(project: Path, how: signal.Signals) -> subprocess.Popen:
     """A whole run with other splits (seed 1) stopped by ``how`` while the baseline trains —
     after it replaced the splits of the first ingestion (seed 0)."""
-    process, log = _start(project, "--pipeline=transfer", "--env=smoke", "--params=data.seed=1")
+    process, log = _start(project, "--pipelines=transfer", "--env=smoke", "--params=data.seed=1")
     _wait_for(log, "Running node: train_baseline", process)
     time.sleep(2)
     process.send_signal(how)
@@ -81,7 +81,7 @@ def test_interrupted_training_restores_outputs_and_ends_runs_killed(project: Pat
     assert "RUNNING" not in statuses, statuses
     assert "transfer" in statuses["KILLED"]
     assert not list((project / "data" / ".trustcnn").glob("journal-*"))
-    again = kedro(project, "run", "--pipeline=ingestion", "--env=smoke")
+    again = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     assert again.returncode == 0, again.stderr[-3000:]
 
 
@@ -92,7 +92,7 @@ def test_a_run_killed_with_sigkill_is_cleaned_up_by_the_next_run(project: Path) 
     assert "RUNNING" in _statuses(project)
     assert _outputs(project) != before, "the killed run had replaced the splits"
     assert list((project / "data" / ".trustcnn").glob("journal-*")), "the killed run's journal is left for the next"
-    nxt = kedro(project, "run", "--pipeline=ingestion", "--env=smoke")
+    nxt = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     output = " ".join((nxt.stdout + nxt.stderr).split())
     assert nxt.returncode == 0, output[-3000:]
     assert "an earlier run died mid-way; restored" in output
@@ -107,7 +107,7 @@ def test_a_run_killed_with_sigkill_is_cleaned_up_by_the_next_run(project: Path) 
 def test_a_second_run_in_the_same_project_is_refused_naming_the_first(project: Path) -> None:
     lock = RunLock.acquire(project / "data" / ".trustcnn" / "run.lock", "kedro run --pipelines=transfer")
     try:
-        result = kedro(project, "run", "--pipeline=ingestion", "--env=smoke")
+        result = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     finally:
         lock.release()
     output = " ".join((result.stdout + result.stderr).split())
@@ -121,7 +121,7 @@ def test_an_unreachable_tracking_server_fails_within_about_30_s_naming_it(projec
         probe.bind(("127.0.0.1", 0))
         uri = f"http://127.0.0.1:{probe.getsockname()[1]}"
     start = time.monotonic()
-    result = kedro(project, "run", "--pipeline=ingestion", "--env=smoke", env={"MLFLOW_TRACKING_URI": uri})
+    result = kedro(project, "run", "--pipelines=ingestion", "--env=smoke", env={"MLFLOW_TRACKING_URI": uri})
     elapsed = time.monotonic() - start
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
@@ -135,7 +135,7 @@ def test_a_stage_that_fails_half_way_changes_no_earlier_output(project: Path, bl
     (project / blocked).unlink()
     (project / blocked).mkdir()  # a folder where a file must go: the save fails after the splits'
     before = _outputs(project)
-    result = kedro(project, "run", "--pipeline=ingestion", "--env=smoke", "--params=data.seed=1")
+    result = kedro(project, "run", "--pipelines=ingestion", "--env=smoke", "--params=data.seed=1")
     assert result.returncode != 0
     assert _outputs(project) == before
     assert "rolled back" in " ".join((result.stdout + result.stderr).split())

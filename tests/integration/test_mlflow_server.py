@@ -64,7 +64,7 @@ def mlflow_server(tmp_path: Path) -> Iterator[str]:
 
 def test_smoke_pipeline_against_a_real_tracking_server(tmp_path: Path, mlflow_server: str) -> None:
     root = copy_project(tmp_path / "project")
-    result = kedro(root, "run", "--pipeline=transfer", "--env=smoke", env={"MLFLOW_TRACKING_URI": mlflow_server})
+    result = kedro(root, "run", "--pipelines=transfer", "--env=smoke", env={"MLFLOW_TRACKING_URI": mlflow_server})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert not (root / "mlflow.db").exists() and not (root / "mlartifacts").exists()
 

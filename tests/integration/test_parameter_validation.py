@@ -23,7 +23,7 @@ from .conftest import kedro
     ],
 )
 def test_invalid_parameter_stops_the_run_before_training(project: Path, override: str, names: tuple[str, ...]) -> None:
-    result = kedro(project, "run", "--pipeline=transfer", "--env=smoke", f"--params={override}")
+    result = kedro(project, "run", "--pipelines=transfer", "--env=smoke", f"--params={override}")
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "ParameterValidationError" in output
@@ -36,7 +36,7 @@ def test_invalid_parameter_stops_the_run_before_training(project: Path, override
 def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Path) -> None:
     """Pipelines are built from conf/base + KEDRO_ENV before --params/--env are read: a run
     whose trust_variants differ must stop, not train the other list."""
-    result = kedro(project, "run", "--pipeline=transfer", "--env=smoke", "--params=trust_variants=[trust_mask]")
+    result = kedro(project, "run", "--pipelines=transfer", "--env=smoke", "--params=trust_variants=[trust_mask]")
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "trust_variants" in output and "KEDRO_ENV" in output
@@ -52,7 +52,7 @@ def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Pa
     ],
 )
 def test_unknown_keys_and_unusable_overrides_stop_the_run_naming_them(project: Path, override: str, message: str) -> None:
-    result = kedro(project, "run", "--pipeline=transfer", "--env=smoke", f"--params={override}")
+    result = kedro(project, "run", "--pipelines=transfer", "--env=smoke", f"--params={override}")
     output = " ".join((result.stdout + result.stderr).split())  # rich wraps long messages
     assert result.returncode != 0
     assert message in output, output[-2000:]

@@ -151,7 +151,7 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     assert [r for r in rows if r["item_id"] == first["item_id"]][0]["chosen_model"] != ""
     assert "token" not in rows[0]
 
-    result = kedro(study, "run", "--pipeline=user_study", "--env=smoke")
+    result = kedro(study, "run", "--pipelines=user_study", "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((study / STUDY / "report.json").read_text())
     attacked = {i for i, item in json.loads((study / STUDY / "key.json").read_text())["items"].items() if item["adversarial"]}

@@ -20,5 +20,5 @@ ANSWERS = ("yes", "no")
 def read_manifest(folder: str | Path) -> dict:
     path = Path(folder) / MANIFEST
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: build the study package first (kedro run --pipeline=user_study)")
+        raise FileNotFoundError(f"{path} does not exist: build the study package first (kedro run --pipelines=user_study)")
     return json.loads(path.read_text())
