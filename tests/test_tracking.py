@@ -39,6 +39,7 @@ def test_models_are_registered_and_one_champion_alias_moves_between_them(tmp_pat
     from trustcnn.tracking import log_torch_model, set_champion
 
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    mlflow.set_experiment("trustcnn")
     try:
         example = np.zeros((1, 3, 8, 8), np.float32)
         logged = {}
@@ -59,6 +60,30 @@ def test_models_are_registered_and_one_champion_alias_moves_between_them(tmp_pat
         model = mlflow.pytorch.load_model("models:/trustcnn-trust_mask@champion")
         assert model(__import__("torch").zeros(2, 3, 8, 8)).shape == (2, 2)
     finally:
+        mlflow.set_experiment(experiment_id="0")  # MLflow's Default, present in every store
+        mlflow.set_tracking_uri(None)
+
+
+def test_each_experiment_registers_its_own_models_and_keeps_its_own_champion(tmp_path: Path) -> None:
+    import numpy as np
+
+    from trustcnn.tracking import log_torch_model, set_champion
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    try:
+        example, logged = np.zeros((1, 3, 8, 8), np.float32), {}
+        for experiment in ("trustcnn", "trustcnn-smoke"):  # the default run's, then conf/smoke's
+            mlflow.set_experiment(experiment)
+            with model_run("baseline"):
+                logged[experiment] = log_torch_model(_tiny_model(), example, "baseline")
+            assert set_champion(logged[experiment]["registered_model"], "1")
+        assert [logged[e]["registered_model"] for e in logged] == ["trustcnn-baseline", "trustcnn-smoke-baseline"]
+        client = mlflow.MlflowClient()
+        # The smoke champion did not take the alias off the default run's (its name shares the prefix).
+        assert client.get_registered_model("trustcnn-baseline").aliases == {"champion": 1}
+        assert client.get_registered_model("trustcnn-smoke-baseline").aliases == {"champion": 1}
+    finally:
+        mlflow.set_experiment(experiment_id="0")  # MLflow's Default, present in every store
         mlflow.set_tracking_uri(None)
 
 

@@ -293,6 +293,21 @@ class BiasConfig(_Config):
     flag_ratio: float = Field(2.0, gt=0.0)
 
 
+TRUST_DEFAULTS = "trust_defaults"
+
+
+def with_trust_defaults(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with each of ``trust_variants``' ``trust`` blocks laid over ``trust_defaults``
+    (key by key, like YAML's ``<<:``). The parameter files carry no YAML merge keys, because
+    ``dvc exp run -S`` rewrites the file it edits and would expand them into copies."""
+    defaults = params.get(TRUST_DEFAULTS) or {}
+    merged = dict(params)
+    for name in params.get("trust_variants") or []:
+        block = params.get(name) or {}
+        merged[name] = {**block, "trust": {**defaults, **(block.get("trust") or {})}}
+    return merged
+
+
 def configured_keys(conf_source: str | Path, envs: Collection[str]) -> set[str]:
     """The top-level keys of every ``parameters*`` file of the configuration environments
     ``envs`` (e.g. ``base`` and ``local``), as written — runtime ``--params`` aside."""

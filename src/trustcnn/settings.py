@@ -2,11 +2,13 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from kedro.config import OmegaConfigLoader
 from kedro.utils import find_kedro_project
 from omegaconf.resolvers import oc
 
+from trustcnn.config import with_trust_defaults
 from trustcnn.hooks import ProvenanceHooks, RunGuard, VariantListCheck
 
 
@@ -32,12 +34,25 @@ def _artifact_location() -> str | None:
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
 
-CONFIG_LOADER_CLASS = OmegaConfigLoader
+
+class ConfigLoader(OmegaConfigLoader):
+    """Kedro's loader; the parameters come with every trust variant laid over ``trust_defaults``
+    (after ``--env`` and ``--params``, so ``--params=trust_defaults.epochs=2`` reaches them all)."""
+
+    def __getitem__(self, key: str) -> Any:
+        # ${globals:…} is one process-wide resolver, bound to the loader built last — e.g. the one
+        # pipeline_registry builds for KEDRO_ENV, whose data_root isn't this run's (--env).
+        self._register_globals_resolver()
+        config = super().__getitem__(key)
+        return with_trust_defaults(config) if key == "parameters" else config
+
+
+CONFIG_LOADER_CLASS = ConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
     # An environment (e.g. conf/smoke) overrides single keys, not whole top-level blocks.
-    "merge_strategy": {"parameters": "soft"},
+    "merge_strategy": {"parameters": "soft", "mlflow": "soft"},
     "custom_resolvers": {
         "oc.env": oc.env,
         "trustcnn.tracking_uri": _tracking_uri,

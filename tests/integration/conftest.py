@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,8 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from mlflow.tracking import MlflowClient
 
 PROJECT = Path(__file__).resolve().parents[2]
+# Where `--env=smoke` writes (conf/smoke/globals.yml), its MLflow experiment (conf/smoke/mlflow.yml)
+# and the name of its models in the registry (trustcnn.tracking.registered_name).
+SMOKE_DATA = Path("data/envs/smoke")
+SMOKE_EXPERIMENT = "trustcnn-smoke"
+SMOKE_RUN = "smoke"
 KEDRO = Path(sys.executable).with_name("kedro")
 # The models `kedro run --pipelines=transfer` trains with the default trust_variants.
 MODELS = (
@@ -50,11 +57,31 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
+REAL_METRICS = Path("data/08_reporting/metrics.json")
+
+
+def seed_real_results(root: Path) -> str:
+    """What a real (default-env) run leaves behind, in ``root``: its ``metrics.json`` (the
+    committed one) and its champion's ``@champion`` alias in the registry. Returns that
+    registered model's name."""
+    (root / REAL_METRICS).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT / REAL_METRICS, root / REAL_METRICS)
+    champion = json.loads((root / REAL_METRICS).read_text())["champion"]["model"]
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
+    name = f"trustcnn-{champion}"
+    client.create_registered_model(name)
+    version = client.create_model_version(name, source=(root / "mlartifacts" / "real").as_uri())
+    client.set_registered_model_alias(name, "champion", version.version)
+    return name
+
+
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``kedro run --pipelines=transfer --env=smoke`` once for the whole session; tests that
-    change its outputs work on a copy."""
+    """``kedro run --pipelines=transfer --env=smoke`` once for the whole session, in a copy that
+    already holds a real run's results (:func:`seed_real_results`); tests that change its
+    outputs work on a copy."""
     root = copy_project(tmp_path_factory.mktemp("e2e"))
+    seed_real_results(root)
     result = kedro(root, "run", "--pipelines=transfer", "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root

@@ -20,11 +20,13 @@ def test_decoy_fashion_trains_its_own_variants_end_to_end(project: Path, tmp_pat
     tiny += [f"{name}.trust.epochs=1" for name in variants]
     result = kedro(project, "run", "--pipelines=transfer", f"--params={','.join(tiny)}", env={"KEDRO_ENV": "decoy_fashion"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    metrics = json.loads((project / "data/08_reporting/metrics.json").read_text())
+    data = project / "data/envs/decoy_fashion"  # conf/decoy_fashion/globals.yml: apart from the default run's
+    assert not (project / "data/08_reporting/metrics.json").exists()
+    metrics = json.loads((data / "08_reporting/metrics.json").read_text())
     assert list(metrics["models"]) == ["baseline", "no_decoy", *variants]
     for row in metrics["models"].values():
         assert {"accuracy_consistent", "accuracy_swapped", "decoy_flip_rate", "gap_closed", "decoy_share_input_x_gradient"} <= set(row)
-    run_id = json.loads((project / "data/06_models/rrr/mlflow_run.json").read_text())["run_id"]
+    run_id = json.loads((data / "09_tracking/rrr/mlflow_run.json").read_text())["run_id"]
     params = MlflowClient(tracking_uri=f"sqlite:///{project / 'mlflow.db'}").get_run(run_id).data.params
     # The env's end-to-end settings, not conf/base's; w_rrr = 1 on ten classes is 10× CE.
     assert params["optim.trainable"] == "all" and params["optim.start_from"] == "backbone"

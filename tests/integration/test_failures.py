@@ -16,7 +16,7 @@ from mlflow.tracking import MlflowClient
 
 from trustcnn.runlock import RunLock
 
-from .conftest import KEDRO, kedro
+from .conftest import KEDRO, SMOKE_DATA, SMOKE_RUN, kedro
 
 
 def _outputs(project: Path) -> dict[str, str]:
@@ -79,7 +79,7 @@ def test_interrupted_training_restores_outputs_and_ends_runs_killed(project: Pat
     assert "rolled back" in output
     statuses = _statuses(project)
     assert "RUNNING" not in statuses, statuses
-    assert "transfer" in statuses["KILLED"]
+    assert SMOKE_RUN in statuses["KILLED"]
     assert not list((project / "data" / ".trustcnn").glob("journal-*"))
     again = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     assert again.returncode == 0, again.stderr[-3000:]
@@ -98,7 +98,7 @@ def test_a_run_killed_with_sigkill_is_cleaned_up_by_the_next_run(project: Path) 
     assert "an earlier run died mid-way; restored" in output
     assert "as KILLED" in output
     statuses = _statuses(project)
-    assert "RUNNING" not in statuses and "transfer" in statuses["KILLED"]
+    assert "RUNNING" not in statuses and SMOKE_RUN in statuses["KILLED"]
     assert not list((project / "data" / ".trustcnn").glob("journal-*"))
     assert not [p for p in (project / "data").rglob(".*.tmp-*")]
     assert _outputs(project) == before
@@ -129,8 +129,8 @@ def test_an_unreachable_tracking_server_fails_within_about_30_s_naming_it(projec
     assert elapsed < 240, elapsed  # 30 s plus start-up, with room for a busy machine
 
 
-@pytest.mark.parametrize("blocked", ["data/08_reporting/ingestion_report.csv", "data/08_reporting/data_preview.png"])
-def test_a_stage_that_fails_half_way_changes_no_earlier_output(project: Path, blocked: str) -> None:
+@pytest.mark.parametrize("blocked", [SMOKE_DATA / "08_reporting/ingestion_report.csv", SMOKE_DATA / "08_reporting/data_preview.png"])
+def test_a_stage_that_fails_half_way_changes_no_earlier_output(project: Path, blocked: Path) -> None:
     _first_ingestion(project)
     (project / blocked).unlink()
     (project / blocked).mkdir()  # a folder where a file must go: the save fails after the splits'

@@ -14,13 +14,13 @@ from nbclient import NotebookClient
 
 from trustcnn.metrics import CASES
 
-from .conftest import MODELS, PROJECT, champion_predictions
+from .conftest import MODELS, PROJECT, REAL_METRICS, SMOKE_DATA, SMOKE_EXPERIMENT, SMOKE_RUN, champion_predictions
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
-    metrics = json.loads((smoke_run / "data/08_reporting/metrics.json").read_text())
+    metrics = json.loads((smoke_run / SMOKE_DATA / "08_reporting/metrics.json").read_text())
     assert set(metrics["models"]) == set(MODELS)
     for name in MODELS:
         row = metrics["models"][name]
@@ -45,8 +45,8 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
         assert "value" in row["gap_closed"] and "input_x_gradient" in row["by_method"]
     assert len({m["gap_closed"]["value"] is None for m in metrics["models"].values()}) == 1
     assert 0.0 <= metrics["source_backbone"]["accuracy"] <= 1.0
-    table3 = json.loads((smoke_run / "data/08_reporting/table3.json").read_text())
-    table3_md = (smoke_run / "data/08_reporting/table3.md").read_text()
+    table3 = json.loads((smoke_run / SMOKE_DATA / "08_reporting/table3.json").read_text())
+    table3_md = (smoke_run / SMOKE_DATA / "08_reporting/table3.md").read_text()
     for name in MODELS:
         overall = table3["models"][name]["overall"]
         assert overall == metrics["models"][name]["case_shares"]["overall"]
@@ -54,10 +54,10 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
         assert f"| {name} | {cells} |" in table3_md
         for label, row in table3["models"][name]["per_class"].items():
             assert f"| {name} | {label} | " + " | ".join(f"{row[c]:.3f}" for c in CASES) + " |" in table3_md
-    table1 = json.loads((smoke_run / "data/08_reporting/table1.json").read_text())
-    table1_md = (smoke_run / "data/08_reporting/table1.md").read_text()
+    table1 = json.loads((smoke_run / SMOKE_DATA / "08_reporting/table1.json").read_text())
+    table1_md = (smoke_run / SMOKE_DATA / "08_reporting/table1.md").read_text()
     for name in MODELS:
-        assert f"| {name} |" in (smoke_run / "data/08_reporting/metrics.md").read_text()
+        assert f"| {name} |" in (smoke_run / SMOKE_DATA / "08_reporting/metrics.md").read_text()
         assert table1["models"][name]["accuracy"] == metrics["models"][name]["accuracy"]
         value = table1["models"][name]["accuracy"]["value"]
         assert f"| {name} | {value:.3f} [" in table1_md
@@ -68,20 +68,20 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
 
 
 def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
-    reporting = smoke_run / "data/08_reporting"
+    reporting = smoke_run / SMOKE_DATA / "08_reporting"
     figures = [reporting / "data_preview.png", reporting / "saliency_overlays.png", reporting / "case_bars.png"]
     figures += [reporting / name / "training_curves.png" for name in MODELS]
     figures += [reporting / folder / f"{name}.png" for name in MODELS for folder in ("cases", "confusion")]
     for figure in figures:
         assert figure.read_bytes()[:8] == PNG, figure
     for name in MODELS:
-        maps = np.load(smoke_run / f"data/07_model_output/maps/{name}.npz")
+        maps = np.load(smoke_run / SMOKE_DATA / f"07_model_output/maps/{name}.npz")
         assert set(maps.files) == {"gradcam", "guided_gradcam", "input_x_gradient", "sanity"}
-        predictions = np.load(smoke_run / f"data/07_model_output/predictions/{name}.npz")
+        predictions = np.load(smoke_run / SMOKE_DATA / f"07_model_output/predictions/{name}.npz")
         assert {"predictions", "probabilities", "predictions_consistent", "predictions_swapped"} == set(predictions.files)
-        scores = np.load(smoke_run / f"data/07_model_output/scores/{name}.npz")
+        scores = np.load(smoke_run / SMOKE_DATA / f"07_model_output/scores/{name}.npz")
         assert {"correct", "accurate", "gradcam.energy_in_mask", "input_x_gradient.decoy_share"} <= set(scores.files)
-        assert (smoke_run / f"data/06_models/{name}/model.pt").stat().st_size > 0
+        assert (smoke_run / SMOKE_DATA / f"06_models/{name}/model.pt").stat().st_size > 0
     leftovers = [p for p in smoke_run.rglob(".*.tmp-*")]
     assert not leftovers, f"temporary files left behind: {leftovers}"
 
@@ -89,11 +89,11 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
 def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -> None:
     assert not (smoke_run / "mlruns").exists()
     client = MlflowClient(tracking_uri=f"sqlite:///{smoke_run / 'mlflow.db'}")
-    experiment = client.get_experiment_by_name("trustcnn")
+    experiment = client.get_experiment_by_name(SMOKE_EXPERIMENT)
     runs = client.search_runs([experiment.experiment_id])
     by_name = {run.info.run_name: run for run in runs}
-    assert {"transfer", "source_backbone", *MODELS} <= set(by_name)
-    parent = by_name["transfer"].info.run_id
+    assert {SMOKE_RUN, "source_backbone", *MODELS} <= set(by_name)
+    parent = by_name[SMOKE_RUN].info.run_id
     metric_names = []
     for name in MODELS:
         run = by_name[name]
@@ -125,22 +125,34 @@ def test_registry_has_every_model_and_one_champion_that_loads_in_a_fresh_process
     uri = f"sqlite:///{smoke_run / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri)
     registered = {m.name: m for m in client.search_registered_models()}
-    assert {f"trustcnn-{name}" for name in (*MODELS, "source_backbone")} <= set(registered)
-    holders = [name for name, m in registered.items() if "champion" in m.aliases]
-    champion = json.loads((smoke_run / "data/08_reporting/metrics.json").read_text())["champion"]["model"]
-    assert holders == [f"trustcnn-{champion}"]
-    run = json.loads((smoke_run / f"data/06_models/{champion}/mlflow_run.json").read_text())
-    assert registered[f"trustcnn-{champion}"].aliases["champion"] == int(run["model_version"])
-    predicted = champion_predictions(uri, f"models:/trustcnn-{champion}@champion", smoke_run / "data/03_primary/test.npz")
-    saved = np.load(smoke_run / f"data/07_model_output/predictions/{champion}.npz")["predictions"]
+    assert {f"{SMOKE_EXPERIMENT}-{name}" for name in (*MODELS, "source_backbone")} <= set(registered)
+    holders = [name for name, m in registered.items() if "champion" in m.aliases and name.startswith(SMOKE_EXPERIMENT)]
+    champion = json.loads((smoke_run / SMOKE_DATA / "08_reporting/metrics.json").read_text())["champion"]["model"]
+    assert holders == [f"{SMOKE_EXPERIMENT}-{champion}"]
+    run = json.loads((smoke_run / SMOKE_DATA / f"09_tracking/{champion}/mlflow_run.json").read_text())
+    assert registered[f"{SMOKE_EXPERIMENT}-{champion}"].aliases["champion"] == int(run["model_version"])
+    predicted = champion_predictions(uri, f"models:/{SMOKE_EXPERIMENT}-{champion}@champion", smoke_run / SMOKE_DATA / "03_primary/test.npz")
+    saved = np.load(smoke_run / SMOKE_DATA / f"07_model_output/predictions/{champion}.npz")["predictions"]
     assert predicted == saved.tolist()
     # Every run carries the DVC hash of the data it read (the copy has no git: no commit tag).
     model_run = client.get_run(run["run_id"])
-    md5 = hashlib.md5((smoke_run / "data/03_primary/train.npz").read_bytes()).hexdigest()
+    md5 = hashlib.md5((smoke_run / SMOKE_DATA / "03_primary/train.npz").read_bytes()).hexdigest()
     assert model_run.data.tags["trustcnn.data.train_set.md5"] == md5
 
 
-def test_results_notebook_executes_on_the_smoke_outputs(smoke_run: Path) -> None:
+def test_the_smoke_env_leaves_the_real_results_and_champion_as_they_were(smoke_run: Path) -> None:
+    # The copy held a real run's metrics.json and @champion before the smoke run (seed_real_results).
+    assert (smoke_run / REAL_METRICS).read_bytes() == (PROJECT / REAL_METRICS).read_bytes()
+    outside = [p for p in (smoke_run / "data").rglob("*") if p.is_file() and not {"envs", ".trustcnn"} & set(p.parts)]
+    assert outside == [smoke_run / REAL_METRICS], "the smoke run wrote outside its data root"
+    real = json.loads((PROJECT / REAL_METRICS).read_text())["champion"]["model"]
+    client = MlflowClient(tracking_uri=f"sqlite:///{smoke_run / 'mlflow.db'}")
+    assert client.get_registered_model(f"trustcnn-{real}").aliases == {"champion": 1}
+    assert client.get_experiment_by_name("trustcnn") is None  # every smoke run is in trustcnn-smoke
+
+
+def test_results_notebook_executes_on_the_smoke_outputs(smoke_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEDRO_ENV", "smoke")  # the kernel's session reads the smoke env's catalog
     notebooks = smoke_run / "notebooks"
     notebooks.mkdir(exist_ok=True)
     notebook = nbformat.read(PROJECT / "notebooks" / "results.ipynb", as_version=4)
@@ -153,8 +165,8 @@ def test_results_notebook_executes_on_the_smoke_outputs(smoke_run: Path) -> None
 
 
 def test_error_detection_robustness_and_bias_reach_metrics_tables_and_mlflow(smoke_run: Path) -> None:
-    metrics = json.loads((smoke_run / "data/08_reporting/metrics.json").read_text())
-    reporting = smoke_run / "data/08_reporting"
+    metrics = json.loads((smoke_run / SMOKE_DATA / "08_reporting/metrics.json").read_text())
+    reporting = smoke_run / SMOKE_DATA / "08_reporting"
     for name in MODELS:
         row = metrics["models"][name]
         detection = json.loads((reporting / f"error_detection/{name}.json").read_text())
@@ -170,7 +182,7 @@ def test_error_detection_robustness_and_bias_reach_metrics_tables_and_mlflow(smo
         audit = row["bias"]["gradcam"]
         assert set(audit["overall"]) == {"object", "decoy", "elsewhere"}
         assert all("flagged" in shares for shares in audit["per_class"].values())
-        features = np.load(smoke_run / f"data/07_model_output/detection/{name}.npz")
+        features = np.load(smoke_run / SMOKE_DATA / f"07_model_output/detection/{name}.npz")
         assert features["test.conductance"].shape[0] == len(features["test.wrong"])
     for table in ("error_detection.md", "robustness.md", "bias.md"):
         text = (reporting / table).read_text()
@@ -178,7 +190,7 @@ def test_error_detection_robustness_and_bias_reach_metrics_tables_and_mlflow(smo
     for figure in ("robustness.png", "bias_audit.png"):
         assert (reporting / figure).read_bytes()[:8] == PNG
     client = MlflowClient(tracking_uri=f"sqlite:///{smoke_run / 'mlflow.db'}")
-    run_id = json.loads((smoke_run / "data/06_models/baseline/mlflow_run.json").read_text())["run_id"]
+    run_id = json.loads((smoke_run / SMOKE_DATA / "09_tracking/baseline/mlflow_run.json").read_text())["run_id"]
     run = client.get_run(run_id)
     assert "test_error_detection.max_softmax.auroc" in run.data.metrics
     assert "test_robustness.pgd_eps8.accuracy" in run.data.metrics

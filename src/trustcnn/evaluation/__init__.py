@@ -3,6 +3,7 @@
 
 from trustcnn.evaluation.bias import audit, bias_audit
 from trustcnn.evaluation.champion import CHAMPION_CRITERION, NO_DECOY, REFERENCE, choose_champion
+from trustcnn.evaluation.headline import headline
 from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_sections
 from trustcnn.evaluation.scores import Scores, model_scores
 from trustcnn.evaluation.tables import (
@@ -30,6 +31,7 @@ __all__ = [
     "bias_audit",
     "bias_markdown",
     "choose_champion",
+    "headline",
     "compare_models",
     "error_detection_markdown",
     "estimates",

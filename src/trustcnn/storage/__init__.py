@@ -2,7 +2,7 @@
 user study's are in :mod:`trustcnn.storage.study` (only its stage imports them)."""
 
 from trustcnn.storage.atomic_dataset import AtomicDataset
-from trustcnn.storage.files import FigureDataset, ImageSetDataset, JSONDataset, NpzDataset, TorchDataset
+from trustcnn.storage.files import FigureDataset, ImageSetDataset, JSONDataset, NpzDataset, RunRecordDataset, TorchDataset
 
 __all__ = [
     "AtomicDataset",
@@ -10,5 +10,6 @@ __all__ = [
     "ImageSetDataset",
     "JSONDataset",
     "NpzDataset",
+    "RunRecordDataset",
     "TorchDataset",
 ]

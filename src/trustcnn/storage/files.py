@@ -113,6 +113,16 @@ class JSONDataset(_LocalFileDataset):
             tmp.write_text(text, encoding="utf-8")
 
 
+class RunRecordDataset(JSONDataset):
+    """The MLflow run a model was trained in (``run_id``, registered name and version). Kept
+    out of DVC's outputs — a new run id on every run would change ``dvc.lock`` — so it may be
+    missing where DVC restored the model from its cache: then ``run_id`` is ``None`` and later
+    nodes log into a new run."""
+
+    def _load(self) -> dict[str, Any]:
+        return super()._load() if self._filepath.is_file() else {"run_id": None}
+
+
 class FigureDataset(_LocalFileDataset):
     """A matplotlib figure saved as PNG; loads back as an RGBA uint8 array, which is
     what ``mlflow.log_image`` takes, so a later node can log a figure it didn't draw."""

@@ -3,7 +3,7 @@ their metrics (:mod:`.runs`), logged and registered models (:mod:`.models`), pro
 (:mod:`.provenance`) and what each step of the experiment records (:mod:`.reports`). No
 pipeline node calls MLflow itself."""
 
-from trustcnn.tracking.models import CHAMPION, REGISTRY_PREFIX, log_torch_model, registered_name, set_champion
+from trustcnn.tracking.models import CHAMPION, DEFAULT_EXPERIMENT, log_torch_model, registered_name, set_champion
 from trustcnn.tracking.provenance import data_tags, dvc_md5, git_tags, is_provenance_tag
 from trustcnn.tracking.reports import GridRuns, log_backbone, log_comparison, log_model_figures, log_study, log_training
 from trustcnn.tracking.runs import (
@@ -19,7 +19,7 @@ from trustcnn.tracking.runs import (
 
 __all__ = [
     "CHAMPION",
-    "REGISTRY_PREFIX",
+    "DEFAULT_EXPERIMENT",
     "GridRuns",
     "data_tags",
     "dvc_md5",

@@ -1,5 +1,6 @@
 from kedro.pipeline import Node, Pipeline
 
+from trustcnn.evaluation import headline
 from trustcnn.pipelines import with_name
 from trustcnn.pipelines.evaluation.nodes import (
     decoy_reliance,
@@ -45,6 +46,7 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
             Node(overlays, inputs={**shared, **outputs}, outputs="saliency_overlays", name="overlays"),
             Node(four_cases, inputs=["metrics", "params:evaluation"], outputs=["table3", "table3_md", "case_bars"], name="four_cases"),
             Node(decoy_reliance, inputs="table1", outputs="decoy_reliance", name="decoy_reliance"),
+            Node(headline, inputs="metrics", outputs={name: f"{name}.headline" for name in models}, name="headline"),
             Node(
                 trust_checks,
                 inputs=["metrics", "params:saliency"],
