@@ -17,17 +17,17 @@ import yaml
 from captum.attr import LayerGradCam
 from timing import median_seconds
 
-from trustcnn.config import ModelConfig, TrustConfig
+from trustcnn.config import ModelConfig, TrustConfig, with_trust_defaults
 from trustcnn.models import build_model
 from trustcnn.saliency import get_method
-from trustcnn.training import CrossEntropyObjective, TensorSet, cache_features, run_epoch, trust_objective
+from trustcnn.training import CrossEntropyObjective, SplitData, cache_features, run_epoch, trust_objective
 
 VARIANTS = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_trust.yml"
 
 
 def objectives(only: list[str] | None = None) -> dict[str, object]:
     """Cross entropy and every default trust variant (``only``: those names; CE always)."""
-    conf = yaml.safe_load(VARIANTS.read_text())
+    conf = with_trust_defaults(yaml.safe_load(VARIANTS.read_text()))
     unknown = set(only or []) - {"cross_entropy", *conf["trust_variants"]}
     if unknown:
         raise SystemExit(f"--only: unknown objective(s) {sorted(unknown)}; choose from {conf['trust_variants']}")
@@ -43,7 +43,7 @@ def peak_memory_mb(device: torch.device) -> str:
 
 
 def step_table(
-    model, data: TensorSet, device: torch.device, precisions: list[str | None], repeats: int, only: list[str] | None
+    model, data: SplitData, device: torch.device, precisions: list[str | None], repeats: int, only: list[str] | None
 ) -> None:
     optimizer = torch.optim.SGD(model.trainable_parameters(), lr=0.0)  # lr 0: every repeat does the same work
     cached = cache_features(model, data, batch_size=len(data))
@@ -88,7 +88,7 @@ def posthoc_table(model, x: torch.Tensor, repeats: int) -> None:
         print(f"{name:<26} {len(x) / seconds:10.0f} {reference / seconds:8.2f}x")
 
 
-def profile_steps(model, data: TensorSet, only: list[str] | None, folder: Path) -> None:
+def profile_steps(model, data: SplitData, only: list[str] | None, folder: Path) -> None:
     """One training step of each objective under ``torch.profiler``: a Chrome trace per
     objective in ``folder`` (open in https://ui.perfetto.dev) and the top operators printed."""
     from torch.profiler import ProfilerActivity, profile
@@ -125,7 +125,7 @@ def main() -> None:
     model.set_trainable("trust_layer")
     masks = torch.zeros(batch, size, size, device=device)
     masks[:, size // 4 : 3 * size // 4, size // 4 : 3 * size // 4] = 1
-    data = TensorSet(torch.rand(batch, 3, size, size, device=device), torch.arange(batch, device=device) % 10, masks)
+    data = SplitData(torch.rand(batch, 3, size, size, device=device), torch.arange(batch, device=device) % 10, masks)
     precisions = [None] if args.fp32_only else [None, "bfloat16"] + (["float16"] if device.type == "cuda" else [])
     print(f"{torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'}: {name} {size}², batch {batch}, median of {repeats}\n")
     step_table(model, data, device, precisions, repeats, args.only)
