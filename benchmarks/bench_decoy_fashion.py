@@ -53,7 +53,7 @@ def main() -> None:
         start = time.perf_counter()
         kedro_run(root, "--pipelines=transfer", env={"KEDRO_ENV": "decoy_fashion"})
         seconds = time.perf_counter() - start
-        reporting = root / "data" / "08_reporting"
+        reporting = root / "data/envs/decoy_fashion/08_reporting"  # conf/decoy_fashion/globals.yml
         args.out.mkdir(parents=True, exist_ok=True)
         for name in REPORTS:
             shutil.copy(reporting / name, args.out / name)
