@@ -8,8 +8,12 @@ from kedro.config import OmegaConfigLoader
 from kedro.utils import find_kedro_project
 from omegaconf.resolvers import oc
 
-from trustcnn.config import with_trust_defaults
-from trustcnn.hooks import ProvenanceHooks, RunGuard, VariantListCheck
+from trustcnn.console import quiet_unactionable_warnings
+
+quiet_unactionable_warnings()  # first: importing trustcnn.hooks imports kedro-mlflow, which warns
+
+from trustcnn.config import with_trust_defaults  # noqa: E402
+from trustcnn.hooks import MlflowRunHook, ProvenanceHooks, RunGuard, RunProgress, VariantListCheck  # noqa: E402
 
 
 def _project_root() -> str:
@@ -60,4 +64,6 @@ CONFIG_LOADER_ARGS = {
     },
 }
 
-HOOKS = (RunGuard(), ProvenanceHooks(), VariantListCheck())
+HOOKS = (RunGuard(), ProvenanceHooks(), VariantListCheck(), MlflowRunHook(), RunProgress())
+# kedro-mlflow's hook is MlflowRunHook above (flat parameters, run names that say what ran).
+DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)

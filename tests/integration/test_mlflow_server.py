@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
 
-from .conftest import MODELS, champion_predictions, copy_project, kedro
+from .conftest import MODELS, SMOKE_DATA, SMOKE_EXPERIMENT, SMOKE_RUN, champion_predictions, copy_project, kedro
 
 MLFLOW = Path(sys.executable).with_name("mlflow")
 
@@ -69,22 +69,24 @@ def test_smoke_pipeline_against_a_real_tracking_server(tmp_path: Path, mlflow_se
     assert not (root / "mlflow.db").exists() and not (root / "mlartifacts").exists()
 
     client = MlflowClient(tracking_uri=mlflow_server)
-    experiment = client.get_experiment_by_name("trustcnn")
+    experiment = client.get_experiment_by_name(SMOKE_EXPERIMENT)
     runs = client.search_runs([experiment.experiment_id])
     by_name = {run.info.run_name: run for run in runs}
-    parent = by_name["transfer"].info.run_id
+    parent = by_name[SMOKE_RUN].info.run_id
     for name in MODELS:
         run = by_name[name]
         assert run.data.tags["mlflow.parentRunId"] == parent
-        assert "test_accuracy" in run.data.metrics
+        assert "test_accuracy" in run.data.metrics and f"{name}.accuracy" in by_name[SMOKE_RUN].data.metrics
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
         assert {"training_curves.png", "case_examples.png", "confusion_matrix.png"} <= artifacts
-        assert len(client.search_model_versions(f"name='trustcnn-{name}'")) == 1
+        versions = client.search_model_versions(f"name='{SMOKE_EXPERIMENT}-{name}'")
+        assert len(versions) == 1 and versions[0].description.startswith(f"{name}: objective ")
     assert {"table1.md", "table3.md", "metrics.json"} <= {a.path for a in client.list_artifacts(parent)}
 
-    champion = json.loads((root / "data/08_reporting/metrics.json").read_text())["champion"]["model"]
-    assert by_name["transfer"].data.tags["trustcnn.champion"] == champion
-    holders = [m.name for m in client.search_registered_models() if "champion" in m.aliases]
-    assert holders == [f"trustcnn-{champion}"]
-    predicted = champion_predictions(mlflow_server, f"models:/trustcnn-{champion}@champion", root / "data/03_primary/test.npz")
-    assert predicted == np.load(root / f"data/07_model_output/predictions/{champion}.npz")["predictions"].tolist()
+    data = root / SMOKE_DATA
+    champion = json.loads((data / "08_reporting/metrics.json").read_text())["champion"]["model"]
+    assert by_name[SMOKE_RUN].data.tags["trustcnn.champion"] == champion
+    holders = [m for m in client.search_registered_models() if "champion" in m.aliases]
+    assert [m.name for m in holders] == [f"{SMOKE_EXPERIMENT}-{champion}"] and "\n\nChampion: " in holders[0].description
+    predicted = champion_predictions(mlflow_server, f"models:/{SMOKE_EXPERIMENT}-{champion}@champion", data / "03_primary/test.npz")
+    assert predicted == np.load(data / f"07_model_output/predictions/{champion}.npz")["predictions"].tolist()

@@ -56,8 +56,11 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
             assert f"| {name} | {label} | " + " | ".join(f"{row[c]:.3f}" for c in CASES) + " |" in table3_md
     table1 = json.loads((smoke_run / SMOKE_DATA / "08_reporting/table1.json").read_text())
     table1_md = (smoke_run / SMOKE_DATA / "08_reporting/table1.md").read_text()
+    summary = (smoke_run / SMOKE_DATA / "08_reporting/metrics.md").read_text()
+    assert f"Champion (@champion in the MLflow registry): {metrics['champion']['model']}" in summary
+    assert max(len(line) for line in summary.splitlines()) <= 120
     for name in MODELS:
-        assert f"| {name} |" in (smoke_run / SMOKE_DATA / "08_reporting/metrics.md").read_text()
+        assert f"| {name} " in summary
         assert table1["models"][name]["accuracy"] == metrics["models"][name]["accuracy"]
         value = table1["models"][name]["accuracy"]["value"]
         assert f"| {name} | {value:.3f} [" in table1_md
@@ -98,18 +101,30 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     for name in MODELS:
         run = by_name[name]
         assert run.data.tags["mlflow.parentRunId"] == parent
-        assert len(client.get_metric_history(run.info.run_id, "val_accuracy")) == 2  # smoke: 2 epochs
+        assert len(client.get_metric_history(run.info.run_id, "training/val_accuracy")) == 2  # smoke: 2 epochs
         assert "optim.lr" in run.data.params
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
         assert {"training_curves.png", "saliency_overlays.png"} <= artifacts
         metric_names.append(set(run.data.metrics))
+        # The evaluation logged into the finished run: its end is still the end of its training.
+        evaluated = client.get_metric_history(run.info.run_id, "test_accuracy")[0].timestamp
+        assert run.info.status == "FINISHED" and run.info.end_time <= evaluated, name
     # The same metric names in every model run, so the Compare view lines them up
-    # (variant-only terms such as loss_mask come on top).
+    # (variant-only terms such as loss_mask come on top); curves under training/, none doubled as final_*.
     common = set.intersection(*metric_names)
     assert metric_names[0] <= metric_names[1] and metric_names[0] == common
     for term in ("train_loss_ce", "train_reg_confidence", "train_penalty_wrong", "train_penalty_right"):
-        assert term in metric_names[0]
+        assert f"training/{term}" in metric_names[0]
     assert "test_accuracy" in metric_names[0] and "test_accuracy_ci_low" in metric_names[0]
+    assert all(m.startswith(("training/", "test_")) for m in set.union(*metric_names)), set.union(*metric_names)
+    objectives = {name: by_name[name].data.params["objective"] for name in ("baseline", "trust_gradcam", "rrr", "rrr_gradcam")}
+    assert objectives == {"baseline": "ce", "trust_gradcam": "ce+eq4+eq5+eq6", "rrr": "ce+penalty_rrr", "rrr_gradcam": "ce+penalty_rrr_gradcam"}
+    # The parent reads like a report: a few headline numbers per model, parameters as flat keys.
+    summary = by_name[SMOKE_RUN].data
+    assert {f"{name}.accuracy" for name in MODELS} <= set(summary.metrics)
+    assert len([m for m in summary.metrics if m.split(".")[0] in MODELS]) <= 7 * len(MODELS)
+    assert summary.params["evaluation.n_resamples"] == "50" and "evaluation" not in summary.params
+    assert not [k for k, v in summary.params.items() if "=" in v and " " in v], "a parameter logged as a repr"
     # Grid search: each point a run nested under its variant's run, one of them selected.
     points = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == by_name["trust_gradcam"].info.run_id]
     assert len(points) == 9
@@ -119,6 +134,7 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     assert {"table1.md", "table3.md", "case_bars.png", "metrics.json"} <= parent_artifacts
     models = client.search_logged_models([experiment.experiment_id])
     assert {m.source_run_id for m in models} >= {by_name[name].info.run_id for name in MODELS}
+    assert {m.name for m in models} >= set(MODELS)  # each logged model named after its model
 
 
 def test_registry_has_every_model_and_one_champion_that_loads_in_a_fresh_process(smoke_run: Path) -> None:
@@ -131,6 +147,13 @@ def test_registry_has_every_model_and_one_champion_that_loads_in_a_fresh_process
     assert holders == [f"{SMOKE_EXPERIMENT}-{champion}"]
     run = json.loads((smoke_run / SMOKE_DATA / f"09_tracking/{champion}/mlflow_run.json").read_text())
     assert registered[f"{SMOKE_EXPERIMENT}-{champion}"].aliases["champion"] == int(run["model_version"])
+    # Described and tagged: what trained it, on which data; the champion says why it won.
+    for name in MODELS:
+        model = registered[f"{SMOKE_EXPERIMENT}-{name}"]
+        assert model.description.startswith(f"{name}: objective ") and "Data (DVC md5): train_set " in model.description
+        assert model.tags["variant"] == name and "trustcnn.data.train_set.md5" in model.tags
+        won = ("\n\nChampion: " in model.description, "trustcnn.champion_criterion" in model.tags)
+        assert won == ((True, True) if name == champion else (False, False)), name
     predicted = champion_predictions(uri, f"models:/{SMOKE_EXPERIMENT}-{champion}@champion", smoke_run / SMOKE_DATA / "03_primary/test.npz")
     saved = np.load(smoke_run / SMOKE_DATA / f"07_model_output/predictions/{champion}.npz")["predictions"]
     assert predicted == saved.tolist()

@@ -87,3 +87,19 @@ def test_rrr_gradcam_penalty_by_hand() -> None:
     assert terms["penalty_rrr_gradcam"].item() == pytest.approx(expected)
     with pytest.raises(ValueError, match="masks"):
         trust_loss(logits, targets, maps, LossWeights(w_rrr_gradcam=1.0))
+
+
+@pytest.mark.parametrize(
+    "weights, expected",
+    [
+        (LossWeights(), "ce+eq4+eq5+eq6"),  # eq. 7
+        (LossWeights(w_wrong=0.0), "ce+eq4+eq6"),
+        (LossWeights(w_mask=2.0), "ce+eq4+eq5+eq6+loss_mask"),
+        (LossWeights(lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr=0.001), "ce+penalty_rrr"),
+        (LossWeights(lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr_gradcam=10.0), "ce+penalty_rrr_gradcam"),
+    ],
+)
+def test_the_objective_names_the_terms_the_weights_switch_on(weights: LossWeights, expected: str) -> None:
+    from trustcnn.losses import objective
+
+    assert objective(weights) == expected

@@ -23,10 +23,12 @@ def test_overlay_grid_layout_and_png(tmp_path, with_masks):
     if with_masks:
         masks = np.zeros(images.shape[:3], bool)
         masks[:, 8:20, 8:20] = True
-    fig = overlay_grid(images, maps, labels, predictions, ["cat", "dog"], masks=masks, n=3)
+    fig = overlay_grid(images, maps, labels, predictions, ["cat", "dog"], masks=masks, n=3, method="gradcam")
     assert isinstance(fig, Figure)
-    assert len(fig.axes) == 3 * (1 + len(maps))
+    assert len(fig.axes) == 3 * (1 + len(maps)) + 1  # and the colour bar
     assert fig.axes[1].get_title().endswith("✗") and fig.axes[2].get_title().endswith("✓")
+    assert fig.get_suptitle().startswith("gradcam maps of baseline, trust on the first 3 test images")
+    assert "gradcam" in fig.axes[-1].get_ylabel()
     fig.savefig(tmp_path / "overlay.png")
     assert (tmp_path / "overlay.png").stat().st_size > 0
 
@@ -89,8 +91,21 @@ def test_case_examples_figure_has_a_row_per_case(tmp_path):
     predictions = np.array([0, 1, 1, 1, 0, 0])
     energy = rng.random(n)
     examples = case_examples(predictions == labels, energy, 0.5, k=1)
-    fig = case_examples_figure(images, masks, maps, labels, predictions, energy, examples, ["cat", "dog"], "m")
-    assert len(fig.axes) == len(CASES) * 2
+    fig = case_examples_figure(images, masks, maps, labels, predictions, energy, examples, ["cat", "dog"], "m", "gradcam")
+    assert len(fig.axes) == len(CASES) * 2 + 1  # and the colour bar
     titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert sum(len(e["best"]) + len(e["worst"]) for e in examples.values()) == len(titled)
+    assert "gradcam" in fig.axes[-1].get_ylabel()
     fig.savefig(tmp_path / "cases.png")
+
+
+def test_an_empty_case_says_so() -> None:
+    from trustcnn.metrics import CASES
+    from trustcnn.plotting.case_examples import case_examples_figure
+
+    images, masks = np.zeros((2, 8, 8, 3), np.uint8), np.ones((2, 8, 8), bool)
+    examples = {case: {"best": [], "worst": []} for case in CASES} | {CASES[0]: {"best": [0], "worst": [1]}}
+    fig = case_examples_figure(images, masks, np.zeros((2, 8, 8)), np.zeros(2, int), np.zeros(2, int), np.ones(2), examples, ["a"], "m")
+    empty_row = fig.axes[2:4]  # the second case: no test image in it
+    assert [text.get_text() for text in empty_row[0].texts] == ["no images in this case"]
+    assert empty_row[0].get_ylabel() == CASES[1].replace("_", "\n") and not empty_row[1].axison

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 from trustcnn.evaluation.champion import NO_DECOY
@@ -15,6 +16,18 @@ RELIANCE_COLUMNS = (
     "accuracy_consistent", "accuracy", "accuracy_swapped", "decoy_drop", "decoy_flip_rate", "gap_closed",
     "decoy_share_input_x_gradient", "decoy_share_gradcam",
 )
+
+
+# The printed summary (metrics.md): a column per question, the champion named under it.
+# energy_in_mask is the energy-based pointing game by definition (Σ map·mask / Σ map), which
+# metrics.json also lists as energy_pointing_game; the summary shows it once.
+SUMMARY_COLUMNS = {
+    "accuracy": ("accuracy",),
+    "decoy flip rate": ("decoy_flip_rate",),
+    "gap closed": ("gap_closed",),
+    "energy in mask": ("energy_in_mask",),
+    "right & accurate": ("case_shares", "overall", "right_accurate"),
+}
 
 
 def format_estimate(estimate: Mapping) -> str:
@@ -70,6 +83,42 @@ def table3_markdown(table: Mapping, accurate_energy: float) -> str:
         for label, row in shares["per_class"].items():
             lines.append(f"| {name} | {label} | " + " | ".join(f"{row[c]:.3f}" for c in CASES) + " |")
     return "\n".join(lines) + "\n\nShares of each class's test images.\n"
+
+
+def summary_table(report: Mapping, width: int = 100) -> str:
+    """What ``make run`` prints: each model's answer to each question (value [95% CI], two
+    decimals; columns no model has are left out), then the champion and why. Every estimate
+    is in metrics.json, Table 1 and Table 3."""
+
+    def find(row: Mapping, path: tuple[str, ...]) -> Mapping | None:
+        for key in path:
+            row = row.get(key) if isinstance(row, Mapping) else None
+        return row if isinstance(row, Mapping) and "value" in row else None
+
+    def cell(estimate: Mapping | None) -> str:
+        if estimate is None or estimate.get("value") is None:
+            return "n/a"
+        lo, hi = estimate["ci95"]
+        return f"{estimate['value']:.2f} [{lo:.2f},{hi:.2f}]"
+
+    models = report["models"]
+    columns = [c for c, path in SUMMARY_COLUMNS.items() if any(find(row, path) for row in models.values())]
+    rows = [["model", *columns]] + [[name, *(cell(find(row, SUMMARY_COLUMNS[c])) for c in columns)] for name, row in models.items()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+    champion = report["champion"]
+    lines = ["## Results on the test split (95% bootstrap CI)", "", line(rows[0]), line(["-" * w for w in widths])]
+    lines += [line(row) for row in rows[1:]]
+    lines += ["", f"Champion (@champion in the MLflow registry): {champion['model']}"]
+    lines += textwrap.wrap(f"Chosen {champion['criterion']}.", width)
+    lines += ["", *textwrap.wrap(
+        "Every estimate with its CI: metrics.json, table1.md, table3.md. energy in mask is the energy-based "
+        "pointing game (metrics.json has it under both names).", width
+    )]
+    return "\n".join(lines) + "\n"
 
 
 def metrics_table(report: Mapping, title: str | None = None) -> str:

@@ -83,6 +83,16 @@ def trust_loss(
     return loss, terms
 
 
+def objective(weights: LossWeights) -> str:
+    """The loss ``weights`` make, by its terms: ``ce+eq4+eq5+eq6`` is eq. 7, ``ce+penalty_rrr``
+    RRR (λ = 1: cross entropy and the penalty only), ``…+loss_mask`` eq. 8–10 on top of eq. 7."""
+    parts = ["ce"] if weights.lam > 0 else []
+    parts += ["eq4"] if weights.lam < 1 else []
+    parts += ["eq5"] if weights.w_wrong > 0 else []
+    parts += ["eq6"] if weights.w_right > 0 else []
+    return "+".join(parts + [term.name for term in active_terms(weights)])
+
+
 def relative_to_ce(weights: LossWeights, num_classes: int) -> dict[str, float]:
     """Each active term's weight relative to plain (unscaled) cross entropy.
 

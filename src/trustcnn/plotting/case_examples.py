@@ -9,14 +9,14 @@ from matplotlib.figure import Figure
 
 from trustcnn.data import ImageSet
 from trustcnn.metrics import CASES, case_examples
-from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, show_image
+from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, map_colourbar, show_image
 from trustcnn.plotting.note import note_figure
 from trustcnn.saliency import upsample_array
 
 
 def model_case_figure(
     test: ImageSet, maps: np.ndarray, predictions: np.ndarray, correct: np.ndarray, energy: np.ndarray | None,
-    accurate_energy: float, k: int, name: str,
+    accurate_energy: float, k: int, name: str, method: str = "saliency",
 ) -> Figure:
     """Model ``name``'s ``k`` best and worst test images per case, from the per-image
     ``correct`` and ``energy`` (energy in mask) the evaluation scored; a note without masks."""
@@ -26,7 +26,8 @@ def model_case_figure(
     return case_examples_figure(
         test.images, test.masks, upsample_array(maps, test.images.shape[1:3]), test.labels, predictions, energy,
         examples, test.class_names,
-        f"{name}: best and worst test images per case (energy in mask ≥ {accurate_energy:g} = accurate)",
+        f"{name}, {method} maps: best and worst test images per case (energy in mask ≥ {accurate_energy:g} = accurate)",
+        method,
     )
 
 
@@ -40,10 +41,12 @@ def case_examples_figure(
     examples: Mapping[str, Mapping[str, Sequence[int]]],
     class_names: Sequence[str],
     title: str,
+    method: str = "saliency",
 ) -> Figure:
     """One row per case; its best examples, then its worst (as
     :func:`trustcnn.metrics.case_examples` picks them): the image with the mask outline
-    and the map (at image size) overlaid, titled true → predicted and the energy in mask."""
+    and the map (at image size) overlaid, titled true → predicted and the energy in mask. A
+    case no test image falls in says so; a colour bar gives the maps' scale."""
     k = max((len(e["best"]) + len(e["worst"]) for e in examples.values()), default=1) or 1
     figure = Figure(figsize=(1.9 * k + 1.4, 2.1 * len(CASES)), layout="constrained")
     axes = figure.subplots(len(CASES), k, squeeze=False)
@@ -53,7 +56,7 @@ def case_examples_figure(
         for col in range(k):
             ax = axes[row, col]
             if col >= len(picked):
-                _blank(ax, "no image" if not picked else "")
+                _blank(ax, "no images in this case" if col == 0 else None)
                 continue
             which, i = picked[col]
             show_image(ax, images[i], masks[i])
@@ -65,12 +68,17 @@ def case_examples_figure(
                 fontsize=8, color=RIGHT_COLOUR if right else WRONG_COLOUR,
             )
     figure.suptitle(title)
+    map_colourbar(figure, axes, method)
     return figure
 
 
-def _blank(ax, text: str = "") -> None:
+def _blank(ax, text: str | None = "") -> None:
+    """Ticks off, the frame on (the case label stays); ``None``: nothing at all (an unused cell)."""
+    if text is None:
+        ax.set_axis_off()
+        return
     ax.set_axis_on()
     ax.set_xticks([])
     ax.set_yticks([])
     if text:
-        ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, color="0.4", transform=ax.transAxes)

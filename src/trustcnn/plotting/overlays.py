@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from trustcnn.saliency import upsample_array
@@ -15,6 +17,12 @@ RIGHT_COLOUR = "tab:green"
 WRONG_COLOUR = "tab:red"
 MAP_CMAP = "jet"
 MAP_ALPHA = 0.45
+
+
+def map_colourbar(fig: Figure, axes: np.ndarray, method: str) -> None:
+    """One colour bar for every map of ``fig`` (they share the fixed [0, 1] scale)."""
+    scale = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=MAP_CMAP)
+    fig.colorbar(scale, ax=axes.ravel().tolist(), shrink=0.6, label=f"{method} saliency (max-normalised)")
 
 
 def _check_inputs(
@@ -58,8 +66,10 @@ def overlay_grid(
     class_names: Sequence[str],
     masks: np.ndarray | None = None,
     n: int = 8,
+    method: str = "saliency",
 ) -> Figure:
-    """One row per image (the first ``n``): the image, then one map overlay per model.
+    """One row per image (the first ``n``): the image, then one map overlay per model, under
+    a title naming the ``method`` that made the maps and a colour bar of its scale.
 
     The first column shows the true class (and the mask outline, if masks are given). Each
     model column is titled with the model's prediction, ✓ in green when right and ✗ in red
@@ -90,4 +100,7 @@ def overlay_grid(
                 fontsize=9,
                 color=RIGHT_COLOUR if right else WRONG_COLOUR,
             )
+    outline = ", object mask outlined" if masks is not None else ""
+    fig.suptitle(f"{method} maps of {', '.join(maps)} on the first {rows} test images{outline}", fontsize=10)
+    map_colourbar(fig, axes[:, 1:], method)
     return fig

@@ -9,11 +9,11 @@ from trustcnn.tracking.reports import GridRuns, log_backbone, log_comparison, lo
 from trustcnn.tracking.runs import (
     flatten,
     log_epoch,
-    log_estimates,
     log_figure,
     log_history,
     log_params,
     model_run,
+    parent_run_name,
     tag_active_run,
 )
 
@@ -29,7 +29,6 @@ __all__ = [
     "log_backbone",
     "log_comparison",
     "log_epoch",
-    "log_estimates",
     "log_figure",
     "log_history",
     "log_model_figures",
@@ -38,6 +37,7 @@ __all__ = [
     "log_torch_model",
     "log_training",
     "model_run",
+    "parent_run_name",
     "registered_name",
     "set_champion",
     "tag_active_run",

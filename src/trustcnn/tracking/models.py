@@ -1,12 +1,18 @@
 """Logged and registered models: every trained model is ``<experiment>-<name>`` in the MLflow
 Model Registry (``trustcnn-baseline`` for the default run; ``trustcnn-smoke-baseline`` for the
 smoke environment, whose experiment is ``trustcnn-smoke``), and the ``champion`` alias marks the
-best trustworthy one of each experiment — so a smoke run never moves the real champion."""
+best trustworthy one of each experiment — so a smoke run never moves the real champion.
+
+Each registered model has a description (what trained it, on which data) and tags (``variant``,
+``objective``, the DVC hashes of its data); the champion's description adds why it won, and its
+``trustcnn.champion_criterion`` tag the rule it won by."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import mlflow
 import numpy as np
@@ -20,6 +26,8 @@ PIP_REQUIREMENTS = ("torch", "torchvision", "numpy", "scikit-learn", "scikit-ima
 CHAMPION = "champion"
 DEFAULT_EXPERIMENT = "trustcnn"
 EXPERIMENT_TAG = "trustcnn.experiment"  # on each registered model: the experiment whose runs it holds
+CRITERION_TAG = "trustcnn.champion_criterion"
+WHY_CHAMPION = "\n\nChampion: "  # starts the paragraph of the champion's description that says why
 
 
 def pip_requirements() -> list[str]:
@@ -38,37 +46,53 @@ def registered_name(model_name: str, experiment: str | None = None) -> str:
     return f"{experiment or active_experiment()}-{model_name}"
 
 
-def log_torch_model(model: nn.Module, input_example: np.ndarray, model_name: str) -> dict[str, str]:
-    """Log ``model`` (pickle serialisation, input example, signature inferred from it) and
-    register it as :func:`registered_name`; returns its URI, registered name and version."""
+def log_torch_model(
+    model: nn.Module, input_example: np.ndarray, model_name: str, description: str = "", tags: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Log ``model`` as ``model_name`` (pickle serialisation, input example, signature inferred
+    from it) and register it as :func:`registered_name` with ``description`` and ``tags`` (and
+    ``variant``: ``model_name``); returns its URI, registered name and version."""
     experiment = active_experiment()
     name = registered_name(model_name, experiment)
     model.eval()
     device = next(model.parameters()).device
     with torch.no_grad():
         output = model(torch.from_numpy(input_example).to(device)).cpu().numpy()
-    info = mlflow.pytorch.log_model(
-        model,
-        name="model",
-        serialization_format="pickle",
-        input_example=input_example,
-        signature=infer_signature(input_example, output),
-        pip_requirements=pip_requirements(),
-        registered_model_name=name,
-    )
-    mlflow.MlflowClient().set_registered_model_tag(name, EXPERIMENT_TAG, experiment)
-    return {
-        "model_uri": info.model_uri,
-        "registered_model": name,
-        "model_version": str(info.registered_model_version),
-    }
+    with _quiet("mlflow.pytorch"):  # its warning that pickle needs trust: chosen, and the file is ours
+        info = mlflow.pytorch.log_model(
+            model,
+            name=model_name,
+            serialization_format="pickle",
+            input_example=input_example,
+            signature=infer_signature(input_example, output),
+            pip_requirements=pip_requirements(),
+            registered_model_name=name,
+        )
+    client, version = mlflow.MlflowClient(), str(info.registered_model_version)
+    client.update_registered_model(name, description=description)
+    client.update_model_version(name, version, description=description)
+    for key, value in {**(tags or {}), "variant": model_name, EXPERIMENT_TAG: experiment}.items():
+        client.set_registered_model_tag(name, key, value)
+    return {"model_uri": info.model_uri, "registered_model": name, "model_version": version}
 
 
-def set_champion(registered_model: str, version: str) -> bool:
-    """Give ``registered_model`` version ``version`` the ``champion`` alias and take the alias
-    off every other model of its experiment, so exactly one per experiment holds it. False (and
-    nothing changed) when this registry doesn't have that version, e.g. a model restored from
-    DVC's cache."""
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def set_champion(registered_model: str, version: str, why: str = "", criterion: str = "") -> bool:
+    """Give ``registered_model`` version ``version`` the ``champion`` alias — its description
+    then ends with ``why``, its ``trustcnn.champion_criterion`` tag is ``criterion`` — and take
+    alias, paragraph and tag off every other model of its experiment, so exactly one per
+    experiment holds them. False (and nothing changed) when this registry doesn't have that
+    version, e.g. a model restored from DVC's cache."""
     client = mlflow.MlflowClient()
     try:
         client.get_model_version(registered_model, version)
@@ -80,5 +104,16 @@ def set_champion(registered_model: str, version: str) -> bool:
         same_experiment = (model.tags or {}).get(EXPERIMENT_TAG, DEFAULT_EXPERIMENT) == experiment
         if model.name != registered_model and same_experiment and CHAMPION in (model.aliases or {}):
             client.delete_registered_model_alias(model.name, CHAMPION)
+            client.update_registered_model(model.name, description=_without_why(model.description))
+            if CRITERION_TAG in (model.tags or {}):
+                client.delete_registered_model_tag(model.name, CRITERION_TAG)
     client.set_registered_model_alias(registered_model, CHAMPION, version)
+    description = _without_why(client.get_registered_model(registered_model).description)
+    client.update_registered_model(registered_model, description=f"{description}{WHY_CHAMPION}{why}" if why else description)
+    if criterion:
+        client.set_registered_model_tag(registered_model, CRITERION_TAG, criterion)
     return True
+
+
+def _without_why(description: str | None) -> str:
+    return (description or "").split(WHY_CHAMPION)[0]

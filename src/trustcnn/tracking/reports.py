@@ -1,6 +1,9 @@
 """What each step of the experiment records in MLflow — the nodes call these, never MLflow.
 
-All model runs log the same metric names, so the UI's Compare view lines them up.
+All model runs log the same metric names, so the UI's Compare view lines them up: training
+curves under ``training/``, then the evaluation's ``test_*`` (added to the finished run, whose
+duration stays its training's). The run of the ``kedro run`` that evaluates gets a few headline
+numbers per model (``baseline.accuracy``, ``rrr.gap_closed``, …: ``dvc metrics show``'s).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import mlflow
 import numpy as np
 from matplotlib.figure import Figure
 from torch import nn
@@ -18,12 +22,16 @@ from trustcnn.config import TrustConfig
 from trustcnn.plotting.curves import training_curves
 from trustcnn.tracking.models import log_torch_model, set_champion
 from trustcnn.tracking.runs import (
+    provenance_of,
+    estimate_metrics,
+    evaluated_run,
     log_dict,
     log_epoch,
-    log_estimates,
     log_figure,
+    log_figure_to,
     log_history,
     log_metrics,
+    log_metrics_to,
     log_params,
     log_text,
     model_run,
@@ -40,14 +48,31 @@ History = list[dict[str, float]]
 def log_training(
     model_name: str, params: Mapping[str, Any], history: History, curves: Figure, model: nn.Module, input_example: np.ndarray
 ) -> dict[str, str]:
-    """Everything a training node records in its model's run: flat params, the (already
-    streamed) history's final values as summary, the curves figure and the registered
-    model. Returns what :func:`~trustcnn.tracking.models.log_torch_model` does."""
+    """Everything a training node records in its model's run: flat params, the curves figure
+    and the registered model, described by what trained it on which data (the curves were
+    streamed epoch by epoch). Returns what :func:`~trustcnn.tracking.models.log_torch_model` does."""
     log_params(params)
-    if history:
-        log_metrics({f"final_{k}": v for k, v in history[-1].items() if k != "epoch"})
     log_figure(curves, "training_curves.png")
-    return log_torch_model(model, input_example, model_name)
+    run = mlflow.active_run()
+    data = {k: v for k, v in provenance_of(run.info.run_id).items() if ".data." in k} if run else {}
+    tags = {k: str(v) for k, v in {"objective": params.get("objective"), **data}.items() if v is not None}
+    return log_torch_model(model, input_example, model_name, model_description(model_name, params, data), tags)
+
+
+def model_description(model_name: str, params: Mapping[str, Any], data: Mapping[str, str]) -> str:
+    """``trust_mask: objective ce+eq4+eq5+eq6+loss_mask on gradcam maps; trust_layer trained
+    from baseline, 20 epochs, lr 0.05, lam 0.5. Data (DVC md5): train_set 1a2b…``."""
+    optim = params.get("optim", {})
+    what = f"{model_name}: objective {params['objective']}" if "objective" in params else model_name
+    if optim.get("saliency_method") and params.get("objective", "ce") != "ce":
+        what += f" on {optim['saliency_method']} maps"
+    how = ", ".join(
+        f"{label} {optim[key]}" for key, label in (("epochs", "epochs"), ("lr", "lr"), ("lam", "lam")) if key in optim
+    )
+    trained = f"{optim.get('trainable', '')} trained from {optim['start_from']}" if "start_from" in optim else ""
+    sentence = "; ".join(part for part in (what, ", ".join(p for p in (trained, how) if p)) if part)
+    hashes = ", ".join(f"{k.split('.data.')[1].removesuffix('.md5')} {v[:12]}" for k, v in sorted(data.items()))
+    return f"{sentence}.{f' Data (DVC md5): {hashes}.' if hashes else ''}"
 
 
 def log_backbone(backbone: Backbone, params: Mapping[str, Any], input_example: np.ndarray) -> None:
@@ -55,7 +80,7 @@ def log_backbone(backbone: Backbone, params: Mapping[str, Any], input_example: n
     log_params({**params, "weights": backbone.metrics["weights"]})
     if backbone.history:
         curves = training_curves(backbone.history, "source backbone")
-        log_training("source_backbone", {}, backbone.history, curves, backbone.module, input_example)
+        log_training("source_backbone", {"objective": "ce"}, backbone.history, curves, backbone.module, input_example)
 
 
 class GridRuns:
@@ -83,10 +108,10 @@ class GridRuns:
 
 
 def log_model_figures(run: Mapping[str, str], name: str, figures: Mapping[str, Figure]) -> None:
-    """Figures (``{filename: figure}``) into model ``name``'s run."""
-    with model_run(name, run_id=run["run_id"]):
-        for filename, figure in figures.items():
-            log_figure(figure, filename)
+    """Figures (``{filename: figure}``) into model ``name``'s (finished) run."""
+    run_id = evaluated_run(run, name)
+    for filename, figure in figures.items():
+        log_figure_to(run_id, figure, filename)
 
 
 def log_comparison(
@@ -95,31 +120,78 @@ def log_comparison(
     images: Mapping[str, np.ndarray],
     overlays: np.ndarray,
     runs: Mapping[str, Mapping[str, str]],
+    headline: Mapping[str, Mapping[str, Any]],
+    reference: str,
 ) -> None:
-    """The comparison of every model: ``texts`` and ``images`` (by filename) and metrics.json
-    into the run of this ``kedro run``, tagged with the champion, whose registered version
-    gets the ``champion`` alias; each model's test estimates (same names in every run) and
+    """The comparison of every model: ``texts`` and ``images`` (by filename), metrics.json and
+    the ``headline`` numbers per model into the run of this ``kedro run``, tagged with the
+    champion, whose registered version gets the ``champion`` alias and a description saying why
+    (beside the ``reference`` model); each model's test estimates (same names in every run) and
     the ``overlays`` grid into its own run."""
     champion = metrics["champion"]["model"]
-    set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": metrics["champion"]["criterion"]})
+    criterion = metrics["champion"]["criterion"]
+    set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": criterion})
     if "registered_model" in runs[champion]:
-        set_champion(runs[champion]["registered_model"], runs[champion]["model_version"])
+        set_champion(runs[champion]["registered_model"], runs[champion]["model_version"], why_champion(metrics, reference), criterion)
     else:
         log.warning("%s was trained before models were registered; re-train it to give it the champion alias", champion)
+    log_metrics(headline_metrics(headline))
     for filename, text in texts.items():
         log_text(text, filename)
     for filename, image in images.items():
         log_figure(image, filename)
     log_dict(metrics, "metrics.json")
     for name, run in runs.items():
-        with model_run(name, run_id=run["run_id"]):
-            row = metrics["models"][name]
-            log_estimates(row)
-            if "case_shares" in row:
-                log_estimates(row["case_shares"]["overall"], prefix="test_case_")
-            for section in ("error_detection", "robustness", "bias"):
-                log_estimates(nested_estimates(row.get(section, {})), prefix=f"test_{section}.")
-            log_figure(overlays, "saliency_overlays.png")
+        run_id = evaluated_run(run, name)
+        log_metrics_to(run_id, model_test_metrics(metrics["models"][name]))
+        log_figure_to(run_id, overlays, "saliency_overlays.png")
+
+
+def headline_metrics(headline: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """``{"baseline.accuracy": …, "rrr.gap_closed": …}``: the headline numbers per model
+    (:func:`trustcnn.evaluation.headline`'s, those defined), prefixed with the model's name."""
+    return {
+        f"{name}.{column}": float(value)
+        for name, row in headline.items()
+        for column, value in row.items()
+        if value is not None and not isinstance(value, bool)
+    }
+
+
+def model_test_metrics(row: Mapping[str, Any]) -> dict[str, float]:
+    """A model's test estimates as ``test_<name>`` (with ``_ci_low``/``_ci_high``), its case
+    shares as ``test_case_<case>``, its error-detection, robustness and bias reports as
+    ``test_<section>.<path>``."""
+    found = estimate_metrics(row)
+    if "case_shares" in row:
+        found |= estimate_metrics(row["case_shares"]["overall"], prefix="test_case_")
+    for section in ("error_detection", "robustness", "bias"):
+        found |= estimate_metrics(nested_estimates(row.get(section, {})), prefix=f"test_{section}.")
+    return found
+
+
+def why_champion(metrics: Mapping[str, Any], reference: str) -> str:
+    """The champion's numbers beside the ``reference`` model's, in words."""
+    name, models = metrics["champion"]["model"], metrics["models"]
+
+    def described(model: str) -> str:
+        row = models[model]
+        parts = [f"accuracy {_estimate(row['accuracy'])}"]
+        if "decoy_flip_rate" in row:
+            parts.append(f"decoy flip rate {_estimate(row['decoy_flip_rate'])}")
+        if "case_shares" in row:
+            parts.append(f"right for an accurate reason {_estimate(row['case_shares']['overall']['right_accurate'])}")
+        return ", ".join(parts)
+
+    versus = "" if name == reference else f"; {reference}: {described(reference)}"
+    return f"{name} — {described(name)}{versus}. Criterion: {metrics['champion']['criterion']}."
+
+
+def _estimate(estimate: Mapping[str, Any]) -> str:
+    if estimate.get("value") is None:
+        return "n/a"
+    low, high = estimate["ci95"]
+    return f"{estimate['value']:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def nested_estimates(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Mapping[str, Any]]:

@@ -1,48 +1,81 @@
 """MLflow runs: one per trained model, nested under the run of the ``kedro run``.
 
-kedro-mlflow opens the parent run; every trained model gets its own run nested under it,
-and later nodes reopen that run by id to add test metrics and figures. A nested run inherits
-its parent's provenance tags (git commit, DVC hashes of the data; :mod:`.provenance`).
+kedro-mlflow opens the parent run (named by :func:`parent_run_name`); every trained model gets
+its own run nested under it. Later nodes add test metrics and figures to a model's run by id,
+without reopening it (:func:`evaluated_run`), so its start and end times stay those of its
+training. A nested run inherits its parent's provenance tags (git commit, DVC hashes of the
+data; :mod:`.provenance`). Training curves are logged under ``training/`` so a run's
+``test_*`` metrics come first in the UI.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import mlflow
 import numpy as np
 from matplotlib.figure import Figure
+from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from trustcnn.tracking.liveness import liveness_tags
 from trustcnn.tracking.provenance import is_provenance_tag
 
 log = logging.getLogger(__name__)
+CURVES = "training/"   # the prefix of every per-epoch metric
+MISSING_RUN_TAG = "trustcnn.missing_training_run_id"
+
+
+def parent_run_name(pipelines: Iterable[str] | None, namespaces: Iterable[str] | None) -> str:
+    """``transfer``; ``trust[rrr]`` for ``kedro run --pipelines=trust --namespaces=rrr`` (a
+    DVC stage): what the run of a ``kedro run`` ran."""
+    name = "+".join(pipelines or ["__default__"])
+    return f"{name}[{','.join(namespaces)}]" if namespaces else name
 
 
 @contextmanager
-def model_run(name: str | None = None, run_id: str | None = None) -> Iterator[mlflow.ActiveRun]:
-    """Start the run ``name`` — or reopen ``run_id`` — nested under the active run if any.
-
-    A ``run_id`` the current tracking store doesn't know (the model came from DVC's cache
-    or another store) starts a new run ``name`` instead, tagged with the missing id.
-    """
-    tags = None
-    if run_id is not None and not _run_exists(run_id):
-        log.warning("MLflow run %s of %s is not in this tracking store; logging to a new run", run_id, name)
-        run_id, tags = None, {"trustcnn.missing_training_run_id": run_id}
+def model_run(name: str) -> Iterator[mlflow.ActiveRun]:
+    """Start the run ``name``, nested under the active run if any, with its provenance tags."""
     parent = mlflow.active_run()
-    if parent is not None and run_id is None:
-        tags = {**_provenance_of(parent.info.run_id), **(tags or {})}
-    with mlflow.start_run(run_id=run_id, run_name=None if run_id else name, nested=parent is not None, tags=tags) as run:
-        mlflow.set_tags(liveness_tags())  # reopened runs too: whoever holds it open now
+    tags = provenance_of(parent.info.run_id) if parent is not None else None
+    with mlflow.start_run(run_name=name, nested=parent is not None, tags=tags) as run:
+        mlflow.set_tags(liveness_tags())
         yield run
 
 
-def _provenance_of(run_id: str) -> dict[str, str]:
+def evaluated_run(run: Mapping[str, str], name: str) -> str:
+    """The id of model ``name``'s run (``run``: what its training node returned) for the
+    evaluation to log into without reopening it. A run this tracking store doesn't have (the
+    model came from DVC's cache or another store) is stood in for by a new, finished run
+    ``name`` nested under the active run and tagged with the missing id."""
+    if _run_exists(run["run_id"]):
+        return run["run_id"]
+    log.warning("MLflow run %s of %s is not in this tracking store; logging to a new run", run["run_id"], name)
+    with model_run(name) as stand_in:
+        mlflow.set_tag(MISSING_RUN_TAG, run["run_id"])
+    return stand_in.info.run_id
+
+
+def log_metrics_to(run_id: str, metrics: Mapping[str, float]) -> None:
+    """Metrics into run ``run_id`` as it is (open or finished): its status and times stay."""
+    now = int(time.time() * 1000)
+    mlflow.MlflowClient().log_batch(run_id, metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()])
+
+
+def log_figure_to(run_id: str, figure: Figure | np.ndarray, filename: str) -> None:
+    """A figure (or a PNG loaded back as an image array) into run ``run_id`` as it is."""
+    client = mlflow.MlflowClient()
+    if isinstance(figure, Figure):
+        client.log_figure(run_id, figure, filename)
+    else:
+        client.log_image(run_id, figure, artifact_file=filename)
+
+
+def provenance_of(run_id: str) -> dict[str, str]:
     """The parent's provenance tags as they are now (``ActiveRun`` holds a stale copy)."""
     tags = mlflow.MlflowClient().get_run(run_id).data.tags
     return {k: v for k, v in tags.items() if is_provenance_tag(k)}
@@ -94,8 +127,8 @@ def log_metrics(metrics: Mapping[str, float]) -> None:
     mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
 
 
-def log_history(history: list[dict[str, float]], prefix: str = "") -> None:
-    """Per-epoch metrics, with the epoch as MLflow's step."""
+def log_history(history: list[dict[str, float]], prefix: str = CURVES) -> None:
+    """Per-epoch metrics (``training/val_accuracy``, …), with the epoch as MLflow's step."""
     for row in history:
         step = int(row["epoch"])
         mlflow.log_metrics({f"{prefix}{k}": float(v) for k, v in row.items() if k != "epoch"}, step=step)
@@ -106,7 +139,7 @@ def log_epoch(row: dict[str, float]) -> None:
     log_history([row])
 
 
-def log_estimates(estimates: Mapping[str, Mapping[str, Any]], prefix: str = "test_") -> None:
+def estimate_metrics(estimates: Mapping[str, Mapping[str, Any]], prefix: str = "test_") -> dict[str, float]:
     """``{"accuracy": {"value": v, "ci95": [lo, hi]}}`` → ``test_accuracy``, ``…_ci_low``,
     ``…_ci_high``; estimates without a value are left out."""
     metrics: dict[str, float] = {}
@@ -117,7 +150,7 @@ def log_estimates(estimates: Mapping[str, Mapping[str, Any]], prefix: str = "tes
         lo, hi = estimate["ci95"]
         metrics[f"{prefix}{name}_ci_low"] = float(lo)
         metrics[f"{prefix}{name}_ci_high"] = float(hi)
-    mlflow.log_metrics(metrics)
+    return metrics
 
 
 def log_figure(figure: Figure | np.ndarray, filename: str) -> None:

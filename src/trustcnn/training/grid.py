@@ -76,19 +76,23 @@ def fit_variant(
         model, history = train_trust(start, train, val, config, name, on_epoch)
         return VariantFit(model, history, config, None)
     best: tuple[tuple[float, float], VariantFit] | None = None
-    for index, point in enumerate(grid_points(config)):
+    points = grid_points(config)
+    for index, point in enumerate(points):
         label = f"{name}[{point_label(point)}]"
+        log.info("%s: grid point %d/%d, lr %g, lam %g", name, index + 1, len(points), point.lr, point.lam)
         try:
             with point_run(label, point) as point_epoch:
                 model, history = train_trust(start, train, val, point, label, point_epoch)
         except FloatingPointError as error:
             log.warning("%s: skipped: %s", label, error)
             continue
-        log.info("%s: %s = %.4f", label, config.grid.select_by, history[-1][config.grid.select_by])
+        log.info("%s: grid point %d/%d (lr %g, lam %g): %s = %.4f", name, index + 1, len(points), point.lr, point.lam,
+                 config.grid.select_by, history[-1][config.grid.select_by])
         candidate = score(history, config.grid.select_by)
         if best is None or candidate > best[0]:
             best = (candidate, VariantFit(model, history, point, index))
     if best is None:
-        raise FloatingPointError(f"{name}: training diverged at every grid point {[point_label(p) for p in grid_points(config)]}")
-    log.info("%s: chose %s by %s", name, point_label(best[1].chosen), config.grid.select_by)
+        raise FloatingPointError(f"{name}: training diverged at every grid point {[point_label(p) for p in points]}")
+    log.info("%s: chose lr %g, lam %g (grid point %d/%d) by %s", name, best[1].chosen.lr, best[1].chosen.lam,
+             best[1].selected + 1, len(points), config.grid.select_by)
     return best[1]

@@ -39,6 +39,6 @@ def train_baseline_model(
     with tracking.model_run(name) as run:
         history = train_baseline(net, train_set, val_set, baseline, on_epoch=tracking.log_epoch, parts=parts, desc=name)
         curves = training_curves(history, name)
-        params = {"model": model.model_dump(), "optim": baseline.model_dump(), "objective": "cross_entropy"}
+        params = {"model": model.model_dump(), "optim": baseline.model_dump(), "objective": "ce"}
         logged = tracking.log_training(name, params, history, curves, net, input_example(val_set))
     return to_checkpoint(net, model, train_set.class_names), history, curves, {"run_id": run.info.run_id, **logged}

@@ -12,12 +12,14 @@ from trustcnn import tracking
 from trustcnn.config import BiasConfig, EvaluationConfig, SaliencyConfig
 from trustcnn.data import ImageSet
 from trustcnn.evaluation import (
+    REFERENCE,
     bias_audit,
     bias_markdown,
     compare_models,
     error_detection_markdown,
-    metrics_table,
+    headline,
     robustness_markdown,
+    summary_table,
     table1,
     table1_markdown,
     table3,
@@ -59,7 +61,7 @@ def evaluate(
     )
     report["source_backbone"] = source_metrics
     paper_table = table1(report)
-    tables = {"metrics": report, "metrics_table": metrics_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}
+    tables = {"metrics": report, "metrics_table": summary_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}
     return tables | {f"scores_{name}": model_scores for name, model_scores in scores.items()}
 
 
@@ -70,7 +72,7 @@ def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: Salienc
     return overlay_grid(
         test_set.images[:n], {name: m[saliency.method][:n] for name, m in maps.items()}, test_set.labels[:n],
         {name: p["predictions"][:n] for name, p in predictions.items()}, test_set.class_names,
-        masks=None if test_set.masks is None else test_set.masks[:n], n=n,
+        masks=None if test_set.masks is None else test_set.masks[:n], n=n, method=saliency.method,
     )
 
 
@@ -109,7 +111,8 @@ def model_figures(
     predicted = predictions["predictions"]
     energy = scores.get(f"{saliency.method}.energy_in_mask")
     cases = model_case_figure(
-        test_set, maps[saliency.method], predicted, scores["correct"], energy, evaluation.accurate_energy, evaluation.case_examples, name
+        test_set, maps[saliency.method], predicted, scores["correct"], energy, evaluation.accurate_energy, evaluation.case_examples, name,
+        saliency.method,
     )
     matrix = confusion_figure(
         confusion(test_set.labels, predicted, test_set.num_classes), test_set.class_names, f"{name}: confusion matrix (test)"
@@ -126,4 +129,4 @@ def log_evaluation(
     and metrics.json on this run, test metrics and overlays on each model's, the champion alias."""
     texts = {"table1.md": table1_md, "table3.md": table3_md}
     images = {"case_bars.png": case_figure, "decoy_reliance.png": reliance_figure}
-    tracking.log_comparison(metrics, texts, images, overlays, runs)
+    tracking.log_comparison(metrics, texts, images, overlays, runs, headline(metrics), REFERENCE)

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from trustcnn import tracking
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
-from trustcnn.losses import relative_to_ce
+from trustcnn.losses import objective, relative_to_ce
 from trustcnn.models import to_checkpoint
 from trustcnn.plotting.curves import training_curves
 from trustcnn.training import fit_variant, input_example, point_label, trust_start_model
@@ -33,7 +33,7 @@ def train_trust_model(
         curves = training_curves(fit.history, f"{name} ({point_label(fit.chosen)})")
         params = {
             "model": baseline_model["model_config"], "optim": fit.chosen.model_dump(exclude={"grid"}),
-            "objective": "trust_loss_eq7", "weight_relative_to_ce": relative_to_ce(fit.chosen, train_set.num_classes),
+            "objective": objective(fit.chosen), "weight_relative_to_ce": relative_to_ce(fit.chosen, train_set.num_classes),
         }
         logged = tracking.log_training(name, params, fit.history, curves, fit.model, input_example(val_set))
     checkpoint = to_checkpoint(fit.model, ModelConfig(**baseline_model["model_config"]), train_set.class_names)
