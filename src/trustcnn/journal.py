@@ -67,8 +67,8 @@ class Journal:
             return
         self._kept.add(path)
         backup = None
-        if path.exists():
-            backup = f"{len(self._kept)}"
+        if path.exists():  # ParallelRunner's workers share the journal: their copies are named apart
+            backup = f"{os.getpid()}-{len(self._kept)}"
             _copy(path, self.folder / backup)
         self._log.write(json.dumps({"path": os.fsdecode(path), "backup": backup}, ensure_ascii=False) + "\n")
         self._log.flush()

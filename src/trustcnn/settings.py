@@ -37,6 +37,9 @@ def _artifact_location() -> str | None:
 # MLflow's default minutes of retries (RunGuard checks it is up before the run starts).
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+# No pooled SQLite connection is open when ParallelRunner forks its workers (SQLite's rule:
+# a connection must not cross fork()); each MLflow call opens its own, which costs microseconds.
+os.environ.setdefault("MLFLOW_SQLALCHEMYSTORE_POOLCLASS", "NullPool")
 
 
 class ConfigLoader(OmegaConfigLoader):

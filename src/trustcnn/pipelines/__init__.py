@@ -7,13 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 
+class _Named:
+    """A module-level class rather than a closure, so the node pickles (``ParallelRunner``
+    sends each node to a worker process)."""
+
+    def __init__(self, func: Callable[..., Any], name: str) -> None:
+        functools.update_wrapper(self, func)
+        self._name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.__wrapped__(*args, name=self._name, **kwargs)
+
+
 def with_name(func: Callable[..., Any], name: str) -> Callable[..., Any]:
     """``func`` with its keyword ``name`` fixed — for one pipeline definition reused
     under several namespaces. Unlike ``functools.partial`` it keeps the signature and
     type hints Kedro reads to validate typed parameters."""
-
-    @functools.wraps(func)
-    def named(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, name=name, **kwargs)
-
-    return named
+    return _Named(func, name)

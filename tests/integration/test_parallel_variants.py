@@ -1,0 +1,82 @@
+"""The trust variants under Kedro's ParallelRunner (README: "Parallel variants") give the
+MLflow tree and the files a serial run gives: same runs, nesting, names, params, metrics."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from .conftest import SMOKE_DATA, SMOKE_EXPERIMENT, copy_project, kedro
+
+VARIANTS = ("trust_gradcam", "trust_mask", "rrr")   # one with a grid search (nested runs), one with masks, RRR
+SMOKE = {"KEDRO_ENV": "smoke"}                       # the variant list comes from the environment KEDRO_ENV names
+
+
+def mlflow_tree(client: MlflowClient, run_id: str, path: str = "") -> dict[str, Any]:
+    """A run and its nested runs as ``{"<name>/<name>/metrics.<key>": value, …}`` (the top
+    run's path is ""), without ids, times, hosts or pids — one item per fact, so a
+    difference names its run and key."""
+    run = client.get_run(run_id)
+    tree: dict[str, Any] = {f"{path}status": run.info.status}
+    tree |= {f"{path}params.{k}": v for k, v in run.data.params.items() if not k.endswith("run_id")}
+    tree |= {f"{path}metrics.{k}": v for k, v in run.data.metrics.items()}
+    tree |= {f"{path}tags.{k}": v for k, v in run.data.tags.items() if k.startswith("trustcnn.data.")}
+    children = client.search_runs([run.info.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{run_id}'")
+    assert len({child.info.run_name for child in children}) == len(children), "two nested runs share a name"
+    for child in children:
+        tree |= mlflow_tree(client, child.info.run_id, f"{path}{child.info.run_name}/")
+    return tree
+
+
+def children(tree: dict[str, Any], path: str = "") -> set[str]:
+    return {key[len(path):].split("/")[0] for key in tree if key.startswith(path) and "/" in key[len(path):]}
+
+
+def last_run_tree(root: Path) -> dict[str, Any]:
+    """The tree of the project's latest ``kedro run``."""
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name(SMOKE_EXPERIMENT).experiment_id
+    runs = client.search_runs([experiment], order_by=["attributes.start_time DESC"])
+    last = next(run for run in runs if "mlflow.parentRunId" not in run.data.tags)
+    return mlflow_tree(client, last.info.run_id)
+
+
+@pytest.fixture(scope="module")
+def trained_baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("parallel"))
+    with (root / "conf" / "smoke" / "parameters.yml").open("a") as params:
+        params.write(f"\ntrust_variants: {list(VARIANTS)}\n")
+    result = kedro(root, "run", "--pipelines=ingestion,baseline", "--env=smoke", env=SMOKE)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root
+
+
+def run_trust(baseline: Path, dest: Path, *runner: str) -> Path:
+    root = dest / "trustcnn"
+    shutil.copytree(baseline, root)
+    result = kedro(root, "run", "--pipelines=trust", "--env=smoke", *runner, env=SMOKE)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root
+
+
+def test_parallel_runner_gives_the_serial_mlflow_tree_and_files(trained_baseline: Path, tmp_path: Path) -> None:
+    serial = run_trust(trained_baseline, tmp_path / "serial")
+    parallel = run_trust(trained_baseline, tmp_path / "parallel", "--runner=ParallelRunner", "--runner-params=max_workers=2")
+
+    serial_tree, parallel_tree = last_run_tree(serial), last_run_tree(parallel)
+    assert children(serial_tree) == set(VARIANTS)
+    assert len(children(serial_tree, "trust_gradcam/")) == 9   # the grid's points, nested
+    assert parallel_tree["status"] == "FINISHED"
+    assert {k: v for k, v in parallel_tree.items() if parallel_tree.get(k) != serial_tree.get(k)} == {
+        k: v for k, v in serial_tree.items() if parallel_tree.get(k) != serial_tree.get(k)
+    }
+    for variant in VARIANTS:
+        history = SMOKE_DATA / "08_reporting" / variant / "history.json"
+        assert (parallel / history).read_text() == (serial / history).read_text(), variant
+    assert not list((parallel / "data" / ".trustcnn").glob("journal-*")), "a worker left a journal behind"
+    leftovers = list(parallel.rglob(".*.tmp-*"))
+    assert not leftovers, f"temporary files left behind: {leftovers}"
