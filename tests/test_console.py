@@ -22,11 +22,15 @@ def test_unactionable_warnings_are_dropped_and_others_kept(caplog) -> None:
         warnings.warn("something a user should see", UserWarning)
     assert [str(w.message) for w in seen] == ["something a user should see"]
     # MLflow shows its own under simplefilter("once"), past any filter: Kedro logs it as py.warnings.
-    with caplog.at_level(logging.WARNING, logger="py.warnings"):
+    with caplog.at_level(logging.WARNING):
         logger = logging.getLogger("py.warnings")
         logger.warning("x.py:1: UserWarning: \x1b[33mAdd type hints to the `predict` method to enable…\x1b[0m\n  warn()")
         logger.warning("x.py:2: UserWarning: something a user should see")
-    assert [r.getMessage() for r in caplog.records] == ["x.py:2: UserWarning: something a user should see"]
+        hook = logging.getLogger("kedro_mlflow.framework.hooks.mlflow_hook")
+        hook.warning("Registering new custom resolver: 'km.random_name'")
+        hook.warning("Mlflow run 'transfer' - '0123' has started")
+    kept = ["x.py:2: UserWarning: something a user should see", "Mlflow run 'transfer' - '0123' has started"]
+    assert [r.getMessage() for r in caplog.records] == kept
 
 
 def test_loading_the_project_settings_prints_nothing() -> None:
