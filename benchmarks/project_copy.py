@@ -17,16 +17,22 @@ KEDRO = Path(sys.executable).with_name("kedro")
 
 
 @contextmanager
-def project_copy() -> Iterator[Path]:
+def project_copy(checkout: Path | None = None) -> Iterator[Path]:
     """``<tmp>/trustcnn`` with pyproject.toml, conf/ (no conf/local) and empty data layers;
-    the code is the installed package. Deleted on exit."""
+    the code is the installed package — or, with ``checkout`` (e.g. a clean ``git clone`` of
+    a commit), that checkout's conf/ and src/ (Kedro puts the copy's src/ first on the path).
+    Deleted on exit."""
+    source = checkout or PROJECT
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "trustcnn"
         root.mkdir()
-        shutil.copy(PROJECT / "pyproject.toml", root)
-        shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("local"))
+        shutil.copy(source / "pyproject.toml", root)
+        shutil.copytree(source / "conf", root / "conf", ignore=shutil.ignore_patterns("local"))
         (root / "conf" / "local").mkdir()
-        (root / "src").mkdir()
+        if checkout is None:
+            (root / "src").mkdir()
+        else:
+            shutil.copytree(checkout / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         yield root
 
 
