@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,21 +20,13 @@ import numpy as np
 import pytest
 
 from .conftest import PROJECT, kedro
+from .servers import free_port
+from .system import CHROMIUM_ARGS, chromium
 
 TRUSTCNN = Path(sys.executable).with_name("trustcnn")
-CHROMIUM = Path(os.environ.get("TRUSTCNN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT / "test-artifacts"
 STUDY = Path("data/08_reporting/user_study")
-# Chromium on a machine with a closed network (see the project README): no background traffic.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PARTICIPANTS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _request(url: str, data: dict | bytes | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -64,7 +54,7 @@ def study(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(study: Path):
-    port = _free_port()
+    port = free_port()
     log = open(study / "serve.log", "w")
     process = subprocess.Popen([str(TRUSTCNN), "study", "serve", "--port", str(port)], cwd=study, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -94,16 +84,13 @@ def _answers(study: Path) -> list[tuple]:
 
 
 def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(server: str, study: Path) -> None:
-    if not CHROMIUM.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (as root)")
-        pytest.skip(f"{CHROMIUM} is missing (Debian's chromium package)")
+    browser_path = chromium()
     from playwright.sync_api import sync_playwright
 
     items = _manifest(study)["items"]
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's width
         page.goto(f"{server}/")
         page.wait_for_function("document.activeElement.name === 'cs_degree'")  # the first answer has the focus
