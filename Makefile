@@ -10,7 +10,7 @@ export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export MPLBACKEND := Agg
 
-.PHONY: install run smoke test browser benchmark clean
+.PHONY: install run smoke test browser postgres benchmark clean
 
 install: $(STAMP)
 
@@ -35,7 +35,7 @@ run: install
 smoke: install  # under data/envs/smoke, MLflow experiment trustcnn-smoke: the real results stay as they are
 	$(BIN)/kedro run --pipelines=transfer --env=smoke
 
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest
 
 # The user study's browser test drives Debian's Chromium (browser downloads don't work here):
@@ -44,6 +44,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "warning: Debian's chromium is not installed; tests/integration/test_user_study.py will skip its browser test"
+
+# tests/integration/test_postgres_tracking.py starts its own PostgreSQL from Debian's server programs:
+# installed with apt-get when missing and we are root; otherwise that test is skipped (outside CI).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+		echo "warning: Debian's postgresql is not installed; tests/integration/test_postgres_tracking.py will skip"
 
 clean:
 	rm -rf mlflow.db mlartifacts
