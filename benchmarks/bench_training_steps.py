@@ -14,7 +14,7 @@ from timing import median_seconds
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import make_digits
 from trustcnn.models import build_model
-from trustcnn.training import CrossEntropyObjective, cache_features, channel_stats, run_epoch, to_tensors, trust_objective
+from trustcnn.training import CrossEntropyObjective, cache_features, channel_stats, run_epoch, SplitData, trust_objective
 
 REPEATS = 5
 
@@ -22,7 +22,7 @@ REPEATS = 5
 def main() -> None:
     torch.manual_seed(0)
     splits = make_digits(classes=[0, 1, 2, 3, 4], seed=0)
-    train = to_tensors(splits["train"])
+    train = SplitData.of(splits["train"])
     model = build_model(ModelConfig(), 5, *channel_stats(splits["train"]))
     model.set_trainable("trust_layer")
     optimizer = torch.optim.SGD(model.trainable_parameters(), lr=0.0)  # lr 0: every repeat does the same work

@@ -156,6 +156,8 @@ class OptimConfig(_Config):
     seed: int = Field(0, ge=0)
     amp: bool = False  # mixed precision: autocast in `amp_precision` (on the CPU too, where it is slow)
     amp_precision: AmpDtype = "bfloat16"  # fp32's range, so no gradient scaler; float16 uses one
+    workers: int = Field(0, ge=0)  # DataLoader processes reading batches ahead (0: in this process)
+    memory_budget_mb: float = Field(2048, gt=0)  # cached features above this go to a file (memory-mapped)
 
     @property
     def amp_dtype(self) -> AmpDtype | None:
@@ -223,6 +225,7 @@ class SaliencyConfig(_Config):
     method: MethodName = "gradcam"
     extra_methods: list[MethodName] = ["guided_gradcam", "input_x_gradient"]
     batch_size: int = Field(128, ge=1)
+    workers: int = Field(0, ge=0)  # DataLoader processes reading batches ahead (0: in this process)
     seed: int = Field(0, ge=0)  # for the sanity check's re-initialised layer
 
 

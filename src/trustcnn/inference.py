@@ -1,9 +1,13 @@
 """A trained model on a whole split, in batches: predictions, saliency maps, the sanity
-check's maps and predictions on the decoy views — what the saliency stage stores."""
+check's maps and predictions on the decoy views — what the saliency stage stores.
+
+The split is read batch by batch through a ``DataLoader`` (it may be memory-mapped), in
+its stored order; under torch.distributed each rank computes every ``world``-th batch and
+every rank ends with the whole result (only rank 0 writes it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from copy import deepcopy
 
 import numpy as np
@@ -12,33 +16,35 @@ from torch import Tensor
 
 from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.data.decoy_views import decoy_views
+from trustcnn.data.decoy_views import decoy_colours
 from trustcnn.models import SplitNet
 from trustcnn.saliency import get_method
-from trustcnn.training import to_tensors
+from trustcnn.training import SplitData, distributed, round_robin
 
 SANITY = "sanity"
 """The key of the sanity check's maps (``saliency.method`` on the re-initialised model)."""
 
 
-def _batches(model: SplitNet, images: ImageSet, batch_size: int) -> Iterator[Tensor]:
+def _per_batch(model: SplitNet, data: SplitData, batch_size: int, workers: int, compute: Callable[[Tensor], Tensor]) -> np.ndarray:
+    """``compute`` on each batch of images, float32 on the CPU, concatenated in order."""
     device = next(model.parameters()).device
-    for batch in to_tensors(images).batches(batch_size):
-        yield batch.x.to(device)
+    chunks: list[Tensor] = []
+    for index, _, batch in round_robin(data, batch_size, workers):
+        local = None if batch is None else compute(batch.x.to(device)).detach().float()
+        chunks.append(distributed.share(local, index, device).cpu())
+    return torch.cat(chunks).numpy().astype(np.float32)
 
 
-def probabilities(model: SplitNet, images: ImageSet, batch_size: int) -> np.ndarray:
+def probabilities(model: SplitNet, images: SplitData, batch_size: int, workers: int = 0) -> np.ndarray:
     """Softmax outputs ``[N, K]`` (float32)."""
     with torch.no_grad():
-        chunks = [torch.softmax(model(x), dim=1).cpu() for x in _batches(model, images, batch_size)]
-    return torch.cat(chunks).numpy().astype(np.float32)
+        return _per_batch(model, images, batch_size, workers, lambda x: torch.softmax(model(x), dim=1))
 
 
-def saliency_maps(model: SplitNet, images: ImageSet, method: str, batch_size: int) -> np.ndarray:
+def saliency_maps(model: SplitNet, images: SplitData, method: str, batch_size: int, workers: int = 0) -> np.ndarray:
     """The registered ``method``'s maps for the predicted classes, ``[N, h, w]`` in [0, 1]."""
     attribute = get_method(method)
-    chunks = [attribute(model, model.cam_layer, x).cpu() for x in _batches(model, images, batch_size)]
-    return torch.cat(chunks).numpy().astype(np.float32)
+    return _per_batch(model, images, batch_size, workers, lambda x: attribute(model, model.cam_layer, x))
 
 
 def reinitialised(model: SplitNet, seed: int) -> SplitNet:
@@ -59,12 +65,14 @@ def posthoc(model: SplitNet, test: ImageSet, config: SaliencyConfig) -> tuple[di
     ``probabilities`` and, when the images carry decoys, ``predictions_consistent`` /
     ``predictions_swapped`` on those views (:mod:`trustcnn.data.decoy_views`;
     ``predictions`` is the random view)."""
-    probs = probabilities(model, test, config.batch_size)
-    maps = {method: saliency_maps(model, test, method, config.batch_size) for method in dict.fromkeys([config.method, *config.extra_methods])}
-    maps[SANITY] = saliency_maps(reinitialised(model, config.seed), test, config.method, config.batch_size)
+    data, size, workers = SplitData.of(test), config.batch_size, config.workers
+    probs = probabilities(model, data, size, workers)
+    methods = dict.fromkeys([config.method, *config.extra_methods])
+    maps = {method: saliency_maps(model, data, method, size, workers) for method in methods}
+    maps[SANITY] = saliency_maps(reinitialised(model, config.seed), data, config.method, size, workers)
     predictions = {"predictions": probs.argmax(axis=1).astype(np.int64), "probabilities": probs}
     if test.has_decoys:
-        for view, images in decoy_views(test, config.seed).items():
-            if view != "random":
-                predictions[f"predictions_{view}"] = probabilities(model, images, config.batch_size).argmax(axis=1).astype(np.int64)
+        for view, colours in decoy_colours(test, config.seed).items():
+            view_probs = probabilities(model, SplitData.of(test, repaint_colours=colours), size, workers)
+            predictions[f"predictions_{view}"] = view_probs.argmax(axis=1).astype(np.int64)
     return maps, predictions

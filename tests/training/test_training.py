@@ -9,7 +9,7 @@ import torch
 from trustcnn.config import BaselineConfig, ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import build_model
-from trustcnn.training import TensorSet, to_tensors, train_baseline, train_trust, trust_objective
+from trustcnn.training import SplitData, batches, to_tensors, train_baseline, train_trust, trust_objective
 
 CONFIG = ModelConfig(width=4, new_channels=8)
 
@@ -89,8 +89,8 @@ def test_mask_variant_without_masks_is_refused_by_name() -> None:
 
 
 def test_batches_cover_every_item_once() -> None:
-    data = TensorSet(torch.arange(10).float(), torch.arange(10))
-    seen = torch.cat([b.y for b in data.batches(3, torch.Generator().manual_seed(0))])
+    data = SplitData(torch.arange(10).float(), torch.arange(10))
+    seen = torch.cat([b.y for b in batches(data, 3, torch.Generator().manual_seed(0))])
     assert sorted(seen.tolist()) == list(range(10))
 
 
@@ -121,14 +121,14 @@ def test_the_feature_cache_is_built_once_per_backbone_and_split() -> None:
     from trustcnn.training.features import clear_shared
 
     clear_shared()
-    data, other = to_tensors(_images()), to_tensors(_images(seed=1))
+    data, other = SplitData.of(_images()), SplitData.of(_images(seed=1))
     first, second = _model(), _model()  # separate objects, same weights (as two Kedro nodes load them)
     calls = []
     for model in (first, second):
         model.prefix.register_forward_hook(lambda *args: calls.append(1))
     a = shared_features(first, data)
     b = shared_features(second, data)
-    assert len(calls) == 1 and torch.equal(a.x, b.x) and torch.equal(b.y, data.y)
+    assert len(calls) == 1 and torch.equal(a.x, b.x) and np.array_equal(b.y, data.y)
     shared_features(second, other)  # other images: built
     assert len(calls) == 2
     with torch.no_grad():

@@ -31,14 +31,20 @@ def other_classes(labels: np.ndarray, num_classes: int, seed: int) -> np.ndarray
     return (np.asarray(labels) + shift) % num_classes
 
 
-def decoy_views(test: ImageSet, seed: int = 0) -> dict[str, ImageSet]:
-    """:data:`VIEWS` of ``test``, keyed by name; ``test`` needs decoys and their palette."""
+def decoy_colours(test: ImageSet, seed: int = 0) -> dict[str, np.ndarray]:
+    """The colour each image's decoy has in the repainted views (``consistent``, ``swapped``),
+    uint8 ``[N, 3]``: enough to paint a view batch by batch without copying the split."""
     if not test.has_decoys:
         raise ValueError("decoy views need a split whose images carry decoys and a decoy_palette")
     palette = test.decoy_palette
-    swapped = other_classes(test.labels, test.num_classes, seed)
+    return {"consistent": palette[test.labels], "swapped": palette[other_classes(test.labels, test.num_classes, seed)]}
+
+
+def decoy_views(test: ImageSet, seed: int = 0) -> dict[str, ImageSet]:
+    """:data:`VIEWS` of ``test``, keyed by name; ``test`` needs decoys and their palette."""
+    colours = decoy_colours(test, seed)
     return {
-        "consistent": test.with_images(paint_decoys(test.images, test.decoy_masks, palette[test.labels])),
+        "consistent": test.with_images(paint_decoys(test.images, test.decoy_masks, colours["consistent"])),
         "random": test,
-        "swapped": test.with_images(paint_decoys(test.images, test.decoy_masks, palette[swapped])),
+        "swapped": test.with_images(paint_decoys(test.images, test.decoy_masks, colours["swapped"])),
     }

@@ -15,7 +15,7 @@ from trustcnn.metrics import energy_in_mask, mean_ci, ssim_per_image
 from trustcnn.models import SplitNet
 from trustcnn.robustness.attacks import fgsm, pgd
 from trustcnn.saliency import get_method, upsample_array
-from trustcnn.training import to_tensors
+from trustcnn.training import SplitData, batches, to_tensors
 
 
 def _batched(function, x: Tensor, batch_size: int, device: torch.device) -> Tensor:
@@ -26,7 +26,7 @@ def attacked(model: SplitNet, test: ImageSet, attack: str, eps_255: float, confi
     """``test`` under FGSM or PGD at ε = ``eps_255``/255, in batches: ``[N, 3, H, W]`` in [0, 1]."""
     device = next(model.parameters()).device
     eps, chunks = eps_255 / 255.0, []
-    for batch in to_tensors(test).batches(config.batch_size):
+    for batch in batches(SplitData.of(test), config.batch_size, shard=False):
         x, y = batch.x.to(device), batch.y.to(device)
         if attack == "fgsm":
             chunks.append(fgsm(model, x, y, eps).cpu())

@@ -17,6 +17,7 @@ from PIL import Image
 
 from trustcnn.atomic import atomic_path
 from trustcnn.data import ImageSet
+from trustcnn.storage.mapped import map_npz, write_stored_npz
 
 
 class _LocalFileDataset(AbstractDataset):
@@ -63,13 +64,16 @@ class NpzDataset(_LocalFileDataset):
 
 
 class ImageSetDataset(NpzDataset):
-    """An :class:`~trustcnn.data.ImageSet` as ``.npz`` (images, labels, class names, masks)."""
+    """An :class:`~trustcnn.data.ImageSet` as an uncompressed ``.npz`` (images, labels, class
+    names, masks) whose arrays load memory-mapped (:mod:`trustcnn.storage.mapped`): a split
+    larger than memory is read batch by batch. Older compressed files still load, in memory."""
 
     def _load(self) -> ImageSet:
-        return ImageSet.from_arrays(super()._load())
+        self._check_readable()
+        return ImageSet.from_arrays(map_npz(self._filepath))
 
     def _save(self, data: ImageSet) -> None:
-        super()._save(data.to_arrays())
+        write_stored_npz(self._filepath, data.to_arrays())
 
 
 class TorchDataset(_LocalFileDataset):

@@ -2,11 +2,20 @@
 steps (backbone, baseline, trust variants with their grid search)."""
 
 from trustcnn.training.backbone import Backbone, obtain_backbone
-from trustcnn.training.features import cache_features, shared_features
+from trustcnn.training.features import cache_features, clear_shared, shared_features
 from trustcnn.training.grid import VariantFit, fit_variant, grid_points, point_label, score
 from trustcnn.training.loop import default_device, fit, make_optimizer, run_epoch
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
-from trustcnn.training.tensors import TensorSet, channel_stats, images_to_tensor, input_example, to_tensors
+from trustcnn.training.tensors import (
+    SplitData,
+    TensorSet,
+    batches,
+    channel_stats,
+    images_to_tensor,
+    input_example,
+    round_robin,
+    to_tensors,
+)
 from trustcnn.training.transfer import (
     model_on_backbone,
     pretrain_backbone,
@@ -20,9 +29,12 @@ __all__ = [
     "Backbone",
     "CrossEntropyObjective",
     "SaliencyObjective",
+    "SplitData",
     "TensorSet",
     "VariantFit",
+    "batches",
     "cache_features",
+    "clear_shared",
     "shared_features",
     "channel_stats",
     "default_device",
@@ -36,6 +48,7 @@ __all__ = [
     "obtain_backbone",
     "point_label",
     "pretrain_backbone",
+    "round_robin",
     "run_epoch",
     "score",
     "to_tensors",

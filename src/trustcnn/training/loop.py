@@ -13,8 +13,9 @@ from tqdm.auto import tqdm
 
 from trustcnn.config import AmpDtype, OptimConfig
 from trustcnn.models import SplitNet
+from trustcnn.training import distributed
 from trustcnn.training.features import shared_features
-from trustcnn.training.tensors import TensorSet
+from trustcnn.training.tensors import SplitData, TensorSet, batches
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ class Objective(Protocol):
 
 
 def default_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """The GPU when there is one (this rank's own under torchrun), else the CPU."""
+    return distributed.device()
 
 
 def make_optimizer(params: list[nn.Parameter], config: OptimConfig) -> torch.optim.Optimizer:
@@ -39,12 +41,13 @@ def make_optimizer(params: list[nn.Parameter], config: OptimConfig) -> torch.opt
 def run_epoch(
     net: nn.Module,
     cam_layer: nn.Module,
-    data: TensorSet,
+    data: SplitData,
     objective: Objective,
     batch_size: int,
     optimizer: torch.optim.Optimizer | None = None,
     generator: torch.Generator | None = None,
     amp: AmpDtype | None = None,
+    workers: int = 0,
 ) -> dict[str, float]:
     """One pass over ``data``; trains when an optimizer is given. Returns mean loss,
     accuracy and every objective term (weighted by batch size).
@@ -52,7 +55,11 @@ def run_epoch(
     ``amp`` runs the forward passes under autocast in that dtype (``float16`` with a
     gradient scaler; ``bfloat16`` needs none). The logged values stay on the device until
     the end of the epoch — one host sync per epoch, not one per term and batch — and a
-    non-finite loss or term then stops the run naming its first batch."""
+    non-finite loss or term then stops the run naming its first batch.
+
+    Under torch.distributed each rank takes its share of every global batch (``net`` is then
+    the ``DistributedDataParallel`` wrapper when training) and the returned values are the
+    whole split's."""
     device = next(net.parameters()).device
     dtype = None if amp is None else getattr(torch, amp)
     scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16)
@@ -61,22 +68,29 @@ def run_epoch(
     rows: list[Tensor] = []
     names: list[str] = []
     correct = torch.zeros((), dtype=torch.long, device=device)
-    for batch in data.batches(batch_size, generator):
-        batch = TensorSet(batch.x.to(device, non_blocking=True), batch.y.to(device, non_blocking=True),
-                          None if batch.masks is None else batch.masks.to(device, non_blocking=True))
+    for index, batch in enumerate(batches(data, batch_size, generator, workers=workers)):
+        batch = batch.to(device)
         # Gradients stay on in evaluation too: the saliency terms need ∂z/∂A.
         with torch.enable_grad(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             loss, logits, terms = objective(net, cam_layer, batch, train)
         if train:
             optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
+            share = loss * distributed.gradient_share(len(batch), min(batch_size, len(data) - index * batch_size)) if distributed.active() else loss
+            scaler.scale(share).backward()
             scaler.step(optimizer)
             scaler.update()
         names = ["loss", *terms]
         values = [loss.detach(), *(torch.as_tensor(terms[k]).detach() for k in names[1:])]
         rows.append(torch.stack([v.to(device=device, dtype=torch.float32) for v in values] + [torch.tensor(float(len(batch)), device=device)]))
         correct += (logits.argmax(1) == batch.y).sum()
-    return _epoch_means(torch.stack(rows).tolist(), names, int(correct), len(data))
+    table = _over_ranks(torch.stack(rows)) if distributed.active() else torch.stack(rows)
+    return _epoch_means(table.tolist(), names, int(distributed.sum_over_ranks(correct)), len(data))
+
+
+def _over_ranks(rows: Tensor) -> Tensor:
+    """Per-batch rows (means, then the batch size) of the whole global batches."""
+    weighted = distributed.sum_over_ranks(torch.cat([rows[:, :-1] * rows[:, -1:], rows[:, -1:]], dim=1))
+    return torch.cat([weighted[:, :-1] / weighted[:, -1:], weighted[:, -1:]], dim=1)
 
 
 def _epoch_means(rows: list[list[float]], names: list[str], correct: int, total: int) -> dict[str, float]:
@@ -93,8 +107,8 @@ def _epoch_means(rows: list[list[float]], names: list[str], correct: int, total:
 
 def fit(
     model: SplitNet,
-    train: TensorSet,
-    val: TensorSet,
+    train: SplitData,
+    val: SplitData,
     objective: Objective,
     config: OptimConfig,
     *,
@@ -107,7 +121,8 @@ def fit(
     With ``use_cache`` (and a frozen prefix: a backbone that trains can't be cached) the
     prefix runs once per image and each epoch trains the suffix on cached features — the
     same modules, so the same numbers within float tolerance. Returns one dict per epoch
-    (``train_*`` and ``val_*`` keys).
+    (``train_*`` and ``val_*`` keys). Under torch.distributed the trained part runs in
+    ``DistributedDataParallel`` and only rank 0 reports (``on_epoch``, the progress bar).
     """
     params = model.trainable_parameters()
     if not params:
@@ -117,15 +132,19 @@ def fit(
     optimizer = make_optimizer(params, config)
     net: nn.Module = model
     if use_cache and not model.prefix_trains:
-        train, val = shared_features(model, train), shared_features(model, val)
+        budget, workers = config.memory_budget_mb, config.workers
+        train = shared_features(model, train, memory_budget_mb=budget, workers=workers)
+        val = shared_features(model, val, memory_budget_mb=budget, workers=workers)
         net = model.suffix
+    trained = distributed.wrap(net)
     history: list[dict[str, float]] = []
-    bar = tqdm(range(1, config.epochs + 1), desc=desc, unit="epoch", dynamic_ncols=True)
+    main = distributed.is_main()
+    bar = tqdm(range(1, config.epochs + 1), desc=desc, unit="epoch", dynamic_ncols=True, disable=not main)
     for epoch in bar:
         row: dict[str, float] = {"epoch": epoch}
         try:
-            row |= {f"train_{k}": v for k, v in run_epoch(net, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp_dtype).items()}
-            row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp_dtype).items()}
+            row |= {f"train_{k}": v for k, v in run_epoch(trained, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp_dtype, config.workers).items()}
+            row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp_dtype, workers=config.workers).items()}
         except FloatingPointError as error:
             raise FloatingPointError(
                 f"{desc}: training diverged in epoch {epoch}, {error}; nothing was saved or registered. "
@@ -133,11 +152,12 @@ def fit(
             ) from error
         history.append(row)
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_acc=f"{row['val_accuracy']:.3f}")
-        log.info(
-            "%s epoch %d/%d: train loss %.4f acc %.3f | val loss %.4f acc %.3f", desc, epoch, config.epochs,
-            row["train_loss"], row["train_accuracy"], row["val_loss"], row["val_accuracy"],
-        )
-        if on_epoch is not None:
+        if main:
+            log.info(
+                "%s epoch %d/%d: train loss %.4f acc %.3f | val loss %.4f acc %.3f", desc, epoch, config.epochs,
+                row["train_loss"], row["train_accuracy"], row["val_loss"], row["val_accuracy"],
+            )
+        if on_epoch is not None and main:
             on_epoch(row)
     model.eval()
     return history

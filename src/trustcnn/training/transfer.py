@@ -33,7 +33,7 @@ from trustcnn.models import (
 from trustcnn.saliency import trainable_method
 from trustcnn.training.loop import default_device, fit
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
-from trustcnn.training.tensors import channel_stats, to_tensors
+from trustcnn.training.tensors import SplitData, channel_stats
 
 History = list[dict[str, float]]
 EpochCallback = Callable[[dict[str, float]], None] | None
@@ -52,12 +52,12 @@ def pretrain_backbone(
     epoch's ``val_accuracy`` is the held-out source accuracy."""
     torch.manual_seed(optim.seed)
     features, channels = feature_extractor(backbone, config)
-    mean, std = channel_stats(source_train)
+    mean, std = channel_stats(source_train, optim.memory_budget_mb)
     head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, source_train.num_classes))
     net = SplitNet(Normalize(mean, std), features, head).to(default_device())
     net.set_trainable("trust_layer", "head")
     history = fit(
-        net, to_tensors(source_train), to_tensors(source_val), CrossEntropyObjective(), optim,
+        net, SplitData.of(source_train), SplitData.of(source_val), CrossEntropyObjective(), optim,
         use_cache=False, desc="source backbone", on_epoch=on_epoch,
     )
     backbone.cpu()
@@ -77,7 +77,7 @@ def train_baseline(
     frozen)."""
     model.set_trainable(*parts)
     return fit(
-        model, to_tensors(train), to_tensors(val), CrossEntropyObjective(), optim,
+        model, SplitData.of(train), SplitData.of(val), CrossEntropyObjective(), optim,
         use_cache=optim.feature_cache, desc=desc, on_epoch=on_epoch,
     )
 
@@ -116,7 +116,7 @@ def train_trust(
     model = copy.deepcopy(start).to(default_device())
     model.set_trainable(*TRAINABLE_PARTS[config.trainable])
     history = fit(
-        model, to_tensors(train), to_tensors(val), objective, config,
+        model, SplitData.of(train), SplitData.of(val), objective, config,
         use_cache=config.feature_cache and not objective.needs_input, desc=name, on_epoch=on_epoch,
     )
     return model, history

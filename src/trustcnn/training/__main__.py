@@ -1,0 +1,80 @@
+"""One training or saliency stage on stored splits, in one process or under ``torchrun``.
+
+    python -m trustcnn.training baseline --data DIR --backbone FILE.pt --params FILE.yml --out DIR
+    torchrun --nproc_per_node=N -m trustcnn.training baseline ...     # the same, N processes (DDP)
+
+``DIR`` holds the splits as the ingestion stage writes them (``train.npz``, ``val.npz``,
+``test.npz``); ``--params`` is a parameters file with the blocks the stage reads (``model``
+and ``baseline``; ``trust``; ``saliency``), as in ``conf/base``. Stages: ``baseline`` (cross
+entropy on a backbone checkpoint), ``trust`` (one variant from ``--baseline``'s checkpoint)
+and ``saliency`` (post-hoc maps and predictions of ``--model`` on the test split). Only
+rank 0 writes ``--out``; no MLflow run is opened here (that is the Kedro pipelines' job).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig
+from trustcnn.inference import posthoc
+from trustcnn.models import from_checkpoint, to_checkpoint
+from trustcnn.storage import ImageSetDataset, JSONDataset, NpzDataset, TorchDataset
+from trustcnn.training import distributed
+from trustcnn.training.loop import default_device
+from trustcnn.training.transfer import model_on_backbone, train_baseline, train_trust, trust_start_model
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m trustcnn.training", description=__doc__.split("\n\n")[0])
+    parser.add_argument("stage", choices=["baseline", "trust", "saliency"])
+    parser.add_argument("--data", type=Path, required=True, help="folder with train.npz, val.npz, test.npz")
+    parser.add_argument("--params", type=Path, required=True, help="YAML with the stage's parameter blocks")
+    parser.add_argument("--out", type=Path, required=True, help="where rank 0 writes the results")
+    parser.add_argument("--backbone", type=Path, help="backbone checkpoint (baseline, trust)")
+    parser.add_argument("--baseline", type=Path, help="baseline model checkpoint (trust)")
+    parser.add_argument("--model", type=Path, help="model checkpoint (saliency)")
+    return parser.parse_args()
+
+
+def _load(path: Path | None, flag: str, stage: str) -> dict[str, Any]:
+    if path is None:
+        raise SystemExit(f"{stage} needs {flag}")
+    return TorchDataset(str(path)).load()
+
+
+def main() -> None:
+    args = _arguments()
+    params = yaml.safe_load(args.params.read_text(encoding="utf-8")) or {}
+    split = {name: ImageSetDataset(str(args.data / f"{name}.npz")) for name in ("train", "val", "test")}
+    distributed.init_from_env()
+    outputs: dict[str, Any] = {}
+    if args.stage == "saliency":
+        model = from_checkpoint(_load(args.model, "--model", args.stage)).to(default_device())
+        maps, predictions = posthoc(model, split["test"].load(), SaliencyConfig(**params.get("saliency", {})))
+        outputs = {"maps.npz": maps, "predictions.npz": predictions}
+    else:
+        train, val = split["train"].load(), split["val"].load()
+        backbone = _load(args.backbone, "--backbone", args.stage)
+        if args.stage == "baseline":
+            config, optim = ModelConfig(**params.get("model", {})), BaselineConfig(**params.get("baseline", {}))
+            model = model_on_backbone(backbone, config, train.num_classes, optim.seed)
+            history = train_baseline(model, train, val, optim)
+        else:
+            baseline = _load(args.baseline, "--baseline", args.stage)
+            trust = TrustConfig(**params.get("trust", {}))
+            model, history = train_trust(trust_start_model(trust, baseline, backbone), train, val, trust, "trust")
+            config = ModelConfig(**baseline["model_config"])
+        outputs = {"model.pt": to_checkpoint(model, config, train.class_names), "history.json": history}
+    if distributed.is_main():
+        writers = {".pt": TorchDataset, ".json": JSONDataset, ".npz": NpzDataset}
+        for name, value in outputs.items():
+            writers[Path(name).suffix](str(args.out / name)).save(value)
+    distributed.finish()
+
+
+if __name__ == "__main__":
+    main()
