@@ -150,8 +150,8 @@ def test_registry_has_every_model_and_one_champion_that_loads_in_a_fresh_process
     # Described and tagged: what trained it, on which data; the champion says why it won.
     for name in MODELS:
         model = registered[f"{SMOKE_EXPERIMENT}-{name}"]
-        assert model.description.startswith(f"{name}: objective ") and "Data (DVC md5): train_set " in model.description
-        assert model.tags["variant"] == name and "trustcnn.data.train_set.md5" in model.tags
+        assert model.description.startswith(f"{name}: objective ") and " Data (DVC md5): " in model.description
+        assert model.tags["variant"] == name and any(k.startswith("trustcnn.data.") for k in model.tags)
         won = ("\n\nChampion: " in model.description, "trustcnn.champion_criterion" in model.tags)
         assert won == ((True, True) if name == champion else (False, False)), name
     predicted = champion_predictions(uri, f"models:/{SMOKE_EXPERIMENT}-{champion}@champion", smoke_run / SMOKE_DATA / "03_primary/test.npz")
