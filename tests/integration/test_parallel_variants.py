@@ -16,27 +16,29 @@ VARIANTS = ("trust_gradcam", "trust_mask", "rrr")   # one with a grid search (ne
 SMOKE = {"KEDRO_ENV": "smoke"}                       # the variant list comes from the environment KEDRO_ENV names
 
 
-def mlflow_tree(client: MlflowClient, run_id: str, path: str = "") -> dict[str, Any]:
-    """A run and its nested runs as ``{"<name>/<name>/metrics.<key>": value, …}`` (the top
-    run's path is ""), without ids, times, hosts or pids — one item per fact, so a
-    difference names its run and key."""
+Fact = tuple[tuple[str, ...], str]   # (names of the nested runs down to it, "status" / "params.x" / …)
+
+
+def mlflow_tree(client: MlflowClient, run_id: str, path: tuple[str, ...] = ()) -> dict[Fact, Any]:
+    """A run and its nested runs, one item per fact keyed by the run's path of names, without
+    ids, times, hosts or pids — so a difference names its run and key."""
     run = client.get_run(run_id)
-    tree: dict[str, Any] = {f"{path}status": run.info.status}
-    tree |= {f"{path}params.{k}": v for k, v in run.data.params.items() if not k.endswith("run_id")}
-    tree |= {f"{path}metrics.{k}": v for k, v in run.data.metrics.items()}
-    tree |= {f"{path}tags.{k}": v for k, v in run.data.tags.items() if k.startswith("trustcnn.data.")}
+    tree: dict[Fact, Any] = {(path, "status"): run.info.status}
+    tree |= {(path, f"params.{k}"): v for k, v in run.data.params.items() if not k.endswith("run_id")}
+    tree |= {(path, f"metrics.{k}"): v for k, v in run.data.metrics.items()}
+    tree |= {(path, f"tags.{k}"): v for k, v in run.data.tags.items() if k.startswith("trustcnn.data.")}
     children = client.search_runs([run.info.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{run_id}'")
     assert len({child.info.run_name for child in children}) == len(children), "two nested runs share a name"
     for child in children:
-        tree |= mlflow_tree(client, child.info.run_id, f"{path}{child.info.run_name}/")
+        tree |= mlflow_tree(client, child.info.run_id, (*path, child.info.run_name))
     return tree
 
 
-def children(tree: dict[str, Any], path: str = "") -> set[str]:
-    return {key[len(path):].split("/")[0] for key in tree if key.startswith(path) and "/" in key[len(path):]}
+def children(tree: dict[Fact, Any], *path: str) -> set[str]:
+    return {run[len(path)] for run, _ in tree if run[: len(path)] == path and len(run) > len(path)}
 
 
-def last_run_tree(root: Path) -> dict[str, Any]:
+def last_run_tree(root: Path) -> dict[Fact, Any]:
     """The tree of the project's latest ``kedro run``."""
     client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
     experiment = client.get_experiment_by_name(SMOKE_EXPERIMENT).experiment_id
@@ -69,8 +71,8 @@ def test_parallel_runner_gives_the_serial_mlflow_tree_and_files(trained_baseline
 
     serial_tree, parallel_tree = last_run_tree(serial), last_run_tree(parallel)
     assert children(serial_tree) == set(VARIANTS)
-    assert len(children(serial_tree, "trust_gradcam/")) == 9   # the grid's points, nested
-    assert parallel_tree["status"] == "FINISHED"
+    assert len(children(serial_tree, "trust_gradcam")) == 9   # the grid's points, nested
+    assert parallel_tree[(), "status"] == "FINISHED"
     assert {k: v for k, v in parallel_tree.items() if parallel_tree.get(k) != serial_tree.get(k)} == {
         k: v for k, v in serial_tree.items() if parallel_tree.get(k) != serial_tree.get(k)
     }
