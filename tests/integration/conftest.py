@@ -38,7 +38,7 @@ def kedro(project: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     ``env`` names a tracking URI."""
     base = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     full_env = {**base, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1", "MPLBACKEND": "Agg", **(env or {})}
-    return subprocess.run([str(KEDRO), *args], cwd=project, env=full_env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([str(KEDRO), *args], cwd=project, env=full_env, capture_output=True, text=True, timeout=1800)  # a busy 2-core machine: minutes
 
 
 def copy_project(dest: Path) -> Path:
