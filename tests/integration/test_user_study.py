@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import PROJECT, kedro
+from .conftest import PROJECT, SMOKE_DATA, kedro
 from .servers import free_port
 from .system import CHROMIUM_ARGS, chromium
 
 TRUSTCNN = Path(sys.executable).with_name("trustcnn")
 ARTIFACTS = PROJECT / "test-artifacts"
-STUDY = Path("data/08_reporting/user_study")
+STUDY = SMOKE_DATA / "08_reporting/user_study"  # the smoke env's data root
 PARTICIPANTS = 20
 
 
@@ -56,7 +56,8 @@ def study(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(study: Path):
     port = free_port()
     log = open(study / "serve.log", "w")
-    process = subprocess.Popen([str(TRUSTCNN), "study", "serve", "--port", str(port)], cwd=study, stdout=log, stderr=log)
+    where = ["--package", str(STUDY / "package"), "--db", str(STUDY / "responses.sqlite")]  # the smoke env's study
+    process = subprocess.Popen([str(TRUSTCNN), "study", "serve", *where, "--port", str(port)], cwd=study, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -131,7 +132,8 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     assert sorted(choices.values()).count("same") == half - 1 and list(choices.values()).count("cant_distinguish") == len(items) - half
 
     export = study / "answers.csv"
-    done = subprocess.run([str(TRUSTCNN), "study", "export", "--out", str(export)], cwd=study, capture_output=True, text=True, timeout=300)
+    where = ["--db", str(STUDY / "responses.sqlite"), "--key", str(STUDY / "key.json")]
+    done = subprocess.run([str(TRUSTCNN), "study", "export", *where, "--out", str(export)], cwd=study, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(export.open()))
     assert len(rows) == len(items) and {r["cs_degree"] for r in rows} == {"yes"}
