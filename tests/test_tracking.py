@@ -186,3 +186,5 @@ def test_a_registered_models_description_says_what_trained_it_on_which_data() ->
         "epochs 20, lr 0.05, lam 1.0. Data (DVC md5): train_set 0123456789ab."
     )
     assert model_description("baseline", {"objective": "ce", "optim": {"epochs": 3}}, {}) == "baseline: objective ce; epochs 3."
+    rrr = {"objective": "ce+penalty_rrr", "optim": {"saliency_method": "gradcam"}}
+    assert model_description("rrr", rrr, {}) == "rrr: objective ce+penalty_rrr."  # input gradients, no map

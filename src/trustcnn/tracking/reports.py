@@ -43,6 +43,7 @@ from trustcnn.training.transfer import EpochCallback
 
 log = logging.getLogger(__name__)
 History = list[dict[str, float]]
+NO_MAPS = {"ce", "penalty_rrr"}  # objective terms that use no saliency map (RRR's is on input gradients)
 
 
 def log_training(
@@ -64,7 +65,7 @@ def model_description(model_name: str, params: Mapping[str, Any], data: Mapping[
     from baseline, 20 epochs, lr 0.05, lam 0.5. Data (DVC md5): train_set 1a2b…``."""
     optim = params.get("optim", {})
     what = f"{model_name}: objective {params['objective']}" if "objective" in params else model_name
-    if optim.get("saliency_method") and params.get("objective", "ce") != "ce":
+    if optim.get("saliency_method") and set(params.get("objective", "ce").split("+")) - NO_MAPS:
         what += f" on {optim['saliency_method']} maps"
     how = ", ".join(
         f"{label} {optim[key]}" for key, label in (("epochs", "epochs"), ("lr", "lr"), ("lam", "lam")) if key in optim
