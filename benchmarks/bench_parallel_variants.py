@@ -28,17 +28,19 @@ def timed_trust(baseline: Path, name: str, *args: str, env: dict[str, str]) -> t
 
 
 def histories(root: Path) -> dict[str, str]:
-    return {p.parent.name: p.read_text() for p in sorted((root / "data/08_reporting").glob("*/history.json"))}
+    """Each model's training history, wherever the environment keeps its data (``data/envs/<env>``)."""
+    return {p.parent.name: p.read_text() for p in sorted(root.glob("data/**/08_reporting/*/history.json"))}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", help="a conf/ environment (e.g. smoke); it also chooses the variant list")
+    parser.add_argument("--checkout", type=Path, help="run this checkout's conf/ and src/ instead of the installed code")
     args = parser.parse_args()
     env_args = (f"--env={args.env}",) if args.env else ()
     env = {"KEDRO_ENV": args.env} if args.env else {}
     workers = f"--runner-params=max_workers={os.cpu_count()}"
-    with project_copy() as root:
+    with project_copy(args.checkout) as root:
         kedro_run(root, "--pipelines=ingestion,baseline", *env_args, env=env)
         serial, serial_root = timed_trust(root, "serial", *env_args, env=env)
         parallel, parallel_root = timed_trust(root, "parallel", *env_args, "--runner=ParallelRunner", workers, env=env)
