@@ -17,6 +17,7 @@ from trustcnn.models import from_checkpoint
 from trustcnn.robustness import adversarial_image_set
 from trustcnn.saliency import upsample_array
 from trustcnn.study.package import Shown
+from trustcnn.training import SplitData
 
 
 def adversarial_shown(
@@ -36,8 +37,9 @@ def adversarial_shown(
     index = np.sort(np.random.default_rng([seed, 1]).choice(len(test), size=min(n_images, len(test)), replace=False))
     nets = {name: from_checkpoint(checkpoints[name]) for name in {*models, against}}
     attacked = adversarial_image_set(nets[against], test.subset(index), robustness)
-    maps = {m: saliency_maps(nets[m], attacked, method, robustness.batch_size) for m in models}
-    correct = {m: probabilities(nets[m], attacked, robustness.batch_size).argmax(1) == attacked.labels for m in models}
+    batches = SplitData.of(attacked)
+    maps = {m: saliency_maps(nets[m], batches, method, robustness.batch_size) for m in models}
+    correct = {m: probabilities(nets[m], batches, robustness.batch_size).argmax(1) == attacked.labels for m in models}
     accurate = None
     if attacked.masks is not None:
         size = attacked.images.shape[1:3]
