@@ -3,6 +3,8 @@ worker processes, and a feature cache that spills to disk with the same values."
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -10,6 +12,7 @@ from trustcnn.config import ModelConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import build_model
 from trustcnn.training import SplitData, batches, cache_features, channel_stats
+from trustcnn.training.tensors import images_to_tensor
 
 
 def _images(n: int = 37) -> ImageSet:
@@ -49,3 +52,12 @@ def test_channel_stats_in_chunks_match_the_one_pass_values() -> None:
     exact = channel_stats(images)
     chunked = channel_stats(images, memory_budget_mb=1e-3, chunk=5)
     np.testing.assert_allclose(chunked, exact, rtol=1e-12)
+
+
+def test_a_read_only_memory_mapped_split_converts_without_a_warning() -> None:
+    images = np.arange(2 * 4 * 4 * 3, dtype=np.uint8).reshape(2, 4, 4, 3)
+    images.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = images_to_tensor(images)
+    assert torch.equal(x, torch.from_numpy(images.copy()).permute(0, 3, 1, 2).float() / 255)

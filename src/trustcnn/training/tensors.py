@@ -142,8 +142,9 @@ def _loader(data: SplitData, sampler: Sampler[Tensor] | list[Tensor], workers: i
 
 
 def images_to_tensor(images: np.ndarray) -> Tensor:
-    """uint8 ``[N, H, W, 3]`` → float ``[N, 3, H, W]`` in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)
+    """uint8 ``[N, H, W, 3]`` → float ``[N, 3, H, W]`` in [0, 1]. A read-only (memory-mapped)
+    array is copied first: torch won't wrap memory it may not write."""
+    return torch.from_numpy(np.require(images, requirements=["C", "W"])).permute(0, 3, 1, 2).float().div_(255.0)
 
 
 def to_tensors(images: ImageSet) -> TensorSet:
