@@ -24,3 +24,8 @@ def with_name(func: Callable[..., Any], name: str) -> Callable[..., Any]:
     under several namespaces. Unlike ``functools.partial`` it keeps the signature and
     type hints Kedro reads to validate typed parameters."""
     return _Named(func, name)
+
+
+def by_model(outputs: dict[str, Any], kind: str) -> dict[str, Any]:
+    """``{"maps_baseline": …}`` (Kedro passes per-model datasets as keywords) → ``{"baseline": …}``."""
+    return {key.removeprefix(f"{kind}_"): value for key, value in outputs.items() if key.startswith(f"{kind}_")}

@@ -27,6 +27,7 @@ from trustcnn.evaluation import (
     with_sections,
 )
 from trustcnn.metrics import confusion
+from trustcnn.pipelines import by_model
 from trustcnn.plotting.case_examples import model_case_figure
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.confusion import confusion_figure
@@ -38,10 +39,6 @@ from trustcnn.plotting.trust_checks import bias_figure, robustness_figure
 Arrays = dict[str, np.ndarray]
 
 
-def _by_model(outputs: dict[str, Arrays], kind: str) -> dict[str, Arrays]:
-    """``{"maps_baseline": …}`` (Kedro passes per-model datasets as keywords) → ``{"baseline": …}``."""
-    return {key.removeprefix(f"{kind}_"): value for key, value in outputs.items() if key.startswith(f"{kind}_")}
-
 
 def evaluate(
     test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, saliency: SaliencyConfig,
@@ -52,11 +49,11 @@ def evaluate(
     ``predictions_``, ``error_detection_`` and ``robustness_``; the bias audit is computed here."""
     kwargs = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
     report, scores = compare_models(
-        test_set, _by_model(outputs, "maps"), _by_model(outputs, "predictions"), method=saliency.method,
+        test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), method=saliency.method,
         iou_threshold=evaluation.iou_threshold, accurate_energy=evaluation.accurate_energy, **kwargs,
     )
     with_sections(
-        report, error_detection=_by_model(outputs, "error_detection"), robustness=_by_model(outputs, "robustness"),
+        report, error_detection=by_model(outputs, "error_detection"), robustness=by_model(outputs, "robustness"),
         bias=bias_audit(test_set, scores, bias.methods, bias.flag_ratio, **kwargs),
     )
     report["source_backbone"] = source_metrics
@@ -68,7 +65,7 @@ def evaluate(
 def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: SaliencyConfig, **outputs: Arrays) -> Figure:
     """The first test images under every model's map."""
     n = min(evaluation.overlay_count, len(test_set))
-    maps, predictions = _by_model(outputs, "maps"), _by_model(outputs, "predictions")
+    maps, predictions = by_model(outputs, "maps"), by_model(outputs, "predictions")
     return overlay_grid(
         test_set.images[:n], {name: m[saliency.method][:n] for name, m in maps.items()}, test_set.labels[:n],
         {name: p["predictions"][:n] for name, p in predictions.items()}, test_set.class_names,

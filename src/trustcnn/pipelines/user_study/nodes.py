@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from trustcnn import tracking
 from trustcnn.config import EvaluationConfig, RobustnessConfig, UserStudyConfig
 from trustcnn.data import ImageSet
+from trustcnn.pipelines import by_model
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.note import note_figure
 from trustcnn.study import Responses
@@ -22,9 +23,6 @@ from trustcnn.study.package import StudyPackage, study_package
 Arrays = dict[str, np.ndarray]
 
 
-def _by_model(outputs: dict[str, Arrays], kind: str) -> dict[str, Arrays]:
-    return {key.removeprefix(f"{kind}_"): value for key, value in outputs.items() if key.startswith(f"{kind}_")}
-
 
 def sample_study(
     test_set: ImageSet, metrics: dict[str, Any], user_study: UserStudyConfig, evaluation: EvaluationConfig,
@@ -34,11 +32,11 @@ def sample_study(
     the answers database; ``outputs`` are every model's ``maps_``, ``predictions_``,
     ``scores_`` and ``model_`` (checkpoints, attacked for ``user_study.adversarial_images``)."""
     adversarial = partial(
-        adversarial_shown, test_set, _by_model(outputs, "model"), n_images=user_study.adversarial_images,
+        adversarial_shown, test_set, by_model(outputs, "model"), n_images=user_study.adversarial_images,
         robustness=robustness, method=user_study.method, seed=user_study.seed, accurate_energy=evaluation.accurate_energy,
     )
     package = study_package(
-        test_set, _by_model(outputs, "maps"), _by_model(outputs, "predictions"), _by_model(outputs, "scores"), user_study,
+        test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), by_model(outputs, "scores"), user_study,
         champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy, adversarial=adversarial,
     )
     return package, package.key, {"study_id": package.key["study_id"], "n_items": len(package.key["items"])}
