@@ -31,7 +31,12 @@ def _outputs(project: Path) -> dict[str, str]:
 def _start(project: Path, *args: str) -> tuple[subprocess.Popen, Path]:
     log = project / "run.log"
     env = {**{k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}, "KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg"}
-    process = subprocess.Popen([str(KEDRO), "run", *args], cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    # As in a terminal: a shell's background job (e.g. CI started with `&`) ignores SIGINT, and
+    # an ignored disposition is inherited, so Ctrl-C's signal would never reach the run.
+    process = subprocess.Popen(
+        [str(KEDRO), "run", *args], cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     return process, log
 
 
