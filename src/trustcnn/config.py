@@ -72,6 +72,7 @@ class DataConfig(_Config):
     source_copies: int = Field(4, ge=1)
     source_classes: list[int] | None = Field(None, min_length=2)
     preview_count: int = Field(16, ge=1)
+    memory_budget_mb: float = Field(2048, gt=0)  # a composited split above this is written through a temporary file
 
     @field_validator("classes", "source_classes")
     @classmethod
@@ -227,6 +228,7 @@ class SaliencyConfig(_Config):
     batch_size: int = Field(128, ge=1)
     workers: int = Field(0, ge=0)  # DataLoader processes reading batches ahead (0: in this process)
     seed: int = Field(0, ge=0)  # for the sanity check's re-initialised layer
+    memory_budget_mb: float = Field(2048, gt=0)  # maps above this are gathered in a temporary file
 
 
 class EvaluationConfig(_Config):
@@ -285,6 +287,7 @@ class RobustnessConfig(_Config):
     pgd_step_fraction: float = Field(0.25, gt=0.0, le=1.0)
     batch_size: int = Field(64, ge=1)
     seed: int = Field(0, ge=0)
+    memory_budget_mb: float = Field(2048, gt=0)  # clean maps / adversarial images above this go to a temporary file
 
 
 class BiasConfig(_Config):

@@ -18,6 +18,7 @@ from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
 from trustcnn.data.decoy_views import decoy_colours
 from trustcnn.models import SplitNet
+from trustcnn.ondisk import Filler, allocate
 from trustcnn.saliency import get_method
 from trustcnn.training import SplitData, distributed, round_robin
 
@@ -25,14 +26,20 @@ SANITY = "sanity"
 """The key of the sanity check's maps (``saliency.method`` on the re-initialised model)."""
 
 
-def _per_batch(model: SplitNet, data: SplitData, batch_size: int, workers: int, compute: Callable[[Tensor], Tensor]) -> np.ndarray:
-    """``compute`` on each batch of images, float32 on the CPU, concatenated in order."""
+def _per_batch(
+    model: SplitNet, data: SplitData, batch_size: int, workers: int, compute: Callable[[Tensor], Tensor],
+    memory_budget_mb: float = float("inf"),
+) -> np.ndarray:
+    """``compute`` on each batch of images, float32 on the CPU, gathered in order — in a
+    memory-mapped temporary file when the whole exceeds ``memory_budget_mb``."""
     device = next(model.parameters()).device
-    chunks: list[Tensor] = []
+    filler = None
     for index, _, batch in round_robin(data, batch_size, workers):
         local = None if batch is None else compute(batch.x.to(device)).detach().float()
-        chunks.append(distributed.share(local, index, device).cpu())
-    return torch.cat(chunks).numpy().astype(np.float32)
+        rows = distributed.share(local, index, device).cpu().numpy()
+        filler = filler or Filler(allocate((len(data), *rows.shape[1:]), np.float32, memory_budget_mb))
+        filler.add(rows)
+    return filler.done()
 
 
 def probabilities(model: SplitNet, images: SplitData, batch_size: int, workers: int = 0) -> np.ndarray:
@@ -41,10 +48,12 @@ def probabilities(model: SplitNet, images: SplitData, batch_size: int, workers: 
         return _per_batch(model, images, batch_size, workers, lambda x: torch.softmax(model(x), dim=1))
 
 
-def saliency_maps(model: SplitNet, images: SplitData, method: str, batch_size: int, workers: int = 0) -> np.ndarray:
+def saliency_maps(
+    model: SplitNet, images: SplitData, method: str, batch_size: int, workers: int = 0, memory_budget_mb: float = float("inf")
+) -> np.ndarray:
     """The registered ``method``'s maps for the predicted classes, ``[N, h, w]`` in [0, 1]."""
     attribute = get_method(method)
-    return _per_batch(model, images, batch_size, workers, lambda x: attribute(model, model.cam_layer, x))
+    return _per_batch(model, images, batch_size, workers, lambda x: attribute(model, model.cam_layer, x), memory_budget_mb)
 
 
 def reinitialised(model: SplitNet, seed: int) -> SplitNet:
@@ -65,11 +74,11 @@ def posthoc(model: SplitNet, test: ImageSet, config: SaliencyConfig) -> tuple[di
     ``probabilities`` and, when the images carry decoys, ``predictions_consistent`` /
     ``predictions_swapped`` on those views (:mod:`trustcnn.data.decoy_views`;
     ``predictions`` is the random view)."""
-    data, size, workers = SplitData.of(test), config.batch_size, config.workers
+    data, size, workers, budget = SplitData.of(test), config.batch_size, config.workers, config.memory_budget_mb
     probs = probabilities(model, data, size, workers)
     methods = dict.fromkeys([config.method, *config.extra_methods])
-    maps = {method: saliency_maps(model, data, method, size, workers) for method in methods}
-    maps[SANITY] = saliency_maps(reinitialised(model, config.seed), data, config.method, size, workers)
+    maps = {method: saliency_maps(model, data, method, size, workers, budget) for method in methods}
+    maps[SANITY] = saliency_maps(reinitialised(model, config.seed), data, config.method, size, workers, budget)
     predictions = {"predictions": probs.argmax(axis=1).astype(np.int64), "probabilities": probs}
     if test.has_decoys:
         for view, colours in decoy_colours(test, config.seed).items():

@@ -10,7 +10,9 @@ import torch
 
 from trustcnn.config import ModelConfig
 from trustcnn.data import ImageSet
+from trustcnn.inference import saliency_maps
 from trustcnn.models import build_model
+from trustcnn.ondisk import mapping_of
 from trustcnn.training import SplitData, batches, cache_features, channel_stats
 from trustcnn.training.tensors import images_to_tensor
 
@@ -41,7 +43,7 @@ def test_a_feature_cache_over_budget_is_memory_mapped_with_the_same_values() -> 
     data = SplitData.of(_images())
     in_memory = cache_features(model, data, batch_size=16)
     spilled = cache_features(model, data, batch_size=16, memory_budget_mb=1e-3)
-    assert isinstance(in_memory.x, torch.Tensor) and isinstance(spilled.x, np.memmap)
+    assert isinstance(in_memory.x, torch.Tensor) and mapping_of(spilled.x) is not None
     np.testing.assert_array_equal(spilled.x, in_memory.x.numpy())
     index = torch.tensor([5, 0, 36])
     assert torch.equal(spilled[index].x, in_memory[index].x)
@@ -61,3 +63,13 @@ def test_a_read_only_memory_mapped_split_converts_without_a_warning() -> None:
         warnings.simplefilter("error")
         x = images_to_tensor(images)
     assert torch.equal(x, torch.from_numpy(images.copy()).permute(0, 3, 1, 2).float() / 255)
+
+
+def test_post_hoc_maps_over_budget_are_gathered_on_disk_with_the_same_values() -> None:
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(width=4, new_channels=8), 3, [0.5] * 3, [0.25] * 3).eval()
+    data = SplitData.of(_images())
+    in_memory = saliency_maps(model, data, "gradcam", batch_size=8)
+    spilled = saliency_maps(model, data, "gradcam", batch_size=8, memory_budget_mb=1e-4)
+    assert mapping_of(in_memory) is None and mapping_of(spilled) is not None
+    np.testing.assert_array_equal(spilled, in_memory)

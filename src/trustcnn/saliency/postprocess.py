@@ -39,7 +39,8 @@ def upsample(maps: Tensor, size: tuple[int, int], mode: str = "bilinear", renorm
 
 
 def upsample_array(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """:func:`upsample` for numpy maps (evaluation, figures)."""
+    """:func:`upsample` for numpy maps (evaluation, figures). Read-only (memory-mapped) maps
+    are copied first: torch won't wrap memory it may not write."""
     if tuple(maps.shape[-2:]) == tuple(size):
         return maps
-    return upsample(torch.from_numpy(np.ascontiguousarray(maps)), size).numpy()
+    return upsample(torch.from_numpy(np.require(maps, requirements=["C", "W"])), size).numpy()

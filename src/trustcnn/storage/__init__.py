@@ -2,13 +2,22 @@
 user study's are in :mod:`trustcnn.storage.study` (only its stage imports them)."""
 
 from trustcnn.storage.atomic_dataset import AtomicDataset
-from trustcnn.storage.files import FigureDataset, ImageSetDataset, JSONDataset, NpzDataset, RunRecordDataset, TorchDataset
+from trustcnn.storage.files import (
+    FigureDataset,
+    ImageSetDataset,
+    JSONDataset,
+    MappedNpzDataset,
+    NpzDataset,
+    RunRecordDataset,
+    TorchDataset,
+)
 
 __all__ = [
     "AtomicDataset",
     "FigureDataset",
     "ImageSetDataset",
     "JSONDataset",
+    "MappedNpzDataset",
     "NpzDataset",
     "RunRecordDataset",
     "TorchDataset",

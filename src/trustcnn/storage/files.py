@@ -17,7 +17,7 @@ from PIL import Image
 
 from trustcnn.atomic import atomic_path
 from trustcnn.data import ImageSet
-from trustcnn.storage.mapped import map_npz, write_stored_npz
+from trustcnn.ondisk import map_npz, write_npz
 
 
 class _LocalFileDataset(AbstractDataset):
@@ -40,9 +40,6 @@ class _LocalFileDataset(AbstractDataset):
             raise DatasetError(f"{self._filepath} does not exist; run the pipeline stage that writes it first")
 
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
 class NpzDataset(_LocalFileDataset):
     """A dict of numpy arrays in one compressed ``.npz``, byte-identical for identical
     arrays (``np.savez`` stamps each member with the current time, so DVC would see a
@@ -54,26 +51,31 @@ class NpzDataset(_LocalFileDataset):
             return {k: data[k] for k in data.files}
 
     def _save(self, data: dict[str, np.ndarray]) -> None:
-        with atomic_path(self._filepath) as tmp:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, array in data.items():
-                    member = zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_EPOCH)
-                    member.compress_type = zipfile.ZIP_DEFLATED
-                    with archive.open(member, "w", force_zip64=True) as handle:
-                        np.lib.format.write_array(handle, np.asanyarray(array), allow_pickle=False)
+        write_npz(self._filepath, data, compression=zipfile.ZIP_DEFLATED)
 
 
-class ImageSetDataset(NpzDataset):
-    """An :class:`~trustcnn.data.ImageSet` as an uncompressed ``.npz`` (images, labels, class
-    names, masks) whose arrays load memory-mapped (:mod:`trustcnn.storage.mapped`): a split
-    larger than memory is read batch by batch. Older compressed files still load, in memory."""
+class MappedNpzDataset(NpzDataset):
+    """A dict of numpy arrays in an uncompressed ``.npz`` that loads memory-mapped
+    (:mod:`trustcnn.ondisk`): arrays larger than memory (e.g. input-resolution maps of a
+    large test split) are read block by block. Compressed files still load, in memory."""
+
+    def _load(self) -> dict[str, np.ndarray]:
+        self._check_readable()
+        return map_npz(self._filepath)
+
+    def _save(self, data: dict[str, np.ndarray]) -> None:
+        write_npz(self._filepath, data)
+
+
+class ImageSetDataset(MappedNpzDataset):
+    """An :class:`~trustcnn.data.ImageSet` (images, labels, class names, masks) as a
+    :class:`MappedNpzDataset`: a split larger than memory is read batch by batch."""
 
     def _load(self) -> ImageSet:
-        self._check_readable()
-        return ImageSet.from_arrays(map_npz(self._filepath))
+        return ImageSet.from_arrays(super()._load())
 
     def _save(self, data: ImageSet) -> None:
-        write_stored_npz(self._filepath, data.to_arrays())
+        super()._save(data.to_arrays())
 
 
 class TorchDataset(_LocalFileDataset):

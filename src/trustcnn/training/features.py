@@ -18,7 +18,6 @@ every ``world``-th batch and the ranks exchange them, so every rank holds the wh
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections import OrderedDict
 
 import numpy as np
@@ -26,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from trustcnn.models import SplitNet
+from trustcnn.ondisk import Filler, blocks, spill
 from trustcnn.training import distributed
 from trustcnn.training.tensors import SplitData, round_robin
 
@@ -41,36 +41,31 @@ def cache_features(
     memory-mapped array where the whole would exceed ``memory_budget_mb``."""
     model.eval()
     device = next(model.parameters()).device
-    store: np.ndarray | None = None
+    store: Filler | None = None
     chunks: list[Tensor] = []
-    for index, size, batch in round_robin(data, batch_size, workers):
+    for index, _, batch in round_robin(data, batch_size, workers):
         local = None if batch is None else model.features(batch.x.to(device))
         chunk = distributed.share(local, index, device).cpu()
         if index == 0 and len(data) * chunk[0].numel() * chunk.element_size() > memory_budget_mb * 2**20:
-            store = _spill_file((len(data), *chunk.shape[1:]), chunk.dtype)
+            store = Filler(spill((len(data), *chunk.shape[1:]), chunk.numpy().dtype))
         if store is not None:
-            store[index * batch_size : index * batch_size + size] = chunk.numpy()
+            store.add(chunk.numpy())
         else:
             chunks.append(chunk)
-    return data.with_x(store if store is not None else torch.cat(chunks))
-
-
-def _spill_file(shape: tuple[int, ...], dtype: torch.dtype) -> np.ndarray:
-    with tempfile.NamedTemporaryFile(prefix="trustcnn-features-") as handle:  # unlinked on close; the map stays
-        return np.memmap(handle, dtype=torch.empty((), dtype=dtype).numpy().dtype, mode="w+", shape=shape)
+    return data.with_x(store.done() if store is not None else torch.cat(chunks))
 
 
 def _digest(tensors: list[Tensor | np.ndarray], structure: str = "", chunk: int = 1 << 24) -> str:
     digest = hashlib.blake2b(structure.encode(), digest_size=16)
     for tensor in tensors:
         digest.update(str((tuple(tensor.shape), tensor.dtype)).encode())
-        flat = tensor.reshape(-1)
-        for start in range(0, len(flat), chunk):  # in chunks: a memory-mapped split stays on disk
-            part = flat[start : start + chunk]
-            if isinstance(part, Tensor):
-                digest.update(part.detach().cpu().contiguous().view(torch.uint8).numpy().data)
-            else:
-                digest.update(np.ascontiguousarray(part).view(np.uint8).data)
+        if isinstance(tensor, Tensor):
+            flat = tensor.reshape(-1)
+            for start in range(0, len(flat), chunk):
+                digest.update(flat[start : start + chunk].detach().cpu().contiguous().view(torch.uint8).numpy().data)
+        else:  # in blocks, its pages dropped: a memory-mapped split stays on disk
+            for _, block in blocks(tensor.reshape(-1), chunk):
+                digest.update(np.ascontiguousarray(block).view(np.uint8).data)
     return digest.hexdigest()
 
 

@@ -1,7 +1,9 @@
 """A split read batch by batch through a torch ``DataLoader``, and the batches it yields.
 
 The split's arrays may be memory-mapped (:class:`trustcnn.storage.ImageSetDataset`), so a
-batch costs only its own pages. The batch order is the one the training loop always had:
+batch costs only its own pages, and the pages a pass has read are dropped as it goes
+(:class:`trustcnn.ondisk.ResidentBudget`): however large the split, a pass over it keeps a
+bounded amount of it resident. The batch order is the one the training loop always had:
 one ``torch.randperm`` per pass from the loop's seeded generator (or the stored order), cut
 into consecutive batches — under ``torch.distributed`` each of those global batches is split
 across the ranks (:class:`GlobalBatches`), so the ranks together see what one process sees.
@@ -19,6 +21,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from trustcnn.data import ImageSet
 from trustcnn.data.composite import paint_decoys
+from trustcnn.ondisk import ResidentBudget, blocks
 from trustcnn.training import distributed
 
 
@@ -56,6 +59,8 @@ class SplitData(Dataset[TensorSet]):
         repaint: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.x, self.y, self.masks, self.repaint = x, y, masks, repaint
+        arrays = (x, y, masks, *(repaint or ()))
+        self._budget = ResidentBudget(*(a for a in arrays if isinstance(a, np.ndarray)))
 
     @classmethod
     def of(cls, images: ImageSet, repaint_colours: np.ndarray | None = None) -> SplitData:
@@ -75,19 +80,18 @@ class SplitData(Dataset[TensorSet]):
 
     def __getitem__(self, index: Tensor) -> TensorSet:
         if self.holds_images:
-            pixels = self.x[index.numpy()]
+            pixels = self._budget.take(self.x, index.numpy())
             if self.repaint is not None:
                 decoy_masks, colours = self.repaint
-                pixels = paint_decoys(pixels, decoy_masks[index.numpy()], colours[index.numpy()])
+                pixels = paint_decoys(pixels, self._budget.take(decoy_masks, index.numpy()), colours[index.numpy()])
             x = images_to_tensor(pixels)
         else:
-            x = _take(self.x, index)
-        masks = None if self.masks is None else _take(self.masks, index).float()
-        return TensorSet(x, _take(self.y, index).long(), masks)
+            x = self._take(self.x, index)
+        masks = None if self.masks is None else self._take(self.masks, index).float()
+        return TensorSet(x, self._take(self.y, index).long(), masks)
 
-
-def _take(array: np.ndarray | Tensor, index: Tensor) -> Tensor:
-    return array[index] if isinstance(array, Tensor) else torch.from_numpy(np.asarray(array[index.numpy()]))
+    def _take(self, array: np.ndarray | Tensor, index: Tensor) -> Tensor:
+        return array[index] if isinstance(array, Tensor) else torch.from_numpy(self._budget.take(array, index.numpy()))
 
 
 class GlobalBatches(Sampler[Tensor]):
@@ -166,8 +170,6 @@ def channel_stats(images: ImageSet, memory_budget_mb: float = 2048, chunk: int =
         x = pixels.reshape(-1, 3).astype(np.float64) / 255.0
         return x.mean(axis=0).tolist(), np.maximum(x.std(axis=0), 1e-3).tolist()
     count = pixels.shape[0] * pixels.shape[1]
-    mean = sum(pixels[i : i + chunk].reshape(-1, 3).sum(axis=0, dtype=np.float64) for i in range(0, len(pixels), chunk)) / 255.0 / count
-    squares = sum(
-        np.square(pixels[i : i + chunk].reshape(-1, 3) / 255.0 - mean).sum(axis=0) for i in range(0, len(pixels), chunk)
-    )
+    mean = sum(block.reshape(-1, 3).sum(axis=0, dtype=np.float64) for _, block in blocks(pixels, chunk)) / 255.0 / count
+    squares = sum(np.square(block.reshape(-1, 3) / 255.0 - mean).sum(axis=0) for _, block in blocks(pixels, chunk))
     return mean.tolist(), np.maximum(np.sqrt(squares / count), 1e-3).tolist()
