@@ -8,6 +8,7 @@ from trustcnn.data.composite import (
     composite_glyphs,
 )
 from trustcnn.data.textures import TEXTURE_NAMES, load_texture, random_texture_crops
+from trustcnn.ondisk import mapping_of
 
 K = 10
 
@@ -179,3 +180,25 @@ def test_texture_crops():
     assert random_texture_crops(2, 300, np.random.default_rng(0)).shape == (2, 300, 300, 3)
     with pytest.raises(ValueError, match="size"):
         random_texture_crops(1, 4096, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("decoy", ["none", "correlated", "random"])
+def test_chunked_and_spilled_compositing_gives_the_same_bytes(decoy):
+    """Painting a few images at a time, into temporary files, changes nothing."""
+    whole, _ = _composite(n=50, decoy=decoy)
+    for options in ({"chunk": 1}, {"chunk": 7}, {"chunk": 7, "memory_budget_mb": 1e-4}):
+        part, _ = _composite(n=50, decoy=decoy, **options)
+        for name in ("images", "masks", "decoy_masks", "undecorated"):
+            np.testing.assert_array_equal(getattr(part, name), getattr(whole, name), err_msg=f"{name} with {options}")
+    spilled, _ = _composite(n=50, decoy=decoy, memory_budget_mb=1e-4)
+    assert mapping_of(spilled.images) is not None and mapping_of(whole.images) is None
+
+
+def test_rows_composite_those_glyphs_in_that_order():
+    glyphs, labels = _glyphs(30)
+    rows = np.array([5, 3, 3, 29, 0])
+    options = {"num_classes": K, "image_size": 32, "glyph_size": 20, "decoy_size": 5}
+    picked = composite_glyphs(glyphs, labels[rows], rng=np.random.default_rng(1), rows=rows, **options)
+    gathered = composite_glyphs(glyphs[rows], labels[rows], rng=np.random.default_rng(1), **options)
+    np.testing.assert_array_equal(picked.images, gathered.images)
+    np.testing.assert_array_equal(picked.masks, gathered.masks)

@@ -4,6 +4,7 @@ import pytest
 
 from trustcnn.data import ImageSet, class_palette, load_digit_glyphs, make_digits, stratified_split
 from trustcnn.data.glyph_task import SPLITS
+from trustcnn.ondisk import mapping_of
 
 N_DIGITS = 1797
 
@@ -180,3 +181,11 @@ def test_source_decoys_carry_the_source_class_colour_in_source_train_only():
     assert splits["test"].decoy_palette.shape == (3, 3)
     without = make_digits(classes=[0, 1, 2], source_classes=[7, 8, 9], source_decoy_probability=0.5, decoy=False, seed=0)
     assert not without["source_train"].decoy_masks.any()
+
+
+def test_a_task_over_its_memory_budget_is_built_on_disk_with_the_same_arrays(digits):
+    spilled = make_digits(seed=0, memory_budget_mb=0.05)
+    for name in SPLITS:
+        assert mapping_of(spilled[name].images) is not None, name
+        for key, array in digits[name].to_arrays().items():
+            np.testing.assert_array_equal(spilled[name].to_arrays()[key], array, err_msg=f"{name}.{key}")

@@ -23,7 +23,8 @@ from typing import Literal
 import numpy as np
 from skimage.transform import resize
 
-from trustcnn.data.textures import random_texture_crops
+from trustcnn.data.textures import draw_texture_crops, render_texture_crops
+from trustcnn.ondisk import Filler, allocate
 
 DecoyMode = Literal["correlated", "random", "none"]
 DECOY_MODES: tuple[str, ...] = ("correlated", "random", "none")
@@ -84,19 +85,16 @@ def place(patches: np.ndarray, ys: np.ndarray, xs: np.ndarray, image_size: int) 
     return canvas
 
 
-def contrasting_colours(
-    backgrounds: np.ndarray, alpha: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def contrasting_colours(backgrounds: np.ndarray, alpha: np.ndarray, dark: np.ndarray, light: np.ndarray) -> np.ndarray:
     """A glyph colour per image ``[N, 3]`` that contrasts with the background it covers.
 
-    The local background is the alpha-weighted mean colour under the glyph; the glyph is
-    dark (channels in :data:`DARK_GLYPH`) on a light one (luminance >= 0.5), else light.
+    The local background is the alpha-weighted mean colour under the glyph; the glyph takes
+    its ``dark`` colour (channels drawn in :data:`DARK_GLYPH`) on a light one (luminance >=
+    0.5), else its ``light`` colour (:data:`LIGHT_GLYPH`).
     """
     weights = alpha[..., None]
     local = (weights * backgrounds).sum(axis=(1, 2)) / np.maximum(weights.sum(axis=(1, 2)), 1e-6)
     light_background = local @ LUMINANCE_WEIGHTS >= 0.5
-    dark = rng.uniform(*DARK_GLYPH, size=local.shape)
-    light = rng.uniform(*LIGHT_GLYPH, size=local.shape)
     return np.where(light_background[:, None], dark, light).astype(np.float32)
 
 
@@ -131,6 +129,7 @@ def place_decoys(
 def _validate(
     glyphs: np.ndarray,
     labels: np.ndarray,
+    n: int,
     num_classes: int,
     image_size: int,
     glyph_size: int,
@@ -143,8 +142,8 @@ def _validate(
         raise ValueError(f"glyphs must be [N, h, w], got shape {glyphs.shape}")
     if glyphs.size and (glyphs.min() < 0 or glyphs.max() > 1):
         raise ValueError("glyphs must lie in [0, 1]")
-    if labels.shape != (len(glyphs),):
-        raise ValueError(f"labels must have shape ({len(glyphs)},), got {labels.shape}")
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},), got {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"labels must lie in [0, num_classes={num_classes})")
     if not 1 <= glyph_size <= image_size:
@@ -166,6 +165,11 @@ def _validate(
         )
 
 
+CHUNK_PIXELS = 2**22
+"""Pixels composited at a time (4,096 images at 32², 83 at 224²): the working memory of
+:func:`composite_glyphs` is bounded by this, whatever the number of images."""
+
+
 def composite_glyphs(
     glyphs: np.ndarray,
     labels: np.ndarray,
@@ -178,6 +182,9 @@ def composite_glyphs(
     decoy_size: int = 5,
     decoy_probability: float = 1.0,
     mask_threshold: float = MASK_THRESHOLD,
+    rows: np.ndarray | None = None,
+    memory_budget_mb: float = float("inf"),
+    chunk: int | None = None,
 ) -> Composite:
     """Paint each glyph (float ``[N, h, w]`` in [0, 1]) onto a random texture crop.
 
@@ -186,26 +193,51 @@ def composite_glyphs(
     contrasts with the background under it. ``masks = alpha >= mask_threshold``. With a
     decoy mode other than ``"none"``, each image gets a decoy with probability
     ``decoy_probability`` (see the module docstring). All randomness comes from ``rng``.
+    ``rows`` (an index into ``glyphs``, with ``labels`` per row) composites those glyphs
+    instead of all, in that order.
+
+    The images are painted ``chunk`` at a time (default: :data:`CHUNK_PIXELS` pixels' worth)
+    into arrays that are memory-mapped temporary files when they exceed ``memory_budget_mb``
+    (:func:`trustcnn.ondisk.allocate`). Every per-image choice is drawn for all images first,
+    in the order a one-shot compositor draws them, and the one large draw (the decoys'
+    positions) comes last and is consumed chunk after chunk, so the result is the same
+    bytes for every ``chunk``.
     """
     labels = np.asarray(labels)
+    rows = np.arange(len(glyphs)) if rows is None else np.asarray(rows)
     _validate(
-        glyphs, labels, num_classes, image_size, glyph_size, decoy, decoy_size,
+        glyphs, labels, len(rows), num_classes, image_size, glyph_size, decoy, decoy_size,
         decoy_probability, mask_threshold,
     )
-    n = len(glyphs)
-    backgrounds = random_texture_crops(n, image_size, rng)
+    n = len(rows)
+    crops = draw_texture_crops(n, image_size, rng)
     ys, xs = rng.integers(0, image_size - glyph_size + 1, size=(2, n))
-    alpha = place(resize_glyphs(glyphs, glyph_size), ys, xs, image_size)
-    colours = contrasting_colours(backgrounds, alpha, rng)
-    undecorated = np.round((backgrounds + alpha[..., None] * (colours[:, None, None, :] - backgrounds)) * 255).astype(np.uint8)
-    decoy_masks = np.zeros(alpha.shape, dtype=bool)
-    images = undecorated
+    dark = rng.uniform(*DARK_GLYPH, size=(n, 3))
+    light = rng.uniform(*LIGHT_GLYPH, size=(n, 3))
     if decoy != "none":
         present = rng.random(n) < decoy_probability
-        decoy_classes = labels if decoy == "correlated" else rng.integers(num_classes, size=n)
-        decoy_masks = place_decoys(alpha > 0, present, decoy_size, rng)
-        images = paint_decoys(undecorated, decoy_masks, palette_uint8(num_classes)[decoy_classes])
-    return Composite(images=images, masks=alpha >= mask_threshold, decoy_masks=decoy_masks, undecorated=undecorated)
+        colours = palette_uint8(num_classes)[labels if decoy == "correlated" else rng.integers(num_classes, size=n)]
+    shape = (n, image_size, image_size)
+    undecorated = Filler(allocate((*shape, 3), np.uint8, memory_budget_mb))
+    masks, decoy_masks = (Filler(allocate(shape, bool, memory_budget_mb)) for _ in range(2))
+    images = undecorated if decoy == "none" else Filler(allocate((*shape, 3), np.uint8, memory_budget_mb))
+    chunk = chunk or max(1, CHUNK_PIXELS // image_size**2)
+    for start in range(0, n, chunk):
+        part = slice(start, min(start + chunk, n))
+        backgrounds = render_texture_crops(crops, part.start, part.stop)
+        alpha = place(resize_glyphs(glyphs[rows[part]], glyph_size), ys[part], xs[part], image_size)
+        tint = contrasting_colours(backgrounds, alpha, dark[part], light[part])[:, None, None, :]
+        plain = np.round((backgrounds + alpha[..., None] * (tint - backgrounds)) * 255).astype(np.uint8)
+        undecorated.add(plain)
+        masks.add(alpha >= mask_threshold)
+        if decoy == "none":
+            decoy_masks.add(np.zeros(alpha.shape, dtype=bool))
+            continue
+        painted = place_decoys(alpha > 0, present[part], decoy_size, rng)
+        decoy_masks.add(painted)
+        images.add(paint_decoys(plain, painted, colours[part]))
+    done = {filler: filler.done() for filler in {undecorated, masks, decoy_masks, images}}
+    return Composite(images=done[images], masks=done[masks], decoy_masks=done[decoy_masks], undecorated=done[undecorated])
 
 
 def paint_decoys(images: np.ndarray, decoy_masks: np.ndarray, colours: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from torchvision.datasets import FashionMNIST
 from trustcnn.atomic import atomic_path
 
 DEBIAN_ROOT = Path("/usr/share/datasets/fashion-mnist")
+CONVERT_ROWS = 8192
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
@@ -72,7 +73,10 @@ def load_fashion_glyphs(
     chosen = tuple(range(len(names))) if classes is None else tuple(int(c) for c in classes)
     if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(range(len(names))):
         raise ValueError(f"classes must be distinct Fashion-MNIST labels in 0..9, got {classes!r}")
-    keep = np.isin(targets, chosen)
+    keep = np.flatnonzero(np.isin(targets, chosen))
     remap = np.full(len(names), -1, dtype=np.int64)
     remap[list(chosen)] = np.arange(len(chosen))
-    return (images[keep] / 255.0).astype(np.float32), remap[targets[keep]], tuple(names[c] for c in chosen)
+    glyphs = np.empty((len(keep), *images.shape[1:]), dtype=np.float32)
+    for start in range(0, len(keep), CONVERT_ROWS):  # in blocks: no float64 copy of the whole set
+        glyphs[start : start + CONVERT_ROWS] = images[keep[start : start + CONVERT_ROWS]] / 255.0
+    return glyphs, remap[targets[keep]], tuple(names[c] for c in chosen)

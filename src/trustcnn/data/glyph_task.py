@@ -10,6 +10,7 @@ import numpy as np
 from trustcnn.data.composite import DecoyMode, composite_glyphs, palette_uint8
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
+from trustcnn.ondisk import spill
 
 COMPOSITED: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
 NO_DECOY: tuple[str, ...] = ("train_no_decoy", "val_no_decoy")
@@ -46,6 +47,7 @@ def make_glyph_task(
     source_copies: int = 1,
     source_classes: Sequence[int] | None = None,
     max_per_class: int | None = None,
+    memory_budget_mb: float = float("inf"),
 ) -> dict[str, ImageSet]:
     """A composited source (digits, Fashion-MNIST, …) as ImageSets keyed by :data:`SPLITS`,
     with masks and decoy masks. ``load_glyphs(classes)`` returns grayscale glyphs in
@@ -71,22 +73,23 @@ def make_glyph_task(
     before the decoy was painted (same glyphs, backgrounds, positions, colours). Every
     ImageSet has ``decoy_masks`` (all False without a decoy) and the ones with decoys their
     ``decoy_palette``. ``glyph_size`` and ``decoy_size`` default to
-    :func:`default_glyph_size` and :func:`default_decoy_size`.
+    :func:`default_glyph_size` and :func:`default_decoy_size`. A split larger than
+    ``memory_budget_mb`` is composited into memory-mapped temporary files, chunk by chunk
+    (:func:`~trustcnn.data.composite.composite_glyphs`): the same bytes, bounded memory.
     """
     if source_copies < 1:
         raise ValueError(f"source_copies must be ≥ 1, got {source_copies}")
-    glyphs, labels, class_names = at_most_per_class(load_glyphs(classes), max_per_class, seed)
-    index = stratified_split(labels, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, class_names=class_names)
+    target = load_glyphs(classes)
+    class_names = target[2]
+    index = _split_pool(target, max_per_class, seed, val_fraction, test_fraction)
     index["source_train"] = np.tile(index["train"], source_copies)
     index["source_val"] = index["val"]
-    pools = {name: (glyphs, labels, class_names) for name in SPLITS}
+    pools = {name: target for name in SPLITS}
     if source_classes is not None:
-        source = at_most_per_class(load_glyphs(source_classes), max_per_class, seed)
+        source = load_glyphs(source_classes)
         if set(source[2]) & set(class_names):
             raise ValueError(f"source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
-        source_index = stratified_split(
-            source[1], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, class_names=source[2]
-        )
+        source_index = _split_pool(source, max_per_class, seed, val_fraction, test_fraction)
         index["source_train"] = np.tile(source_index["train"], source_copies)
         index["source_val"] = source_index["val"]
         pools["source_train"] = pools["source_val"] = source
@@ -100,7 +103,8 @@ def make_glyph_task(
     splits: dict[str, ImageSet] = {}
     for name, stream in zip(COMPOSITED, streams):
         splits[name], undecorated = _composite_split(
-            pools[name][0][index[name]],
+            pools[name][0],
+            index[name],
             pools[name][1][index[name]],
             pools[name][2],
             rng=np.random.default_rng(stream),
@@ -109,27 +113,47 @@ def make_glyph_task(
             decoy=modes[name],
             decoy_size=default_decoy_size(image_size) if decoy_size is None else decoy_size,
             decoy_probability=probabilities[name],
+            memory_budget_mb=memory_budget_mb,
         )
         if f"{name}_no_decoy" in NO_DECOY:
             splits[f"{name}_no_decoy"] = undecorated
     return {name: splits[name] for name in SPLITS}
 
 
-def at_most_per_class(pool: Glyphs, max_per_class: int | None, seed: int) -> Glyphs:
-    """A seeded random subset of at most ``max_per_class`` glyphs per class, in original order."""
-    glyphs, labels, class_names = pool
+def kept_per_class(labels: np.ndarray, num_classes: int, max_per_class: int | None, seed: int) -> np.ndarray:
+    """The sorted positions of a seeded random subset of at most ``max_per_class`` glyphs per class."""
     if max_per_class is None:
-        return pool
+        return np.arange(len(labels))
     if max_per_class < 1:
         raise ValueError(f"max_per_class must be ≥ 1, got {max_per_class}")
     rng = np.random.default_rng(seed)
-    keep = np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:max_per_class] for k in range(len(class_names))])
+    keep = np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:max_per_class] for k in range(num_classes)])
     keep.sort()
+    return keep
+
+
+def at_most_per_class(pool: Glyphs, max_per_class: int | None, seed: int) -> Glyphs:
+    """:func:`kept_per_class` of ``pool``, gathered, in original order."""
+    glyphs, labels, class_names = pool
+    if max_per_class is None:
+        return pool
+    keep = kept_per_class(labels, len(class_names), max_per_class, seed)
     return glyphs[keep], labels[keep], class_names
+
+
+def _split_pool(
+    pool: Glyphs, max_per_class: int | None, seed: int, val_fraction: float, test_fraction: float
+) -> dict[str, np.ndarray]:
+    """Train/val/test positions in ``pool`` of its :func:`kept_per_class` glyphs (stratified,
+    seeded) — the glyphs themselves are never copied."""
+    keep = kept_per_class(pool[1], len(pool[2]), max_per_class, seed)
+    index = stratified_split(pool[1][keep], val_fraction=val_fraction, test_fraction=test_fraction, seed=seed, class_names=pool[2])
+    return {name: keep[positions] for name, positions in index.items()}
 
 
 def _composite_split(
     glyphs: np.ndarray,
+    rows: np.ndarray,
     labels: np.ndarray,
     class_names: tuple[str, ...],
     *,
@@ -139,11 +163,14 @@ def _composite_split(
     decoy: DecoyMode,
     decoy_size: int,
     decoy_probability: float,
+    memory_budget_mb: float,
 ) -> tuple[ImageSet, ImageSet]:
-    """The composited split and its undecorated twin (no decoy painted)."""
+    """The composited split of ``glyphs[rows]`` and its undecorated twin (no decoy painted)."""
     result = composite_glyphs(
         glyphs,
         labels,
+        rows=rows,
+        memory_budget_mb=memory_budget_mb,
         num_classes=len(class_names),
         rng=rng,
         image_size=image_size,
@@ -162,6 +189,12 @@ def _composite_split(
     )
     undecorated = ImageSet(
         images=result.undecorated, labels=labels, class_names=class_names, masks=result.masks,
-        decoy_masks=np.zeros_like(result.decoy_masks),
+        decoy_masks=result.decoy_masks if decoy == "none" else _no_decoys(result.decoy_masks.shape, memory_budget_mb),
     )
     return painted, undecorated
+
+
+def _no_decoys(shape: tuple[int, ...], memory_budget_mb: float) -> np.ndarray:
+    """All-False decoy masks: in memory, or a spill file's zeros when they would not fit."""
+    fits = int(np.prod(shape)) <= memory_budget_mb * 2**20
+    return np.zeros(shape, bool) if fits else spill(shape, bool)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trustcnn.ondisk import blocks
+
 
 @dataclass(frozen=True)
 class ImageSet:
@@ -67,7 +69,9 @@ class ImageSet:
     @property
     def has_decoys(self) -> bool:
         """True when some image carries a decoy whose colour can be repainted."""
-        return self.decoy_palette is not None and self.decoy_masks is not None and bool(self.decoy_masks.any())
+        if self.decoy_palette is None or self.decoy_masks is None:
+            return False
+        return any(bool(block.any()) for _, block in blocks(self.decoy_masks))  # stops at the first decoy
 
     def with_images(self, images: np.ndarray) -> ImageSet:
         """The same labels, masks and decoys over other pixels (e.g. repainted decoys)."""

@@ -64,6 +64,7 @@ def load_source(data: DataConfig) -> SourceData:
         source_copies=data.source_copies,
         source_classes=data.source_classes,
         max_per_class=data.max_per_class,
+        memory_budget_mb=data.memory_budget_mb,
     )
     return SourceData(splits)
 

@@ -7,6 +7,7 @@ texture (a 32 px crop of full-resolution brick is mostly a single brick).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -35,6 +36,55 @@ def _texture_bank() -> list[np.ndarray]:
     return [load_texture(name, scale) for name in TEXTURE_NAMES for scale in TEXTURE_SCALES]
 
 
+@dataclass(frozen=True)
+class CropDraws:
+    """The random choices of :func:`random_texture_crops`, one row per crop: which photo of
+    the bank, where, which flips, and the dark and light colours its gray levels map to."""
+
+    size: int
+    which: np.ndarray
+    corners: np.ndarray
+    flips: np.ndarray
+    dark: np.ndarray
+    light: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.which)
+
+
+def draw_texture_crops(n: int, size: int, rng: np.random.Generator) -> CropDraws:
+    """The choices for ``n`` crops of ``size`` pixels, drawn from ``rng``."""
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    bank = _bank(size)
+    which = rng.integers(len(bank), size=n)
+    corners = rng.random((n, 2))
+    flips = rng.integers(2, size=(n, 3)).astype(bool)
+    dark = rng.uniform(*DARK_END, size=(n, 3)).astype(np.float32)
+    light = np.minimum(dark + rng.uniform(*CONTRAST, size=(n, 3)), 1.0).astype(np.float32)
+    return CropDraws(size, which, corners, flips, dark, light)
+
+
+def render_texture_crops(draws: CropDraws, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """Crops ``start:stop`` of ``draws``, float32 RGB ``[n, size, size, 3]`` in [0, 1]: each
+    crop depends on its own row alone, so any range renders what the whole would."""
+    size, bank = draws.size, _bank(draws.size)
+    rows = range(start, len(draws) if stop is None else stop)
+    crops = np.empty((len(rows), size, size), dtype=np.float32)
+    for i, row in enumerate(rows):
+        texture = bank[draws.which[row]]
+        u, v = draws.corners[row]
+        flip_y, flip_x, transpose = draws.flips[row]
+        y = int(u * (texture.shape[0] - size + 1))
+        x = int(v * (texture.shape[1] - size + 1))
+        crop = texture[y : y + size, x : x + size]
+        crop = crop[::-1] if flip_y else crop
+        crop = crop[:, ::-1] if flip_x else crop
+        crops[i] = crop.T if transpose else crop
+    dark, light = draws.dark[rows.start : rows.stop], draws.light[rows.start : rows.stop]
+    return dark[:, None, None, :] + crops[..., None] * (light - dark)[:, None, None, :]
+
+
 def random_texture_crops(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` random ``size``×``size`` crops, float32 RGB ``[n, size, size, 3]`` in [0, 1].
 
@@ -45,24 +95,13 @@ def random_texture_crops(n: int, size: int, rng: np.random.Generator) -> np.ndar
     channel), so backgrounds vary in colour and brightness while their texture stays
     subdued enough for a glyph on top to read clearly.
     """
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+    return render_texture_crops(draw_texture_crops(n, size, rng))
+
+
+def _bank(size: int) -> list[np.ndarray]:
+    """The photos (at every scale) at least ``size`` wide."""
     bank = [texture for texture in _texture_bank() if min(texture.shape) >= size]
     if size < 1 or not bank:
         largest = max(min(texture.shape) for texture in _texture_bank())
         raise ValueError(f"size must lie in [1, {largest}], got {size}")
-    which = rng.integers(len(bank), size=n)
-    corners = rng.random((n, 2))
-    flips = rng.integers(2, size=(n, 3)).astype(bool)
-    dark = rng.uniform(*DARK_END, size=(n, 3)).astype(np.float32)
-    light = np.minimum(dark + rng.uniform(*CONTRAST, size=(n, 3)), 1.0).astype(np.float32)
-    crops = np.empty((n, size, size), dtype=np.float32)
-    for i, (k, (u, v), (flip_y, flip_x, transpose)) in enumerate(zip(which, corners, flips)):
-        texture = bank[k]
-        y = int(u * (texture.shape[0] - size + 1))
-        x = int(v * (texture.shape[1] - size + 1))
-        crop = texture[y : y + size, x : x + size]
-        crop = crop[::-1] if flip_y else crop
-        crop = crop[:, ::-1] if flip_x else crop
-        crops[i] = crop.T if transpose else crop
-    return dark[:, None, None, :] + crops[..., None] * (light - dark)[:, None, None, :]
+    return bank
