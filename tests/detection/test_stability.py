@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
-from trustcnn.detection import prediction_stability
+from trustcnn.config import ErrorDetectionConfig
+from trustcnn.data import ImageSet
+from trustcnn.detection import prediction_features, prediction_stability
 
 
 def _stability(model, x, **kwargs):
@@ -41,3 +44,14 @@ def test_counts_agreement_with_the_given_predictions(split_net, images) -> None:
 def test_rejects_bad_parameters(split_net, images, samples: int, sigma: float) -> None:
     with pytest.raises(ValueError, match="samples"):
         _stability(split_net, images, samples=samples, sigma=sigma, seed=0)
+
+
+def test_features_scored_batch_by_batch_equal_one_batch(split_net, images) -> None:
+    """The perturbed copies are drawn once, so the batch size changes no detector feature."""
+    test = ImageSet((images.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy(), np.arange(6) % 3, ("a", "b", "c"))
+    whole, batched = (
+        prediction_features(split_net, test, test.labels, ErrorDetectionConfig(conductance_steps=2, stability_samples=4, batch_size=size))
+        for size in (6, 4)
+    )
+    for name in ("conductance", "stability", "max_softmax", "wrong"):
+        np.testing.assert_allclose(getattr(batched, name), getattr(whole, name), rtol=1e-5, atol=1e-6, err_msg=name)

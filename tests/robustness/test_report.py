@@ -9,7 +9,7 @@ import torch
 from trustcnn.config import ErrorDetectionConfig, RobustnessConfig
 from trustcnn.data import ImageSet
 from trustcnn.detection import Features, auroc, prediction_features
-from trustcnn.robustness import adversarial_examples, attack_report, flagging, robustness
+from trustcnn.robustness import attack_report, attacked, attacks, flagging, robustness
 from trustcnn.training import to_tensors
 
 KWARGS = {"n_resamples": 50, "seed": 0}
@@ -26,9 +26,10 @@ def _test_set(n: int = 24) -> ImageSet:
 def test_a_vanishing_attack_changes_nothing(split_net) -> None:
     test = _test_set()
     config = RobustnessConfig(fgsm_eps_255=[1e-6], pgd_eps_255=[1e-6], pgd_steps=1, batch_size=10)
-    examples = adversarial_examples(split_net, test, config)
-    assert set(examples) == {"fgsm_eps1e-06", "pgd_eps1e-06"}
-    report = attack_report(split_net, test, examples, "gradcam", batch_size=10, **KWARGS)
+    assert [name for name, _, _ in attacks(config)] == ["fgsm_eps1e-06", "pgd_eps1e-06"]
+    report, strongest = attack_report(split_net, test, config, "gradcam", **KWARGS)
+    assert set(report) == {"fgsm_eps1e-06", "pgd_eps1e-06"}
+    np.testing.assert_allclose(strongest, to_tensors(test).x.numpy(), atol=1e-6)
     clean_accuracy = (split_net(to_tensors(test).x).argmax(1).numpy() == test.labels).mean()
     for row in report.values():
         assert row["accuracy"]["value"] == pytest.approx(clean_accuracy)
@@ -67,5 +68,19 @@ def test_full_report_has_every_attack_and_flags_the_strongest_pgd(split_net) -> 
 def test_attacks_are_seeded(split_net) -> None:
     test = _test_set(8)
     config = RobustnessConfig(fgsm_eps_255=[], pgd_eps_255=[8], pgd_steps=2, seed=3)
-    first, second = adversarial_examples(split_net, test, config), adversarial_examples(split_net, test, config)
-    assert torch.equal(first["pgd_eps8"], second["pgd_eps8"])
+    first, second = (attacked(split_net, test, "pgd", 8, config, torch.Generator().manual_seed(3)) for _ in range(2))
+    np.testing.assert_array_equal(first, second)
+    assert np.abs(first - to_tensors(test).x.numpy()).max() <= 8 / 255 + 1e-6
+
+
+def test_a_report_over_its_memory_budget_spills_and_says_the_same(split_net) -> None:
+    """Clean maps and the strongest PGD's images in temporary files give the same report."""
+    test = _test_set()
+    detection = ErrorDetectionConfig(conductance_steps=2, stability_samples=2, batch_size=7)
+    clean = prediction_features(split_net, test, test.labels, detection)
+    reports = [
+        robustness(split_net, test, clean, clean, RobustnessConfig(fgsm_eps_255=[4], pgd_steps=2, batch_size=5, memory_budget_mb=budget),
+                   detection, "gradcam", **KWARGS)
+        for budget in (2048, 1e-4)
+    ]
+    assert reports[0] == reports[1]

@@ -15,6 +15,7 @@ import numpy as np
 from trustcnn.data import ImageSet
 from trustcnn.evaluation.scores import Scores
 from trustcnn.metrics import mean_ci
+from trustcnn.ondisk import blocks
 
 REGIONS = ("object", "decoy", "elsewhere")
 
@@ -30,15 +31,24 @@ def shares(test: ImageSet, scores: Scores, method: str) -> dict[str, np.ndarray]
     return regions
 
 
-def audit(test: ImageSet, scores: Scores, method: str, flag_ratio: float, **kwargs) -> dict:
-    """``{"overall": {region: estimate}, "per_class": {class: {region: share, "flagged": bool}}}``."""
+def decoy_areas(test: ImageSet) -> np.ndarray | None:
+    """Each test image's share of pixels under its decoy (block by block), ``None`` without decoys."""
+    if test.decoy_masks is None:
+        return None
+    return np.concatenate([block.mean(axis=(1, 2)) for _, block in blocks(test.decoy_masks)])
+
+
+def audit(test: ImageSet, scores: Scores, method: str, flag_ratio: float, areas: np.ndarray | None = None, **kwargs) -> dict:
+    """``{"overall": {region: estimate}, "per_class": {class: {region: share, "flagged": bool}}}``;
+    ``areas`` are :func:`decoy_areas` (computed here when not given)."""
     regions = shares(test, scores, method)
+    areas = decoy_areas(test) if areas is None and "decoy" in regions else areas
     per_class = {}
     for k in np.unique(test.labels):
         members = test.labels == k
         row = {region: float(np.nanmean(values[members])) for region, values in regions.items()}
         if "decoy" in regions:
-            area = test.decoy_masks[members].mean(axis=(1, 2))
+            area = areas[members]
             chance = float(area[area > 0].mean()) if (area > 0).any() else 0.0
             row["flagged"] = bool(chance > 0 and row["decoy"] >= flag_ratio * chance)
         per_class[test.class_names[k]] = row
@@ -52,7 +62,8 @@ def bias_audit(
     """Per model, :func:`audit` of each of ``methods`` that was scored (needs masks)."""
     if test.masks is None:
         return {}
+    areas = decoy_areas(test)
     return {
-        model: {m: audit(test, own, m, flag_ratio, **kwargs) for m in methods if f"{m}.energy_in_mask" in own}
+        model: {m: audit(test, own, m, flag_ratio, areas, **kwargs) for m in methods if f"{m}.energy_in_mask" in own}
         for model, own in scores.items()
     }

@@ -16,7 +16,6 @@ from trustcnn.data import ImageSet
 from trustcnn.evaluation.champion import NO_DECOY, REFERENCE, choose_champion
 from trustcnn.evaluation.scores import Scores, methods_in, model_scores
 from trustcnn.metrics import case_shares, classification_metrics, gap_closed, mean_ci, view_estimates
-from trustcnn.saliency import upsample_array
 
 Arrays = Mapping[str, np.ndarray]
 
@@ -44,7 +43,7 @@ def compare_models(
     for name, result in predictions.items():
         if len(result["predictions"]) != len(test):
             raise ValueError(f"{name}: {len(result['predictions'])} predictions for {len(test)} test images")
-    reference = upsample_array(maps[REFERENCE][method], test.images.shape[1:3])
+    reference = maps[REFERENCE][method]
     options = {"method": method, "iou_threshold": iou_threshold, "accurate_energy": accurate_energy}
     scores = {name: model_scores(test, maps[name], predictions[name], reference, **options) for name in maps}
     kwargs = {"n_resamples": n_resamples, "seed": seed}

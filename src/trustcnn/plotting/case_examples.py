@@ -23,8 +23,10 @@ def model_case_figure(
     if test.masks is None or energy is None:
         return note_figure(f"{name}: the data has no object masks, so no cases")
     examples = case_examples(correct, energy, accurate_energy, k)
+    shown = sorted({i for picked in examples.values() for i in (*picked["best"], *picked["worst"])})
+    upsampled = dict(zip(shown, upsample_array(np.asarray(maps[shown]), test.images.shape[1:3]))) if shown else {}
     return case_examples_figure(
-        test.images, test.masks, upsample_array(maps, test.images.shape[1:3]), test.labels, predictions, energy,
+        test.images, test.masks, upsampled, test.labels, predictions, energy,
         examples, test.class_names,
         f"{name}, {method} maps: best and worst test images per case (energy in mask ≥ {accurate_energy:g} = accurate)",
         method,
@@ -34,7 +36,7 @@ def model_case_figure(
 def case_examples_figure(
     images: np.ndarray,
     masks: np.ndarray,
-    maps: np.ndarray,
+    maps: np.ndarray | Mapping[int, np.ndarray],
     labels: np.ndarray,
     predictions: np.ndarray,
     energy: np.ndarray,
@@ -45,8 +47,9 @@ def case_examples_figure(
 ) -> Figure:
     """One row per case; its best examples, then its worst (as
     :func:`trustcnn.metrics.case_examples` picks them): the image with the mask outline
-    and the map (at image size) overlaid, titled true → predicted and the energy in mask. A
-    case no test image falls in says so; a colour bar gives the maps' scale."""
+    and the map (at image size; ``maps[i]`` for every image shown) overlaid, titled true →
+    predicted and the energy in mask. A case no test image falls in says so; a colour bar
+    gives the maps' scale."""
     k = max((len(e["best"]) + len(e["worst"]) for e in examples.values()), default=1) or 1
     figure = Figure(figsize=(1.9 * k + 1.4, 2.1 * len(CASES)), layout="constrained")
     axes = figure.subplots(len(CASES), k, squeeze=False)

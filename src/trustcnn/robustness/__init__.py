@@ -4,13 +4,17 @@ the adversarial images."""
 
 from trustcnn.robustness.attacks import fgsm, pgd
 from trustcnn.robustness.report import (
-    adversarial_examples,
     adversarial_image_set,
+    attack_batches,
     attack_report,
     attacked,
+    attacks,
     flagging,
     robustness,
     strongest_pgd,
 )
 
-__all__ = ["adversarial_examples", "adversarial_image_set", "attacked", "attack_report", "fgsm", "flagging", "pgd", "robustness", "strongest_pgd"]
+__all__ = [
+    "adversarial_image_set", "attack_batches", "attack_report", "attacked", "attacks", "fgsm", "flagging", "pgd",
+    "robustness", "strongest_pgd",
+]

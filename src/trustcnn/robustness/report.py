@@ -3,6 +3,8 @@ detectors flag the adversarial images."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -15,40 +17,49 @@ from trustcnn.metrics import energy_in_mask, mean_ci, ssim_per_image
 from trustcnn.models import SplitNet
 from trustcnn.robustness.attacks import fgsm, pgd
 from trustcnn.saliency import get_method, upsample_array
-from trustcnn.training import SplitData, batches, to_tensors
+from trustcnn.ondisk import Filler, allocate
+from trustcnn.training import SplitData, TensorSet, batches
 
 
-def _batched(function, x: Tensor, batch_size: int, device: torch.device) -> Tensor:
-    return torch.cat([function(x[i : i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)])
-
-
-def attacked(model: SplitNet, test: ImageSet, attack: str, eps_255: float, config: RobustnessConfig, generator: torch.Generator) -> Tensor:
-    """``test`` under FGSM or PGD at ε = ``eps_255``/255, in batches: ``[N, 3, H, W]`` in [0, 1]."""
+def attack_batches(
+    model: SplitNet, data: SplitData, attack: str, eps_255: float, config: RobustnessConfig, generator: torch.Generator
+) -> Iterator[tuple[TensorSet, Tensor]]:
+    """``(batch, attacked images)`` for each batch of ``data`` in order, both on the model's
+    device: FGSM or PGD at ε = ``eps_255``/255, PGD's random starts drawn from ``generator``."""
     device = next(model.parameters()).device
-    eps, chunks = eps_255 / 255.0, []
-    for batch in batches(SplitData.of(test), config.batch_size, shard=False):
-        x, y = batch.x.to(device), batch.y.to(device)
+    eps = eps_255 / 255.0
+    for batch in batches(data, config.batch_size, shard=False):
+        batch = batch.to(device)
         if attack == "fgsm":
-            chunks.append(fgsm(model, x, y, eps).cpu())
+            yield batch, fgsm(model, batch.x, batch.y, eps)
         else:
-            chunks.append(pgd(model, x, y, eps, config.pgd_steps, config.pgd_step_fraction * eps, generator).cpu())
-    return torch.cat(chunks)
+            yield batch, pgd(model, batch.x, batch.y, eps, config.pgd_steps, config.pgd_step_fraction * eps, generator)
 
 
-def adversarial_examples(model: SplitNet, test: ImageSet, config: RobustnessConfig) -> dict[str, Tensor]:
-    """``{"fgsm_eps2": x, "pgd_eps8": x, …}`` (ε in 1/255 steps), each ``[N, 3, H, W]`` in [0, 1]."""
-    generator = torch.Generator().manual_seed(config.seed)
-    return {
-        f"{attack}_eps{eps_255:g}": attacked(model, test, attack, eps_255, config, generator)
+def attacked(model: SplitNet, test: ImageSet, attack: str, eps_255: float, config: RobustnessConfig, generator: torch.Generator) -> np.ndarray:
+    """``test`` under FGSM or PGD at ε = ``eps_255``/255, float32 ``[N, 3, H, W]`` in [0, 1]
+    (a memory-mapped temporary file above ``config.memory_budget_mb``)."""
+    filler = None
+    for _, x in attack_batches(model, SplitData.of(test), attack, eps_255, config, generator):
+        filler = filler or Filler(allocate((len(test), *x.shape[1:]), np.float32, config.memory_budget_mb))
+        filler.add(x.cpu().numpy())
+    return filler.done()
+
+
+def attacks(config: RobustnessConfig) -> list[tuple[str, str, float]]:
+    """``(name, attack, ε in 1/255 steps)`` of every configured attack, in the order they run
+    (their PGD random starts come from one seeded generator, in this order)."""
+    return [
+        (f"{attack}_eps{eps_255:g}", attack, eps_255)
         for attack, epsilons in (("fgsm", config.fgsm_eps_255), ("pgd", config.pgd_eps_255))
         for eps_255 in epsilons
-    }
+    ]
 
 
 def adversarial_image_set(model: SplitNet, test: ImageSet, config: RobustnessConfig) -> ImageSet:
     """``test`` under the strongest PGD, as a person sees it: rounded to 8-bit pixels (within
     half a grey level of the ε-ball), with its labels, masks and decoys."""
-    x = attacked(model, test, "pgd", max(config.pgd_eps_255), config, torch.Generator().manual_seed(config.seed))
+    x = torch.from_numpy(attacked(model, test, "pgd", max(config.pgd_eps_255), config, torch.Generator().manual_seed(config.seed)))
     return test.with_images((x.permute(0, 2, 3, 1) * 255).round().clamp(0, 255).to(torch.uint8).numpy())
 
 
@@ -73,33 +84,66 @@ def flagging(val: Features, clean: Features, adversarial: Features, detection: E
     return report
 
 
+def _maps(model: SplitNet, method: str, x: Tensor, size: tuple[int, int]) -> np.ndarray:
+    return upsample_array(get_method(method)(model, model.cam_layer, x).detach().cpu().numpy(), size)
+
+
 def attack_report(
-    model: SplitNet, test: ImageSet, examples: dict[str, Tensor], method: str, batch_size: int, **kwargs
-) -> dict[str, dict]:
+    model: SplitNet, test: ImageSet, config: RobustnessConfig, method: str, **kwargs
+) -> tuple[dict[str, dict], np.ndarray]:
     """Per attack: accuracy under attack, SSIM between ``method``'s maps of the clean and the
-    adversarial image, and the energy in mask of both (with masks); 95% CIs."""
-    device = next(model.parameters()).device
+    adversarial image, and the energy in mask of both (with masks); 95% CIs. Also the
+    strongest PGD's adversarial images (float32 ``[N, 3, H, W]``), which the detectors score.
+
+    Streamed: each batch is attacked and scored at once, so only per-image values, the clean
+    maps and the strongest PGD's images are kept (those two memory-mapped above
+    ``config.memory_budget_mb``)."""
     size = test.images.shape[1:3]
-    attribute = get_method(method)
-
-    def maps(x: Tensor) -> np.ndarray:
-        return upsample_array(_batched(lambda b: attribute(model, model.cam_layer, b), x, batch_size, device).numpy(), size)
-
-    clean = maps(to_tensors(test).x)
-    report = {}
-    for name, x in examples.items():
-        with torch.no_grad():
-            predicted = _batched(lambda b: model(b).argmax(1), x, batch_size, device).numpy()
-        adversarial = maps(x)
+    data = SplitData.of(test)
+    clean = _clean_maps(model, data, method, config)
+    with_masks = test.masks is not None
+    energy_clean: list[np.ndarray] = []
+    generator = torch.Generator().manual_seed(config.seed)
+    report, kept = {}, None
+    for name, attack, eps_255 in attacks(config):
+        keep = Filler(allocate((len(test), 3, *size), np.float32, config.memory_budget_mb)) if name == strongest_pgd(config) else None
+        correct, ssim, energy = [], [], []
+        start = 0
+        for batch, x in attack_batches(model, data, attack, eps_255, config, generator):
+            with torch.no_grad():
+                correct.append((model(x).argmax(1) == batch.y).cpu().numpy())
+            adversarial = _maps(model, method, x, size)
+            before = upsample_array(np.asarray(clean[start : start + len(batch)]), size)
+            ssim.append(ssim_per_image(before, adversarial))
+            if with_masks:
+                masks = batch.masks.cpu().numpy()
+                energy.append(energy_in_mask(adversarial, masks))
+                if not report:  # the clean maps are the same for every attack: scored with the first
+                    energy_clean.append(energy_in_mask(before, masks))
+            if keep is not None:
+                keep.add(x.cpu().numpy())
+            start += len(batch)
         row = {
-            "accuracy": mean_ci((predicted == test.labels).astype(float), **kwargs),
-            "ssim_clean_vs_adversarial": mean_ci(ssim_per_image(clean, adversarial), **kwargs),
+            "accuracy": mean_ci(np.concatenate(correct).astype(float), **kwargs),
+            "ssim_clean_vs_adversarial": mean_ci(np.concatenate(ssim), **kwargs),
         }
-        if test.masks is not None:
-            row["energy_in_mask_clean"] = mean_ci(energy_in_mask(clean, test.masks), **kwargs)
-            row["energy_in_mask_adversarial"] = mean_ci(energy_in_mask(adversarial, test.masks), **kwargs)
+        if with_masks:
+            row["energy_in_mask_clean"] = mean_ci(np.concatenate(energy_clean), **kwargs)
+            row["energy_in_mask_adversarial"] = mean_ci(np.concatenate(energy), **kwargs)
         report[name] = row
-    return report
+        kept = keep.done() if keep is not None else kept
+    return report, kept
+
+
+def _clean_maps(model: SplitNet, data: SplitData, method: str, config: RobustnessConfig) -> np.ndarray:
+    """``method``'s maps of the clean images at the layer's resolution, batch by batch."""
+    device = next(model.parameters()).device
+    filler = None
+    for batch in batches(data, config.batch_size, shard=False):
+        maps = get_method(method)(model, model.cam_layer, batch.x.to(device)).detach().cpu().numpy()
+        filler = filler or Filler(allocate((len(data), *maps.shape[1:]), np.float32, config.memory_budget_mb))
+        filler.add(maps)
+    return filler.done()
 
 
 def robustness(
@@ -107,9 +151,7 @@ def robustness(
     detection: ErrorDetectionConfig, method: str, **kwargs,
 ) -> dict[str, dict]:
     """:func:`attack_report` for every attack, plus, on the strongest PGD, :func:`flagging`."""
-    examples = adversarial_examples(model, test, config)
-    report = attack_report(model, test, examples, method, config.batch_size, **kwargs)
-    strongest = strongest_pgd(config)
-    adversarial = prediction_features(model, examples[strongest], test.labels, detection)
-    report[strongest]["detector_auroc"] = flagging(val, clean, adversarial, detection, **kwargs)
+    report, strongest = attack_report(model, test, config, method, **kwargs)
+    adversarial = prediction_features(model, SplitData(strongest, test.labels), test.labels, detection)
+    report[strongest_pgd(config)]["detector_auroc"] = flagging(val, clean, adversarial, detection, **kwargs)
     return report
