@@ -72,7 +72,7 @@ class DataConfig(_Config):
     source_copies: int = Field(4, ge=1)
     source_classes: list[int] | None = Field(None, min_length=2)
     preview_count: int = Field(16, ge=1)
-    memory_budget_mb: float = Field(2048, gt=0)  # a composited split above this is written through a temporary file
+    memory_budget_mb: float = Field(256, gt=0)  # the composited splits together above this are built in temporary files
 
     @field_validator("classes", "source_classes")
     @classmethod
@@ -158,7 +158,7 @@ class OptimConfig(_Config):
     amp: bool = False  # mixed precision: autocast in `amp_precision` (on the CPU too, where it is slow)
     amp_precision: AmpDtype = "bfloat16"  # fp32's range, so no gradient scaler; float16 uses one
     workers: int = Field(0, ge=0)  # DataLoader processes reading batches ahead (0: in this process)
-    memory_budget_mb: float = Field(2048, gt=0)  # cached features above this go to a file (memory-mapped)
+    memory_budget_mb: float = Field(256, gt=0)  # cached features above this go to a file (memory-mapped)
 
     @property
     def amp_dtype(self) -> AmpDtype | None:
@@ -228,7 +228,7 @@ class SaliencyConfig(_Config):
     batch_size: int = Field(128, ge=1)
     workers: int = Field(0, ge=0)  # DataLoader processes reading batches ahead (0: in this process)
     seed: int = Field(0, ge=0)  # for the sanity check's re-initialised layer
-    memory_budget_mb: float = Field(2048, gt=0)  # maps above this are gathered in a temporary file
+    memory_budget_mb: float = Field(256, gt=0)  # maps above this are gathered in a temporary file
 
 
 class EvaluationConfig(_Config):
@@ -287,7 +287,7 @@ class RobustnessConfig(_Config):
     pgd_step_fraction: float = Field(0.25, gt=0.0, le=1.0)
     batch_size: int = Field(64, ge=1)
     seed: int = Field(0, ge=0)
-    memory_budget_mb: float = Field(2048, gt=0)  # clean maps / adversarial images above this go to a temporary file
+    memory_budget_mb: float = Field(256, gt=0)  # clean maps / adversarial images above this go to a temporary file
 
 
 class BiasConfig(_Config):

@@ -157,9 +157,10 @@ def spill(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
 
 
 def allocate(shape: tuple[int, ...], dtype: np.dtype | type, memory_budget_mb: float) -> np.ndarray:
-    """An array to fill: in memory when it fits ``memory_budget_mb``, else a :func:`spill` file."""
+    """An array of zeros to fill: in memory when it fits ``memory_budget_mb``, else a
+    :func:`spill` file."""
     nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    return np.empty(shape, dtype) if nbytes <= memory_budget_mb * 2**20 else spill(shape, dtype)
+    return np.zeros(shape, dtype) if nbytes <= memory_budget_mb * 2**20 else spill(shape, dtype)
 
 
 class Filler:

@@ -10,7 +10,7 @@ import numpy as np
 from trustcnn.data.composite import DecoyMode, composite_glyphs, palette_uint8
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
-from trustcnn.ondisk import spill
+from trustcnn.ondisk import allocate
 
 COMPOSITED: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
 NO_DECOY: tuple[str, ...] = ("train_no_decoy", "val_no_decoy")
@@ -73,8 +73,9 @@ def make_glyph_task(
     before the decoy was painted (same glyphs, backgrounds, positions, colours). Every
     ImageSet has ``decoy_masks`` (all False without a decoy) and the ones with decoys their
     ``decoy_palette``. ``glyph_size`` and ``decoy_size`` default to
-    :func:`default_glyph_size` and :func:`default_decoy_size`. A split larger than
-    ``memory_budget_mb`` is composited into memory-mapped temporary files, chunk by chunk
+    :func:`default_glyph_size` and :func:`default_decoy_size`. When the splits together
+    (:func:`task_bytes`) exceed ``memory_budget_mb`` — they are all held until they are
+    saved — every one is composited into memory-mapped temporary files, chunk by chunk
     (:func:`~trustcnn.data.composite.composite_glyphs`): the same bytes, bounded memory.
     """
     if source_copies < 1:
@@ -100,6 +101,8 @@ def make_glyph_task(
         if source_decoy_probability > 0:
             modes["source_train"], probabilities["source_train"] = "correlated", source_decoy_probability
     streams = np.random.SeedSequence(seed).spawn(len(COMPOSITED))
+    fits = task_bytes({name: len(index[name]) for name in COMPOSITED}, image_size) <= memory_budget_mb * 2**20
+    budget = float("inf") if fits else 0.0  # all in memory, or every array in a temporary file
     splits: dict[str, ImageSet] = {}
     for name, stream in zip(COMPOSITED, streams):
         splits[name], undecorated = _composite_split(
@@ -113,11 +116,21 @@ def make_glyph_task(
             decoy=modes[name],
             decoy_size=default_decoy_size(image_size) if decoy_size is None else decoy_size,
             decoy_probability=probabilities[name],
-            memory_budget_mb=memory_budget_mb,
+            memory_budget_mb=budget,
         )
         if f"{name}_no_decoy" in NO_DECOY:
             splits[f"{name}_no_decoy"] = undecorated
     return {name: splits[name] for name in SPLITS}
+
+
+BYTES_PER_PIXEL = 9
+"""What a composited image holds per pixel, with its no-decoy twin: two RGB images (painted and
+undecorated, 3 bytes each), the object mask, the decoy mask and the twin's empty decoy mask."""
+
+
+def task_bytes(images: dict[str, int], image_size: int) -> int:
+    """Bytes the composited splits take in memory, ``images`` being their sizes."""
+    return sum(images.values()) * image_size**2 * BYTES_PER_PIXEL
 
 
 def kept_per_class(labels: np.ndarray, num_classes: int, max_per_class: int | None, seed: int) -> np.ndarray:
@@ -189,12 +202,6 @@ def _composite_split(
     )
     undecorated = ImageSet(
         images=result.undecorated, labels=labels, class_names=class_names, masks=result.masks,
-        decoy_masks=result.decoy_masks if decoy == "none" else _no_decoys(result.decoy_masks.shape, memory_budget_mb),
+        decoy_masks=result.decoy_masks if decoy == "none" else allocate(result.decoy_masks.shape, bool, memory_budget_mb),
     )
     return painted, undecorated
-
-
-def _no_decoys(shape: tuple[int, ...], memory_budget_mb: float) -> np.ndarray:
-    """All-False decoy masks: in memory, or a spill file's zeros when they would not fit."""
-    fits = int(np.prod(shape)) <= memory_budget_mb * 2**20
-    return np.zeros(shape, bool) if fits else spill(shape, bool)

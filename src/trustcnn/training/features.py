@@ -35,7 +35,7 @@ _shared: OrderedDict[tuple[str, str, str, int], Tensor | np.ndarray] = OrderedDi
 
 @torch.no_grad()
 def cache_features(
-    model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 2048, workers: int = 0
+    model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 256, workers: int = 0
 ) -> SplitData:
     """``data`` with ``model``'s prefix output for each image as its inputs: a tensor, or a
     memory-mapped array where the whole would exceed ``memory_budget_mb``."""
@@ -74,7 +74,7 @@ def _module_digest(module: nn.Module) -> str:
 
 
 def shared_features(
-    model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 2048, workers: int = 0
+    model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 256, workers: int = 0
 ) -> SplitData:
     """:func:`cache_features`, built once per (backbone weights, images, batch size) in this
     process and reused by every later call — labels and masks come from ``data``."""

@@ -161,7 +161,7 @@ def input_example(images: ImageSet) -> np.ndarray:
     return images_to_tensor(images.images[:1]).numpy()
 
 
-def channel_stats(images: ImageSet, memory_budget_mb: float = 2048, chunk: int = 4096) -> tuple[list[float], list[float]]:
+def channel_stats(images: ImageSet, memory_budget_mb: float = 256, chunk: int = 4096) -> tuple[list[float], list[float]]:
     """Per-channel mean and std in [0, 1] units, for the model's Normalize layer. In one
     float64 pass when that fits ``memory_budget_mb`` (the numbers every run so far used),
     else in two passes over chunks of ``chunk`` images (equal within float64 rounding)."""
