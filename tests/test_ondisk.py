@@ -15,6 +15,7 @@ from trustcnn.ondisk import (
     ResidentBudget,
     allocate,
     blocks,
+    gather,
     map_npz,
     mapping_of,
     release,
@@ -102,3 +103,20 @@ def test_a_filler_writes_blocks_in_order_and_checks_it_was_filled() -> None:
         partial = Filler(allocate(values.shape, values.dtype, 1e9))
         partial.add(values[:37])
         partial.done()
+
+
+def test_gather_takes_rows_into_memory_or_a_spill_file(tmp_path: Path) -> None:
+    big, expected = _mapped(tmp_path, 300, 4096), _values(300, 4096)
+    index = np.random.default_rng(0).permutation(300)[:120]
+    for source in (big, expected):
+        for budget, on_disk in ((1e9, False), (0.1, True)):
+            taken = gather(source, index, budget)
+            np.testing.assert_array_equal(taken, expected[index])
+            assert (mapping_of(taken) is not None) == on_disk
+    np.testing.assert_array_equal(gather(big, np.arange(300) % 3 == 0, 0.1), expected[::3])
+
+
+def test_a_partial_filler_keeps_the_rows_written() -> None:
+    filler = Filler(spill((100, 8), np.int32))
+    filler.add(np.ones((30, 8), np.int32))
+    assert filler.done(partial=True).shape == (30, 8) and filler.done(partial=True).all()

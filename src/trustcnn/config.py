@@ -72,7 +72,7 @@ class DataConfig(_Config):
     source_copies: int = Field(4, ge=1)
     source_classes: list[int] | None = Field(None, min_length=2)
     preview_count: int = Field(16, ge=1)
-    memory_budget_mb: float = Field(256, gt=0)  # the composited splits together above this are built in temporary files
+    memory_budget_mb: float = Field(256, gt=0)  # the splits (and an image folder's photos) together above this go to temporary files
 
     @field_validator("classes", "source_classes")
     @classmethod

@@ -177,11 +177,29 @@ class Filler:
         self.filled = end
         self._budget.spend(np.asarray(rows).nbytes)
 
-    def done(self) -> np.ndarray:
-        if self.filled != len(self.target):
+    def done(self, partial: bool = False) -> np.ndarray:
+        """The filled array; with ``partial``, its rows filled so far (``target`` may be an
+        upper bound: rows never written cost nothing, in memory or on disk)."""
+        if self.filled != len(self.target) and not partial:
             raise ValueError(f"filled {self.filled} of {len(self.target)} rows")
         release(self.target)
-        return self.target
+        return self.target[: self.filled]
+
+
+def gather(array: np.ndarray, index: np.ndarray, memory_budget_mb: float) -> np.ndarray:
+    """``array[index]`` (an integer or boolean row index) in an :func:`allocate` array: a
+    mapped source is read block by block and its pages dropped, and the result goes to a
+    spill file when it exceeds ``memory_budget_mb``."""
+    index = np.flatnonzero(index) if np.asarray(index).dtype == bool else np.asarray(index, dtype=np.int64)
+    shape = (len(index), *array.shape[1:])
+    if mapping_of(array) is None and int(np.prod(shape)) * array.dtype.itemsize <= memory_budget_mb * 2**20:
+        return array[index]
+    filler, budget = Filler(allocate(shape, array.dtype, memory_budget_mb)), ResidentBudget(array)
+    rows = max(1, BLOCK_BYTES // max(1, array[:1].nbytes))
+    for start in range(0, len(index), rows):
+        filler.add(budget.take(array, index[start : start + rows]))
+    release(array)
+    return filler.done()
 
 
 def _write_member(handle, array: np.ndarray) -> None:

@@ -6,9 +6,12 @@ import skimage.data
 from PIL import Image
 
 from trustcnn.data.image_folder import (
+    center_square,
     find_duplicates,
     load_image_folder,
+    resize_square,
 )
+from trustcnn.ondisk import mapping_of
 
 SIZE = 32
 BLUE, RED, WHITE = (0, 0, 255), (255, 0, 0), (255, 255, 255)
@@ -258,3 +261,48 @@ def test_duplicates_across_splits_are_found(messy):
     assert find_duplicates({"train": images[2:5], "val": images[5:8]}) == []
     # a.jpg and b.JPG hold the same bytes: a duplicate a user would want to hear about
     assert find_duplicates({"train": images[:1], "test": images[1:2]}) == [("train", 0, "test", 0)]
+
+
+def test_a_folder_over_its_memory_budget_is_read_into_a_temporary_file_with_the_same_result(messy_root, messy, tmp_path):
+    spilled = load_image_folder(messy_root, image_size=SIZE, memory_budget_mb=1e-3)
+    assert mapping_of(spilled.images.images) is not None and mapping_of(messy.images.images) is None
+    np.testing.assert_array_equal(spilled.images.images, messy.images.images)
+    assert (spilled.paths, spilled.skipped) == (messy.paths, messy.skipped)
+    root, masks = tmp_path / "images", tmp_path / "masks"
+    _write_masked_folder(root, masks)
+    in_memory, on_disk = (load_image_folder(root, image_size=24, masks_root=masks, memory_budget_mb=b) for b in (1e3, 1e-3))
+    assert mapping_of(on_disk.images.masks) is not None
+    np.testing.assert_array_equal(on_disk.images.masks, in_memory.images.masks)
+
+
+def test_the_same_image_in_two_classes_is_left_out_in_memory_or_on_disk(tmp_path):
+    root = tmp_path / "images"
+    for name, pictures in {"cat": ("chelsea", "camera"), "cup": ("coffee", "chelsea")}.items():
+        (root / name).mkdir(parents=True)
+        for picture in pictures:
+            Image.fromarray(getattr(skimage.data, picture)()).save(root / name / f"{picture}.png")
+    for budget in (1e3, 1e-3):
+        loaded = load_image_folder(root, image_size=SIZE, memory_budget_mb=budget)
+        assert loaded.paths == ("cat/camera.png", "cup/coffee.png"), budget
+        assert loaded.images.labels.tolist() == [0, 1]
+        assert sorted(s.path for s in loaded.skipped if "label conflict" in s.reason) == ["cat/chelsea.png", "cup/chelsea.png"]
+        np.testing.assert_array_equal(loaded.images.images[0], resize_square(
+            Image.fromarray(skimage.data.camera()).convert("RGB"), center_square((512, 512)), SIZE))
+
+
+def test_photo_splits_follow_the_photos_onto_disk_with_the_same_arrays(tmp_path):
+    from trustcnn.config import DataConfig
+    from trustcnn.data.sources import load_source
+
+    rng = np.random.default_rng(0)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        for i in range(12):
+            Image.fromarray(rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)).save(tmp_path / folder / f"{i}.png")
+    options = {"source": "image_folder", "root": str(tmp_path), "image_size": 16, "val_fraction": 0.25, "test_fraction": 0.25}
+    in_memory, on_disk = (load_source(DataConfig(**options, memory_budget_mb=b)).splits for b in (256, 1e-3))
+    assert set(on_disk) == set(in_memory)
+    for name, split in on_disk.items():
+        assert mapping_of(split.images) is not None and mapping_of(in_memory[name].images) is None, name
+        np.testing.assert_array_equal(split.images, in_memory[name].images)
+        np.testing.assert_array_equal(split.labels, in_memory[name].labels)

@@ -47,6 +47,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from trustcnn.data.imageset import ImageSet
+from trustcnn.ondisk import Filler, allocate, blocks, gather
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
@@ -80,27 +81,50 @@ class FolderLoad:
 
 @dataclass(frozen=True)
 class _Kept:
-    """One image, resized at once so full-size photos are never all held in memory."""
+    """One image kept: its file, and the digest of its pixels (label conflicts are found by it)."""
 
     path: str
-    image: np.ndarray
-    mask: np.ndarray | None
+    digest: bytes
+
+
+class _Rows:
+    """Resized images (and masks) written row by row as they are read — into memory, or into
+    a temporary file when ``capacity`` rows would exceed ``memory_budget_mb`` — so the
+    photos of a large folder are never all held as Python objects, nor copied when stacked."""
+
+    def __init__(self, capacity: int, image_size: int, with_masks: bool, memory_budget_mb: float) -> None:
+        shape = (capacity, image_size, image_size)
+        budget = memory_budget_mb if capacity * image_size**2 * (4 if with_masks else 3) <= memory_budget_mb * 2**20 else 0.0
+        self.images = Filler(allocate((*shape, 3), np.uint8, budget))
+        self.masks = Filler(allocate(shape, bool, budget)) if with_masks else None
+
+    def add(self, image: np.ndarray, mask: np.ndarray | None) -> None:
+        self.images.add(image[None])
+        if self.masks is not None:
+            self.masks.add(mask[None])
+
+    def done(self) -> tuple[np.ndarray, np.ndarray | None]:
+        return self.images.done(partial=True), None if self.masks is None else self.masks.done(partial=True)
 
 
 def load_image_folder(
-    root: str | Path, *, image_size: int, masks_root: str | Path | None = None
+    root: str | Path, *, image_size: int, masks_root: str | Path | None = None, memory_budget_mb: float = float("inf")
 ) -> FolderLoad:
-    """Load ``root/<class>/<image>`` as one :class:`ImageSet` (see the module docstring)."""
+    """Load ``root/<class>/<image>`` as one :class:`ImageSet` (see the module docstring).
+    Images (and masks) larger than ``memory_budget_mb`` together are written to a
+    temporary file as they are read, and come back memory-mapped."""
     if image_size < 1:
         raise ValueError(f"image_size must be positive, got {image_size}")
     root = Path(root)
     masks_dir = None if masks_root is None else Path(masks_root)
     class_dirs = _class_dirs(root, masks_dir)
+    listings = [_list_class(root, class_dir) for class_dir in class_dirs]
+    rows = _Rows(sum(map(len, listings)), image_size, masks_dir is not None, memory_budget_mb)
     skipped: list[SkippedFile] = _stray_files(root)
     kept: list[_Kept] = []
     labels: list[int] = []
-    for label, class_dir in enumerate(class_dirs):
-        class_kept, class_skipped = _load_class(root, class_dir, masks_dir, image_size)
+    for label, (class_dir, entries) in enumerate(zip(class_dirs, listings)):
+        class_kept, class_skipped = _load_class(root, class_dir, entries, masks_dir, image_size, rows)
         if not class_kept:
             raise ValueError(
                 f"class {safe_name(class_dir.name)!r} in {root} has no usable image "
@@ -111,16 +135,12 @@ def load_image_folder(
         labels.extend([label] * len(class_kept))
     class_names = tuple(safe_name(d.name) for d in class_dirs)
     skipped += [SkippedFile(f"{name}/", NOT_UTF8) for d, name in zip(class_dirs, class_names) if name != d.name]
-    kept, labels, conflicts = _without_label_conflicts(kept, labels, class_names)
-    skipped += conflicts
-    image_set = ImageSet(
-        images=np.stack([k.image for k in kept]),
-        labels=np.asarray(labels, dtype=np.int64),
-        class_names=class_names,
-        masks=None if masks_dir is None else np.stack([k.mask for k in kept]),
-    )
-    paths = tuple(k.path for k in kept)
-    return FolderLoad(images=image_set, skipped=tuple(skipped), paths=paths)
+    keep, conflicts = _without_label_conflicts(kept, labels, class_names)
+    images, masks = rows.done()
+    if len(keep) < len(kept):
+        images, masks = (None if a is None else gather(a, keep, memory_budget_mb) for a in (images, masks))
+    image_set = ImageSet(images=images, labels=np.asarray(labels, dtype=np.int64)[keep], class_names=class_names, masks=masks)
+    return FolderLoad(images=image_set, skipped=tuple(skipped + conflicts), paths=tuple(kept[i].path for i in keep))
 
 
 def find_duplicates(split_images: dict[str, np.ndarray]) -> list[tuple[str, int, str, int]]:
@@ -129,31 +149,32 @@ def find_duplicates(split_images: dict[str, np.ndarray]) -> list[tuple[str, int,
     Images are compared by a SHA-256 of their shape, dtype and bytes (after conversion, so
     the same photo saved as PNG and BMP counts), then confirmed byte for byte. Pairs come
     in the order the splits and images are given; duplicates inside one split are not
-    reported (they do not leak between splits).
+    reported (they do not leak between splits). Memory-mapped splits are read block by block.
     """
     seen: dict[bytes, list[tuple[str, int]]] = {}
     pairs: list[tuple[str, int, str, int]] = []
     for split, images in split_images.items():
-        for index, image in enumerate(images):
-            earlier = seen.setdefault(_digest(image), [])
-            pairs.extend(
-                (other_split, other_index, split, index)
-                for other_split, other_index in earlier
-                if other_split != split
-                and np.array_equal(split_images[other_split][other_index], image)
-            )
-            earlier.append((split, index))
+        for start, block in blocks(images):
+            for index, image in enumerate(block, start):
+                earlier = seen.setdefault(_digest(image), [])
+                pairs.extend(
+                    (other_split, other_index, split, index)
+                    for other_split, other_index in earlier
+                    if other_split != split
+                    and np.array_equal(split_images[other_split][other_index], image)
+                )
+                earlier.append((split, index))
     return pairs
 
 
 def _without_label_conflicts(
     kept: list[_Kept], labels: list[int], class_names: tuple[str, ...]
-) -> tuple[list[_Kept], list[int], list[SkippedFile]]:
-    """Leave out every copy of an image that appears in two classes — its label is
-    contradictory — and report each copy with the other class."""
+) -> tuple[np.ndarray, list[SkippedFile]]:
+    """The positions of the images to keep: every copy of an image that appears in two
+    classes is left out — its label is contradictory — and reported with the other class."""
     by_digest: dict[bytes, list[int]] = {}
     for index, item in enumerate(kept):
-        by_digest.setdefault(_digest(item.image), []).append(index)
+        by_digest.setdefault(item.digest, []).append(index)
     dropped: dict[int, SkippedFile] = {}
     for copies in by_digest.values():
         if len({labels[i] for i in copies}) < 2:
@@ -161,8 +182,7 @@ def _without_label_conflicts(
         for i in copies:
             others = sorted({class_names[labels[j]] for j in copies if labels[j] != labels[i]})
             dropped[i] = SkippedFile(kept[i].path, f"label conflict: the same image is also in class(es) {others}; left out")
-    keep = [i for i in range(len(kept)) if i not in dropped]
-    return [kept[i] for i in keep], [labels[i] for i in keep], list(dropped.values())
+    return np.array([i for i in range(len(kept)) if i not in dropped], dtype=np.int64), list(dropped.values())
 
 
 def _class_dirs(root: Path, masks_dir: Path | None) -> list[Path]:
@@ -191,18 +211,22 @@ def _stray_files(root: Path) -> list[SkippedFile]:
     ]
 
 
-def _load_class(
-    root: Path, class_dir: Path, masks_dir: Path | None, image_size: int
-) -> tuple[list[_Kept], list[SkippedFile]]:
-    kept: list[_Kept] = []
-    skipped: list[SkippedFile] = []
+def _list_class(root: Path, class_dir: Path) -> list[Path]:
+    """The class folder's non-hidden entries, sorted by name."""
     try:
         entries = sorted(class_dir.iterdir())
     except OSError as error:
         raise ValueError(f"class folder {safe_name(class_dir.name)!r} in {root} cannot be listed: {error.strerror or error}") from error
+    return [path for path in entries if not _hidden(path)]
+
+
+def _load_class(
+    root: Path, class_dir: Path, entries: list[Path], masks_dir: Path | None, image_size: int, rows: _Rows
+) -> tuple[list[_Kept], list[SkippedFile]]:
+    """Read, resize and store (in ``rows``) every usable image among ``entries``."""
+    kept: list[_Kept] = []
+    skipped: list[SkippedFile] = []
     for path in entries:
-        if _hidden(path):
-            continue
         image, reason = _read_image(path)
         if image is None:
             skipped.append(SkippedFile(_relative(root, path), reason))
@@ -216,7 +240,9 @@ def _load_class(
                 skipped.append(SkippedFile(_relative(root, path), EMPTY_MASK))
         if safe_name(path.name) != path.name:
             skipped.append(SkippedFile(_relative(root, path), NOT_UTF8))
-        kept.append(_Kept(_relative(root, path), resize_square(image, box, image_size), mask))
+        resized = resize_square(image, box, image_size)
+        rows.add(resized, mask)
+        kept.append(_Kept(_relative(root, path), _digest(resized)))
     return kept, skipped
 
 

@@ -38,8 +38,11 @@ def imagenet_index(folder: str) -> int:
     return matches[0]
 
 
-def load_imagenet_subset(root: str | Path, *, image_size: int, masks_root: str | Path | None = None) -> FolderLoad:
-    loaded = load_image_folder(root, image_size=image_size, masks_root=masks_root)
+def load_imagenet_subset(
+    root: str | Path, *, image_size: int, masks_root: str | Path | None = None, memory_budget_mb: float = float("inf")
+) -> FolderLoad:
+    """:func:`load_image_folder` (same arguments) relabelled with the ImageNet indices."""
+    loaded = load_image_folder(root, image_size=image_size, masks_root=masks_root, memory_budget_mb=memory_budget_mb)
     indices = np.array([imagenet_index(name) for name in loaded.images.class_names], dtype=np.int64)
     images = loaded.images
     relabelled = ImageSet(images.images, indices[images.labels], imagenet_categories(), images.masks, images.decoy_masks)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustcnn.ondisk import blocks
+from trustcnn.ondisk import blocks, gather
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,15 @@ class ImageSet:
         """The same labels, masks and decoys over other pixels (e.g. repainted decoys)."""
         return dataclasses.replace(self, images=images)
 
-    def subset(self, index: np.ndarray) -> ImageSet:
-        """The images at ``index`` (an integer or boolean index array), same classes."""
+    def subset(self, index: np.ndarray, memory_budget_mb: float = float("inf")) -> ImageSet:
+        """The images at ``index`` (an integer or boolean index array), same classes; each
+        array in a temporary file (memory-mapped) where it exceeds ``memory_budget_mb``."""
         return ImageSet(
-            images=self.images[index],
+            images=gather(self.images, index, memory_budget_mb),
             labels=self.labels[index],
             class_names=self.class_names,
-            masks=None if self.masks is None else self.masks[index],
-            decoy_masks=None if self.decoy_masks is None else self.decoy_masks[index],
+            masks=None if self.masks is None else gather(self.masks, index, memory_budget_mb),
+            decoy_masks=None if self.decoy_masks is None else gather(self.decoy_masks, index, memory_budget_mb),
             decoy_palette=self.decoy_palette,
         )
 

@@ -16,6 +16,7 @@ from trustcnn.data.imagenet_subset import load_imagenet_subset
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.oxford_pets import load_oxford_pets
 from trustcnn.data.splits import stratified_split
+from trustcnn.ondisk import mapping_of
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class SourceData:
 def load_source(data: DataConfig) -> SourceData:
     if data.source in ("image_folder", "imagenet_subset"):
         load = load_image_folder if data.source == "image_folder" else load_imagenet_subset
-        loaded = load(data.root, image_size=data.image_size, masks_root=data.masks_root)
+        # the folder's images and the splits cut from them are both held: half the budget each
+        loaded = load(data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2)
         return _split_photos(loaded.images, loaded.paths, loaded.skipped, data)
     if data.source == "oxford_pets":
         images, ids = load_oxford_pets(
@@ -72,12 +74,14 @@ def load_source(data: DataConfig) -> SourceData:
 def _split_photos(images: ImageSet, paths: tuple[str, ...], skipped: tuple[SkippedFile, ...], data: DataConfig) -> SourceData:
     """Photos split stratified; their source task is their own train/val split (there is
     nothing to re-composite), there is no decoy (so the no-decoy splits are train and val
-    themselves), and duplicates across splits are reported."""
+    themselves), and duplicates across splits are reported. The splits go to temporary files
+    when the photos did (they are as large together)."""
     index = stratified_split(
         images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed,
         class_names=images.class_names,
     )
-    splits = {name: images.subset(idx) for name, idx in index.items()}
+    budget = float("inf") if mapping_of(images.images) is None else 0.0
+    splits = {name: images.subset(idx, budget) for name, idx in index.items()}
     splits["source_train"], splits["source_val"] = splits["train"], splits["val"]
     splits["train_no_decoy"], splits["val_no_decoy"] = splits["train"], splits["val"]
     duplicates = find_duplicates({name: splits[name].images for name in ("train", "val", "test")})
