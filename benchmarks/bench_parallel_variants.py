@@ -2,10 +2,12 @@
 
 A benchmark, not a test: ``.venv/bin/python benchmarks/bench_parallel_variants.py`` trains
 the splits and the baseline once (``--env``, default conf/base), then runs
-``kedro run --pipelines=trust`` on copies of that project: serially, with
-``--runner=ParallelRunner`` (``max_workers`` = the cores) and the same with one torch thread
-per worker (``OMP_NUM_THREADS=1``), and says whether each run wrote the serial run's
-training histories.
+``kedro run --pipelines=trust`` on copies of that project, serially and with
+``--runner=ParallelRunner`` (``max_workers`` = the cores), each with torch's default thread
+count and with one thread per process (``OMP_NUM_THREADS=1``). Each parallel run is compared
+with the serial run of the same thread count — the one it must equal byte for byte (the
+thread count changes the order floating-point sums are taken in) — and with the default
+serial run.
 """
 
 from __future__ import annotations
@@ -42,20 +44,30 @@ def main() -> None:
     workers = f"--runner-params=max_workers={os.cpu_count()}"
     with project_copy(args.checkout) as root:
         kedro_run(root, "--pipelines=ingestion,baseline", *env_args, env=env)
-        serial, serial_root = timed_trust(root, "serial", *env_args, env=env)
-        parallel, parallel_root = timed_trust(root, "parallel", *env_args, "--runner=ParallelRunner", workers, env=env)
-        single, single_root = timed_trust(
-            root, "parallel-1-thread", *env_args, "--runner=ParallelRunner", workers, env={**env, "OMP_NUM_THREADS": "1"}
-        )
-        reference = histories(serial_root)
-        print(f"cpu cores: {os.cpu_count()}, env: {args.env or 'base'}, variants: {', '.join(reference)}")
-        print(f"trust, SequentialRunner                      : {serial:7.1f} s")
-        for label, seconds, out in (
-            ("trust, ParallelRunner                        ", parallel, parallel_root),
-            ("trust, ParallelRunner, OMP_NUM_THREADS=1     ", single, single_root),
+        one_thread = {**env, "OMP_NUM_THREADS": "1"}
+        runs = {
+            "serial": timed_trust(root, "serial", *env_args, env=env),
+            "serial-1-thread": timed_trust(root, "serial-1-thread", *env_args, env=one_thread),
+            "parallel": timed_trust(root, "parallel", *env_args, "--runner=ParallelRunner", workers, env=env),
+            "parallel-1-thread": timed_trust(
+                root, "parallel-1-thread", *env_args, "--runner=ParallelRunner", workers, env=one_thread
+            ),
+        }
+        print(f"cpu cores: {os.cpu_count()}, env: {args.env or 'base'}, variants: {', '.join(histories(runs['serial'][1]))}")
+        default_serial = runs["serial"][0]
+        for name, label in (
+            ("serial", "trust, SequentialRunner                   "),
+            ("serial-1-thread", "trust, SequentialRunner, OMP_NUM_THREADS=1"),
+            ("parallel", "trust, ParallelRunner                     "),
+            ("parallel-1-thread", "trust, ParallelRunner, OMP_NUM_THREADS=1  "),
         ):
-            same = "same histories" if histories(out) == reference else "HISTORIES DIFFER"
-            print(f"{label}: {seconds:7.1f} s  ({serial / seconds:.2f}x; {same})")
+            seconds, out = runs[name]
+            line = f"{label}: {seconds:7.1f} s"
+            if name.startswith("parallel"):
+                peer_seconds, peer = runs[name.replace("parallel", "serial")]
+                same = "same histories" if histories(out) == histories(peer) else "HISTORIES DIFFER"
+                line += f"  ({peer_seconds / seconds:.2f}x its serial peer, {same}; {default_serial / seconds:.2f}x the default serial run)"
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,12 @@ from trustcnn.config import ErrorDetectionConfig, RobustnessConfig
 from trustcnn.data import ImageSet
 from trustcnn.detection import Features, auroc, prediction_features, score
 from trustcnn.detection.performance import bootstrap_score
+from trustcnn.inference import saliency_maps
 from trustcnn.metrics import energy_in_mask, mean_ci, ssim_per_image
 from trustcnn.models import SplitNet
+from trustcnn.ondisk import Filler, allocate
 from trustcnn.robustness.attacks import fgsm, pgd
 from trustcnn.saliency import get_method, upsample_array
-from trustcnn.ondisk import Filler, allocate
 from trustcnn.training import SplitData, TensorSet, batches
 
 
@@ -100,7 +101,7 @@ def attack_report(
     ``config.memory_budget_mb``)."""
     size = test.images.shape[1:3]
     data = SplitData.of(test)
-    clean = _clean_maps(model, data, method, config)
+    clean = saliency_maps(model, data, method, config.batch_size, memory_budget_mb=config.memory_budget_mb)
     with_masks = test.masks is not None
     energy_clean: list[np.ndarray] = []
     generator = torch.Generator().manual_seed(config.seed)
@@ -133,17 +134,6 @@ def attack_report(
         report[name] = row
         kept = keep.done() if keep is not None else kept
     return report, kept
-
-
-def _clean_maps(model: SplitNet, data: SplitData, method: str, config: RobustnessConfig) -> np.ndarray:
-    """``method``'s maps of the clean images at the layer's resolution, batch by batch."""
-    device = next(model.parameters()).device
-    filler = None
-    for batch in batches(data, config.batch_size, shard=False):
-        maps = get_method(method)(model, model.cam_layer, batch.x.to(device)).detach().cpu().numpy()
-        filler = filler or Filler(allocate((len(data), *maps.shape[1:]), np.float32, config.memory_budget_mb))
-        filler.add(maps)
-    return filler.done()
 
 
 def robustness(

@@ -22,7 +22,7 @@ import yaml
 from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig
 from trustcnn.inference import posthoc
 from trustcnn.models import from_checkpoint, to_checkpoint
-from trustcnn.storage import ImageSetDataset, JSONDataset, NpzDataset, TorchDataset
+from trustcnn.storage import ImageSetDataset, JSONDataset, MappedNpzDataset, TorchDataset
 from trustcnn.training import distributed
 from trustcnn.training.loop import default_device
 from trustcnn.training.transfer import model_on_backbone, train_baseline, train_trust, trust_start_model
@@ -70,7 +70,7 @@ def main() -> None:
             config = ModelConfig(**baseline["model_config"])
         outputs = {"model.pt": to_checkpoint(model, config, train.class_names), "history.json": history}
     if distributed.is_main():
-        writers = {".pt": TorchDataset, ".json": JSONDataset, ".npz": NpzDataset}
+        writers = {".pt": TorchDataset, ".json": JSONDataset, ".npz": MappedNpzDataset}  # maps load mapped, as the pipeline's do
         for name, value in outputs.items():
             writers[Path(name).suffix](str(args.out / name)).save(value)
     distributed.finish()
