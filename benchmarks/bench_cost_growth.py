@@ -33,6 +33,8 @@ from project_copy import KEDRO, project_copy
 STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "evaluation")
 VARIANT = "trust_gradcam"
 SIZES = (1_000, 10_000, 70_000)
+BOUND_MIB = 512
+"""The memory bound: no stage's peak RSS more than this above its peak at the smallest size."""
 SMOKE_SIZES = (200,)
 CLASSES = 10
 
@@ -122,6 +124,19 @@ def table(costs: list[Cost]) -> str:
     return "\n".join(rows)
 
 
+def growth(costs: list[Cost]) -> dict[tuple[int, str], float]:
+    """Each stage's peak RSS above its peak at the smallest size measured, in MiB."""
+    smallest = min(c.images for c in costs)
+    floor = {c.stage: c.peak_rss_mib for c in costs if c.images == smallest}
+    return {(c.images, c.stage): c.peak_rss_mib - floor[c.stage] for c in costs}
+
+
+def verdict(costs: list[Cost]) -> str:
+    (images, stage), most = max(growth(costs).items(), key=lambda item: item[1])
+    within = "within" if most <= BOUND_MIB else "OVER"
+    return f"largest peak-RSS growth over {min(c.images for c in costs):,} images: {most:+.0f} MiB ({stage}, {images:,} images); bound {BOUND_MIB} MiB: {within}"
+
+
 def plot(costs: list[Cost], path: Path) -> None:
     import matplotlib
 
@@ -129,19 +144,23 @@ def plot(costs: list[Cost], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = sorted({c.images for c in costs})
-    figure, (wall, rss) = plt.subplots(1, 2, figsize=(11, 4.2))
+    above = growth(costs)
+    figure, (wall, rss) = plt.subplots(1, 2, figsize=(11, 4.4))
     for stage in STAGES:
-        points = sorted((c.images, c.seconds, c.peak_rss_mib) for c in costs if c.stage == stage)
+        points = sorted((c.images, c.seconds, above[c.images, stage]) for c in costs if c.stage == stage)
         wall.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=stage)
         rss.plot([p[0] for p in points], [p[2] for p in points], marker="o", label=stage)
-    for axis, label in ((wall, "wall time (s)"), (rss, "peak RSS of the stage's processes (MiB)")):
+    rss.axhline(BOUND_MIB, color="black", linestyle="--", linewidth=1, label=f"bound (+{BOUND_MIB} MiB)")
+    wall.set_title("wall time per stage")
+    rss.set_title(f"peak RSS above the stage's own at {sizes[0]:,} images")
+    for axis, label in ((wall, "wall time (s)"), (rss, "peak RSS growth (MiB)")):
         axis.set_xscale("log")
         axis.set_xticks(sizes, [f"{n:,}" for n in sizes])
         axis.set_xlabel("images (Fashion-MNIST, composited)")
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
     wall.set_yscale("log")
-    rss.set_ylim(bottom=0)
+    rss.set_ylim(bottom=min(0, *above.values()) - 20, top=BOUND_MIB * 1.25)
     rss.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
@@ -166,6 +185,7 @@ def main() -> None:
         if args.results is not None:
             costs = merge(args.results, costs)
     print(table(costs))
+    print(verdict(costs))
     if args.plot is not None:
         plot(costs, args.plot)
 
