@@ -53,7 +53,7 @@ def main() -> None:
                 root, "parallel-1-thread", *env_args, "--runner=ParallelRunner", workers, env=one_thread
             ),
         }
-        print(f"cpu cores: {os.cpu_count()}, env: {args.env or 'base'}, variants: {', '.join(histories(runs['serial'][1]))}")
+        print(f"cpu cores: {os.cpu_count()}, env: {args.env or 'base'}, histories compared: {', '.join(histories(runs['serial'][1]))}")
         default_serial = runs["serial"][0]
         for name, label in (
             ("serial", "trust, SequentialRunner                   "),

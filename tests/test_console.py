@@ -6,7 +6,10 @@ import sys
 import warnings
 from pathlib import Path
 
+import torch
+
 from trustcnn.console import duration, progress_line, quiet_unactionable_warnings
+from trustcnn.hooks import ParallelThreadsCheck  # imported here: importing Kedro's hooks sets up logging
 
 
 def test_progress_line_counts_nodes_and_extrapolates_the_time_left() -> None:
@@ -38,3 +41,22 @@ def test_loading_the_project_settings_prints_nothing() -> None:
     project = Path(__file__).resolve().parents[1]  # its conf/logging.yml, as for `kedro` run there
     result = subprocess.run([sys.executable, "-c", "import trustcnn.settings"], cwd=project, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
+
+
+def test_parallel_workers_that_would_compete_for_the_cores_are_warned_about(caplog, monkeypatch) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        check = ParallelThreadsCheck()
+        with caplog.at_level(logging.WARNING, logger="trustcnn.hooks"):
+            check.before_pipeline_run({"runner": "<kedro.runner.sequential_runner.SequentialRunner object>"})
+            assert not caplog.records
+            check.before_pipeline_run({"runner": "<kedro.runner.parallel_runner.ParallelRunner object>"})
+            assert "OMP_NUM_THREADS=1" in caplog.text and "2 threads" in caplog.text
+            caplog.clear()
+            monkeypatch.setenv("OMP_NUM_THREADS", "1")
+            check.before_pipeline_run({"runner": "<kedro.runner.parallel_runner.ParallelRunner object>"})
+            assert not caplog.records
+    finally:
+        torch.set_num_threads(threads)

@@ -13,7 +13,14 @@ from trustcnn.console import quiet_unactionable_warnings
 quiet_unactionable_warnings()  # first: importing trustcnn.hooks imports kedro-mlflow, which warns
 
 from trustcnn.config import with_trust_defaults  # noqa: E402
-from trustcnn.hooks import MlflowRunHook, ProvenanceHooks, RunGuard, RunProgress, VariantListCheck  # noqa: E402
+from trustcnn.hooks import (  # noqa: E402
+    MlflowRunHook,
+    ParallelThreadsCheck,
+    ProvenanceHooks,
+    RunGuard,
+    RunProgress,
+    VariantListCheck,
+)
 
 
 def _project_root() -> str:
@@ -67,6 +74,6 @@ CONFIG_LOADER_ARGS = {
     },
 }
 
-HOOKS = (RunGuard(), ProvenanceHooks(), VariantListCheck(), MlflowRunHook(), RunProgress())
+HOOKS = (RunGuard(), ProvenanceHooks(), VariantListCheck(), MlflowRunHook(), RunProgress(), ParallelThreadsCheck())
 # kedro-mlflow's hook is MlflowRunHook above (flat parameters, run names that say what ran).
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
