@@ -1,0 +1,26 @@
+"""Model criticism (Stock & Cisse, after Kim, Khanna & Koyejo's MMD-critic): per class, the
+*prototypes* that represent how a model sees the class and the *criticisms* they represent
+worst, chosen in the model's own feature space (:mod:`.mmd_critic`, :mod:`.selection`)."""
+
+from trustcnn.criticism.mmd_critic import (
+    DenseKernel,
+    Kernel,
+    RBFKernel,
+    median_gamma,
+    select_criticisms,
+    select_prototypes,
+    witness,
+)
+from trustcnn.criticism.selection import ClassSelection, select_per_class
+
+__all__ = [
+    "ClassSelection",
+    "DenseKernel",
+    "Kernel",
+    "RBFKernel",
+    "median_gamma",
+    "select_criticisms",
+    "select_per_class",
+    "select_prototypes",
+    "witness",
+]
