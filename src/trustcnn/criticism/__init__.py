@@ -1,6 +1,8 @@
 """Model criticism (Stock & Cisse, after Kim, Khanna & Koyejo's MMD-critic): per class, the
 *prototypes* that represent how a model sees the class and the *criticisms* they represent
-worst, chosen in the model's own feature space (:mod:`.mmd_critic`, :mod:`.selection`)."""
+worst, chosen in the model's own feature space (:mod:`.mmd_critic`, :mod:`.selection`); a
+trained model criticised on the test split (:mod:`.model`, :mod:`.measures`) and the report
+of every model (:mod:`.report`)."""
 
 from trustcnn.criticism.mmd_critic import (
     DenseKernel,
@@ -11,6 +13,8 @@ from trustcnn.criticism.mmd_critic import (
     select_prototypes,
     witness,
 )
+from trustcnn.criticism.model import Shown, criticise, criticism_plot
+from trustcnn.criticism.report import criticism_markdown, docs_table, metrics_entries
 from trustcnn.criticism.selection import ClassSelection, select_per_class
 
 __all__ = [
@@ -18,7 +22,13 @@ __all__ = [
     "DenseKernel",
     "Kernel",
     "RBFKernel",
+    "Shown",
+    "criticise",
+    "criticism_markdown",
+    "criticism_plot",
+    "docs_table",
     "median_gamma",
+    "metrics_entries",
     "select_criticisms",
     "select_per_class",
     "select_prototypes",
