@@ -225,4 +225,6 @@ def log_study(report: Mapping[str, Any], markdown: str, figure: Figure) -> None:
     for model in report["models"] if report["answers"] else []:
         headline[f"user_study_preferred_{model}"] = report["preferred"][model]["value"]
         headline[f"user_study_right_accurate_{model}"] = report["table3"][model]["right_accurate"]["value"]
+    for model, row in report.get("criticism", {}).get("models", {}).items():  # the criticism block, when answered
+        headline[f"user_study_names_decoy_{model}"] = row["names_decoy"]["value"]
     log_metrics(headline)
