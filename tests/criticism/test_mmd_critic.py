@@ -127,7 +127,7 @@ def test_the_log_determinant_keeps_criticisms_apart() -> None:
 def test_the_kernel_by_blocks_is_the_whole_kernel() -> None:
     x = clustered(1, n=301, d=7)
     matrix = rbf_kernel(x, gamma=0.05)
-    kernel = RBFKernel(torch.from_numpy(x), 0.05, memory_budget_mb=301 * 8 * 10 / 2**20)  # blocks of 10 rows
+    kernel = RBFKernel(torch.from_numpy(x), 0.05, memory_budget_mb=2 * 301 * 8 * 10 / 2**20)  # blocks of 10 rows
     assert kernel.block_rows == 10
     np.testing.assert_allclose(kernel.column_sums().numpy(), matrix.sum(0), rtol=1e-12)
     np.testing.assert_allclose(kernel.rows(torch.tensor([3, 0, 300])).numpy(), matrix[[3, 0, 300]], rtol=1e-12, atol=1e-15)

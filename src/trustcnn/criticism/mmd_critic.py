@@ -19,7 +19,8 @@ with ``reg='logdet'``) step for step, so they select what it selects on the same
 
 The kernel matrix is never held whole: :class:`RBFKernel` computes its column sums a block of
 rows at a time (a block at most ``memory_budget_mb``) and the few rows the greedy steps need
-on demand, so the memory is O(n) plus one block however many points there are. Everything is
+on demand, so the memory is O(n) plus one block however many points there are (and the one
+pass over all of K is done once, for prototypes and criticisms both). Everything is
 computed in float64, as the reference does in numpy.
 """
 
@@ -32,7 +33,7 @@ import torch
 from torch import Tensor
 
 Regularizer = Literal["logdet", "none"]
-MEDIAN_POINTS = 2048
+MEDIAN_POINTS = 1024
 """The median heuristic looks at the pairwise distances of at most this many points."""
 DTYPE = torch.float64
 
@@ -74,7 +75,8 @@ class DenseKernel:
 
 class RBFKernel:
     """``k(x, y) = exp(−γ‖x − y‖²)`` on the rows of ``features`` (``[n, d]``), computed a
-    block of rows at a time: a block of ``K`` is at most ``memory_budget_mb``."""
+    block of rows at a time: a block of ``K`` is at most half of ``memory_budget_mb`` (the
+    rest is for the features, their float64 copy and the sums)."""
 
     def __init__(self, features: Tensor, gamma: float, memory_budget_mb: float = 256) -> None:
         if features.ndim != 2 or len(features) == 0:
@@ -85,7 +87,8 @@ class RBFKernel:
         self.x = x - x.mean(0)  # distances don't change; ‖x‖² + ‖y‖² − 2x·y cancels less
         self.sq_norms = (self.x * self.x).sum(1)
         self.gamma, self.n, self.device = float(gamma), len(x), x.device
-        self.block_rows = max(1, min(self.n, int(memory_budget_mb * 2**20 // (DTYPE.itemsize * self.n))))
+        self.block_rows = max(1, min(self.n, int(memory_budget_mb * 2**20 // (2 * DTYPE.itemsize * self.n))))
+        self._column_sums: Tensor | None = None  # the one O(n²) pass, shared by prototypes and criticisms
 
     def rows(self, index: Tensor) -> Tensor:
         return self._block(self.x[index], self.sq_norms[index])
@@ -95,11 +98,13 @@ class RBFKernel:
         return block.add_(row_norms[:, None]).clamp_(min=0.0).mul_(-self.gamma).exp_()
 
     def column_sums(self) -> Tensor:
-        sums = torch.zeros(self.n, dtype=DTYPE, device=self.device)
-        for start in range(0, self.n, self.block_rows):
-            stop = start + self.block_rows
-            sums += self._block(self.x[start:stop], self.sq_norms[start:stop]).sum(0)
-        return sums
+        if self._column_sums is None:
+            sums = torch.zeros(self.n, dtype=DTYPE, device=self.device)
+            for start in range(0, self.n, self.block_rows):
+                stop = start + self.block_rows
+                sums += self._block(self.x[start:stop], self.sq_norms[start:stop]).sum(0)
+            self._column_sums = sums
+        return self._column_sums
 
     def diagonal(self) -> Tensor:
         return torch.ones(self.n, dtype=DTYPE, device=self.device)
@@ -114,10 +119,7 @@ def median_gamma(features: Tensor, max_points: int = MEDIAN_POINTS, seed: int = 
     if len(x) > max_points:
         generator = torch.Generator().manual_seed(seed)
         x = x[torch.randperm(len(x), generator=generator)[:max_points].to(x.device)]
-    x = x - x.mean(0)
-    norms = (x * x).sum(1)
-    distances = (norms[:, None] + norms[None, :] - 2.0 * x @ x.T).clamp_(min=0.0)
-    upper = distances[torch.triu_indices(len(x), len(x), offset=1, device=x.device).unbind()]
+    upper = torch.pdist(x).square_()  # the n(n−1)/2 pairs i < j, each distance taken directly
     positive = upper[upper > 0]
     return 1.0 if len(positive) == 0 else 1.0 / float(torch.quantile(positive, 0.5))
 

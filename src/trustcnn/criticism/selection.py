@@ -10,7 +10,7 @@
   the counts differ between classes.
 
 A class's kernel is built by blocks (:class:`~trustcnn.criticism.mmd_critic.RBFKernel`), so a
-70,000-point class costs O(n) memory plus one block of at most ``memory_budget_mb``.
+70,000-point class costs O(n) memory plus one block of at most half of ``memory_budget_mb``.
 """
 
 from __future__ import annotations
