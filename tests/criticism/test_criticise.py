@@ -73,7 +73,10 @@ def test_criticise_selects_per_class_and_describes_every_image(model, test_split
     assert set(shown.maps) == {"gradcam", "input_x_gradient"} and shown.maps["gradcam"].shape[1:] == test_split.images.shape[1:3]
     json.dumps(report)  # JSON-ready
     figure = criticism_plot(report, shown, "toy")
-    assert len(figure.axes) >= 2 * len(report["classes"])
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert labels == [f"{c}: {role}" for c in report["classes"] for role in ("prototypes", "criticisms")]
+    shown_titles = [t.get_text() for t in figure.axes[0].texts if "→" in t.get_text()]
+    assert len(shown_titles) == sum(len(r["prototypes"]) + len(r["criticisms"]) for r in report["classes"].values())
 
 
 def test_stored_maps_are_read_and_missing_ones_computed_alike(model, test_split: ImageSet) -> None:
