@@ -14,6 +14,7 @@ from trustcnn.criticism.docs import with_table
 from trustcnn.criticism.measures import class_measures, summary
 from trustcnn.data import ImageSet, make_digits
 from trustcnn.data.decoy_views import decoy_classes
+from trustcnn.evaluation import summary_table, with_criticism
 from trustcnn.inference import penultimate_features, posthoc
 from trustcnn.models import build_model
 from trustcnn.training import SplitData
@@ -121,3 +122,15 @@ def test_reports_tables_and_docs(model, test_split: ImageSet) -> None:
     assert with_table(doc, metrics) == doc.replace("old\n", table)
     with pytest.raises(ValueError, match="no block"):
         with_table("no markers", metrics)
+
+
+def test_metrics_rows_carry_the_criticism_and_the_summary_shows_it_beside_the_flip_rate(model, test_split: ImageSet) -> None:
+    maps, predictions = posthoc(model, test_split, SaliencyConfig(extra_methods=[]))
+    report = criticise(model, test_split, maps, predictions["predictions"], CriticismConfig(prototypes=2, criticisms=1))[0]
+    estimate = {"value": 0.5, "ci95": [0.4, 0.6]}
+    metrics = {"models": {"baseline": {"accuracy": estimate, "decoy_flip_rate": estimate}}, "champion": {"model": "baseline", "criterion": "x"}}
+    with_criticism(metrics, {"baseline": report})
+    row = metrics["models"]["baseline"]
+    assert row["decoy_driven_prototypes"] == report["summary"]["decoy_driven_prototypes"]
+    header = summary_table(metrics).splitlines()[2]
+    assert [c.strip() for c in header.strip("|").split("|")][:4] == ["model", "accuracy", "decoy flip rate", "decoy-driven prototypes"]
