@@ -69,6 +69,7 @@ def test_criticise_selects_per_class_and_describes_every_image(model, test_split
             i = item["test_index"]
             assert groups[i] == k and item["prediction"] == test_split.class_names[predictions["predictions"][i]]
             assert item["decoy_agrees"] == (None if decoys[i] < 0 else bool(decoys[i] == k))
+            assert item["decoy_matches_label"] == (None if decoys[i] < 0 else bool(decoys[i] == test_split.labels[i]))
             assert set(item["decoy_share"]) == {"gradcam", "input_x_gradient"}
         assert all("witness" in c for c in row["criticisms"])
     assert set(shown.maps) == {"gradcam", "input_x_gradient"} and shown.maps["gradcam"].shape[1:] == test_split.images.shape[1:3]

@@ -6,7 +6,8 @@ what the model calls the class, so a learnt shortcut shows, even on a test split
 are random) or those labelled so (``label``). For every selected image: its label and
 prediction, its maps (each of ``config.methods``: the saliency stage's where it stored them,
 else computed for these images alone) and, where the data paints decoys, the class of its
-decoy's colour and whether that is the class it was selected for. Per
+decoy's colour, whether that is the class it was selected for (``decoy_agrees``) and whether
+it is its label's (``decoy_matches_label``). Per
 class and per model (:mod:`.measures`): the share of *decoy-consistent* prototypes against
 the class's base rate (a model that learnt the colour picks its prototypes by colour), the
 share of misclassified criticisms, the decoy's share of the selected images' maps.
@@ -111,6 +112,7 @@ class ItemFacts:
         return {
             "test_index": int(i), "rank": rank, "label": names[label], "prediction": names[predicted], "correct": predicted == label,
             "decoy": None if decoy is None else names[decoy], "decoy_agrees": None if decoy is None else decoy == k,
+            "decoy_matches_label": None if decoy is None else decoy == label,
             "decoy_share": {m: None if s is None or np.isnan(s[row]) else float(s[row]) for m, s in self.shares.items()},
         }
 
