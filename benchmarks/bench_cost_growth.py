@@ -2,10 +2,10 @@
 
 A benchmark, not a test: ``.venv/bin/python benchmarks/bench_cost_growth.py`` (most of an
 hour on 2 cores, nearly all of it the 70k run) runs ingestion → baseline → one trust variant → saliency → error detection →
-robustness → evaluation on Fashion-MNIST composited onto textures at 1k, 10k and 70k images
+robustness → criticism → evaluation on Fashion-MNIST composited onto textures at 1k, 10k and 70k images
 (``data.max_per_class`` = N/10 of each of the ten classes), each stage its own
-``kedro run --pipelines=<stage>`` in a fresh copy of the project. Error detection and
-robustness are in the chain because evaluation reads their outputs.
+``kedro run --pipelines=<stage>`` in a fresh copy of the project. Error detection,
+robustness and criticism are in the chain because evaluation reads their outputs.
 
 It measures *growth*, not training quality: every model trains for ``--epochs`` (default 1)
 epochs, the trust variant has no grid search, and saliency, error detection, attacks and the
@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 from project_copy import KEDRO, project_copy
 
-STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "evaluation")
+STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "criticism", "evaluation")
 VARIANT = "trust_gradcam"
 SIZES = (1_000, 10_000, 70_000)
 BOUND_MIB = 512

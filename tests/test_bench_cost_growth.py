@@ -11,7 +11,7 @@ import pytest
 from trustcnn.data.fashion_mnist import find_raw_root
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "evaluation")
+STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "criticism", "evaluation")
 
 
 @pytest.mark.skipif(find_raw_root(None) is None, reason="needs Debian's dataset-fashion-mnist")

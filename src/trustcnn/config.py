@@ -246,7 +246,10 @@ class UserStudyConfig(_Config):
     ``models`` may name ``champion`` (the evaluation's pick); at most eight (maps A–H).
     ``adversarial_images`` more test images (seeded) are shown attacked by the strongest PGD of
     ``robustness`` against ``adversarial_against`` (a model, or ``champion``), with every
-    compared model's map of the attacked image; they are analysed apart."""
+    compared model's map of the attacked image; they are analysed apart. With ``criticism``, a
+    last block shows, per compared model (blinded) and class, the ``criticism`` stage's
+    prototypes and criticisms with their ``method`` maps and asks what the model uses to
+    recognise the class."""
 
     n_images: int = Field(50, ge=1)
     models: list[str] = Field(["baseline", "champion"], min_length=1, max_length=8)
@@ -256,6 +259,7 @@ class UserStudyConfig(_Config):
     n_resamples: int = Field(1000, ge=10, le=100_000)
     adversarial_images: int = Field(0, ge=0)
     adversarial_against: str = "baseline"
+    criticism: bool = False  # a block more: each compared model's prototypes and criticisms per class, "what does it use?"
 
 
 class ErrorDetectionConfig(_Config):
@@ -297,6 +301,29 @@ class BiasConfig(_Config):
 
     methods: list[MethodName] = ["gradcam", "input_x_gradient"]
     flag_ratio: float = Field(2.0, gt=0.0)
+
+
+class CriticismConfig(_Config):
+    """Model criticism (Stock & Cisse; MMD-critic of Kim, Khanna & Koyejo 2016): per class,
+    ``prototypes`` test images that represent how the model sees the class and ``criticisms``
+    that they represent worst, chosen in the model's penultimate features (the input of its
+    last linear layer) with an RBF kernel ``exp(−γ‖x − y‖²)``. A class's images are those the
+    model predicts as it (``group_by: prediction``) or those labelled so (``label``). ``kernel``: ``local`` (a kernel
+    per class, the reference's default) or ``global`` (one over all classes, ``prototypes × K``
+    chosen jointly); ``gamma``: ``None`` for 1 / the median squared distance between the
+    kernel's points; ``regularizer``: ``logdet`` keeps the criticisms diverse. Each selected
+    image is shown and scored with ``methods``' maps (read from the saliency stage where it
+    stored them, else computed for those images only)."""
+
+    prototypes: int = Field(8, ge=1)
+    criticisms: int = Field(4, ge=0)
+    group_by: Literal["prediction", "label"] = "prediction"
+    kernel: Literal["local", "global"] = "local"
+    gamma: float | None = Field(None, gt=0.0)
+    regularizer: Literal["logdet", "none"] = "logdet"
+    methods: list[MethodName] = Field(["gradcam", "input_x_gradient"], min_length=1)
+    batch_size: int = Field(128, ge=1)
+    memory_budget_mb: float = Field(256, gt=0)  # features above this go to a temporary file; kernel blocks at most this
 
 
 TRUST_DEFAULTS = "trust_defaults"

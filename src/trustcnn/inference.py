@@ -12,7 +12,7 @@ from copy import deepcopy
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
@@ -46,6 +46,28 @@ def probabilities(model: SplitNet, images: SplitData, batch_size: int, workers: 
     """Softmax outputs ``[N, K]`` (float32)."""
     with torch.no_grad():
         return _per_batch(model, images, batch_size, workers, lambda x: torch.softmax(model(x), dim=1))
+
+
+def penultimate_features(
+    model: SplitNet, images: SplitData, batch_size: int, workers: int = 0, memory_budget_mb: float = float("inf")
+) -> np.ndarray:
+    """What the classifier's last linear layer reads, ``[N, d]`` (float32): the pooled output
+    of the trust layer in the transfer models, VGG-16's 4096-d fc7. One forward pass."""
+    linear = [module for module in model.head.modules() if isinstance(module, nn.Linear)]
+    if not linear:
+        raise ValueError("the model's head has no linear layer whose input could be its features")
+    read: list[Tensor] = []
+    handle = linear[-1].register_forward_pre_hook(lambda _, inputs: read.append(inputs[0]))
+
+    def features(x: Tensor) -> Tensor:
+        model(x)
+        return read.pop()
+
+    try:
+        with torch.no_grad():
+            return _per_batch(model, images, batch_size, workers, features, memory_budget_mb)
+    finally:
+        handle.remove()
 
 
 def saliency_maps(

@@ -1,7 +1,7 @@
 """Project pipelines.
 
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
-the no-decoy reference) → trust variants → saliency, error detection, robustness →
+the no-decoy reference) → trust variants → saliency, error detection, robustness, criticism →
 evaluation (with the bias audit) → user study (its sample, and the analysis of whatever
 answers there are). Each stage is registered on its own too, so DVC
 stages and users can run them separately. The trust variants are the ``trust_variants``
@@ -40,6 +40,7 @@ def trust_variants() -> tuple[str, ...]:
 
 def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.baseline import pipeline as baseline
+    from trustcnn.pipelines.criticism import pipeline as criticism
     from trustcnn.pipelines.error_detection import pipeline as error_detection
     from trustcnn.pipelines.evaluation import pipeline as evaluation
     from trustcnn.pipelines.ingestion import pipeline as ingestion
@@ -57,6 +58,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "saliency": saliency.create_pipeline(models=models),
         "error_detection": error_detection.create_pipeline(models=models),
         "robustness": robustness.create_pipeline(models=models),
+        "criticism": criticism.create_pipeline(models=models),
         "evaluation": evaluation.create_pipeline(models=models),
         "user_study": user_study.create_pipeline(models=models),
     }

@@ -89,6 +89,8 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     from playwright.sync_api import sync_playwright
 
     items = _manifest(study)["items"]
+    block = _manifest(study)["criticism"]["items"]  # smoke: user_study.criticism, after the map items
+    total = len(items) + len(block)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_ARGS)
@@ -108,7 +110,7 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
         page.keyboard.press("Space")  # the first map, chosen by keyboard too
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        page.wait_for_selector(f"text=Image 2 of {len(items)}")
+        page.wait_for_selector(f"text=Image 2 of {total}")
         half = len(items) // 2
         for number in range(2, half + 1):
             page.get_by_label("They look the same").check()
@@ -117,15 +119,23 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
         page.close()  # leaves …
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.goto(resume)  # … and comes back with the link
-        assert f"Image {half + 1} of {len(items)}" in page.content()
+        assert f"Image {half + 1} of {total}" in page.content()
         for _ in range(half + 1, len(items) + 1):
             page.get_by_label("Can't distinguish").check()
             page.get_by_role("button").click()
+        page.wait_for_selector("text=What does the model use to recognise")  # the criticism block
+        assert page.evaluate("[...document.images].every(image => image.complete && image.naturalWidth > 0)")
+        page.screenshot(path=str(ARTIFACTS / "study_criticism.png"), full_page=True)
+        for number in range(len(items) + 1, total + 1):
+            page.get_by_label("A coloured patch").check()
+            page.get_by_role("button").click()
+            if number < total:
+                page.wait_for_selector(f"text={number} answered")
         page.wait_for_selector("text=Thank you")
         browser.close()
 
     answers = _answers(study)
-    assert len(answers) == len(items) and len({a[0] for a in answers}) == 1
+    assert len(answers) == total and len({a[0] for a in answers}) == 1
     choices = dict((item, choice) for _, item, choice in answers)
     first = items[0]
     assert choices[first["item_id"]] == first["options"][0]["option_id"]
@@ -136,7 +146,7 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     done = subprocess.run([str(TRUSTCNN), "study", "export", *where, "--out", str(export)], cwd=study, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(export.open()))
-    assert len(rows) == len(items) and {r["cs_degree"] for r in rows} == {"yes"}
+    assert len(rows) == total and {r["cs_degree"] for r in rows} == {"yes"}
     assert [r for r in rows if r["item_id"] == first["item_id"]][0]["chosen_model"] != ""
     assert "token" not in rows[0]
 
@@ -150,6 +160,8 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     same = [i for i in clean if choices[i] == "same"]
     assert report["preferred"]["same"]["value"] == pytest.approx(len(same) / len(clean))
     assert "Table 3 as people judged it" in (study / STUDY / "report.md").read_text()
+    criticism = report["criticism"]  # every block page answered "a coloured patch": the decoy, for every model
+    assert criticism["answers"] == len(block) and {row["names_decoy"]["value"] for row in criticism["models"].values()} == {1.0}
 
 
 def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(server: str, study: Path) -> None:

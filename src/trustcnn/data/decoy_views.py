@@ -19,6 +19,7 @@ import numpy as np
 
 from trustcnn.data.composite import paint_decoys
 from trustcnn.data.imageset import ImageSet
+from trustcnn.ondisk import blocks
 
 VIEWS: tuple[str, ...] = ("consistent", "random", "swapped")
 
@@ -48,3 +49,20 @@ def decoy_views(test: ImageSet, seed: int = 0) -> dict[str, ImageSet]:
         "random": test,
         "swapped": test.with_images(paint_decoys(test.images, test.decoy_masks, colours["swapped"])),
     }
+
+
+def decoy_classes(images: ImageSet) -> np.ndarray | None:
+    """Per image, the class whose palette colour its decoy has (int64, −1 where it has none),
+    read from the first decoy pixel (the nearest palette colour); ``None`` when the split
+    carries no decoys. In train a decoy's class is its label's; in test a random one's."""
+    if not images.has_decoys:
+        return None
+    palette = images.decoy_palette.astype(np.int64)
+    found = []
+    for start, masks in blocks(images.decoy_masks):
+        flat = masks.reshape(len(masks), -1)
+        first, rows = flat.argmax(axis=1), np.arange(len(masks))
+        pixels = images.images[start : start + len(masks)].reshape(len(masks), -1, 3)[rows, first]  # only those pixels are read
+        nearest = np.abs(pixels[:, None, :].astype(np.int64) - palette[None]).sum(axis=-1).argmin(axis=1)
+        found.append(np.where(flat[rows, first], nearest, -1))
+    return np.concatenate(found).astype(np.int64)

@@ -4,7 +4,7 @@
 from trustcnn.evaluation.bias import audit, bias_audit
 from trustcnn.evaluation.champion import CHAMPION_CRITERION, NO_DECOY, REFERENCE, choose_champion
 from trustcnn.evaluation.headline import headline
-from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_sections
+from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_criticism, with_sections
 from trustcnn.evaluation.scores import Scores, model_scores
 from trustcnn.evaluation.tables import (
     RELIANCE_COLUMNS,
@@ -47,5 +47,6 @@ __all__ = [
     "table1_markdown",
     "table3",
     "table3_markdown",
+    "with_criticism",
     "with_sections",
 ]

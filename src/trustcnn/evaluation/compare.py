@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from trustcnn.criticism.report import metrics_entries
 from trustcnn.data import ImageSet
 from trustcnn.evaluation.champion import NO_DECOY, REFERENCE, choose_champion
 from trustcnn.evaluation.scores import Scores, methods_in, model_scores
@@ -100,6 +101,14 @@ def reliance(
     for method in methods:
         row[f"decoy_share_{method}"] = mean_ci(scores[name][f"{method}.decoy_share"], **kwargs)
     return row
+
+
+def with_criticism(report: dict, criticisms: Mapping[str, Mapping]) -> dict:
+    """``report`` with each criticised model's :func:`~trustcnn.criticism.metrics_entries`
+    (``decoy_driven_prototypes``, ``misclassified_criticisms``, ``criticism``) in its row."""
+    for name, criticism in criticisms.items():
+        report["models"][name] |= metrics_entries(criticism)
+    return report
 
 
 def with_sections(report: dict, **sections: Mapping[str, dict]) -> dict:

@@ -11,13 +11,14 @@ HEADLINE = {  # column → the metrics.json estimate it reports
     "decoy_drop": "decoy_drop",
     "gap_closed": "gap_closed",
     "flip_rate": "decoy_flip_rate",
+    "decoy_driven_prototypes": "decoy_driven_prototypes",  # model criticism: prototypes that carry their class's decoy
     "energy": "energy_in_mask",
 }
 
 
 def headline(metrics: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``{model: {"accuracy", "acc_lo", "acc_hi", "decoy_drop", "gap_closed", "flip_rate",
-    "energy", "champion"}}``, values rounded to 4 places (``None`` where undefined)."""
+    "decoy_driven_prototypes", "energy", "champion"}}``, values rounded to 4 places (``None`` where undefined)."""
 
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(float(value), 4)

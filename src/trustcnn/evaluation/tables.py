@@ -24,6 +24,7 @@ RELIANCE_COLUMNS = (
 SUMMARY_COLUMNS = {
     "accuracy": ("accuracy",),
     "decoy flip rate": ("decoy_flip_rate",),
+    "decoy-driven prototypes": ("decoy_driven_prototypes",),
     "gap closed": ("gap_closed",),
     "energy in mask": ("energy_in_mask",),
     "right & accurate": ("case_shares", "overall", "right_accurate"),

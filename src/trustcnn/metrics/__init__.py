@@ -2,7 +2,7 @@
 
 from trustcnn.metrics.cases import CASES, case_examples, case_indicators, case_shares
 from trustcnn.metrics.classification import classification_metrics, confusion
-from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, cluster_bootstrap_ci, estimate, mean_ci
+from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, cluster_bootstrap_ci, estimate, mean_ci, proportion_ci
 from trustcnn.metrics.localisation import energy_in_mask, pointing_game, thresholded_iou
 from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
@@ -23,6 +23,7 @@ __all__ = [
     "gap_closed",
     "mean_ci",
     "pointing_game",
+    "proportion_ci",
     "ssim_per_image",
     "ssim_win_size",
     "thresholded_iou",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import bootstrap
+from scipy.stats import binomtest, bootstrap
 
 # A vectorised statistic: takes the samples, reduces along ``axis`` (always the last one)
 # and returns a scalar, or an array of outputs ``[k, ...]`` for several statistics at once.
@@ -145,3 +145,13 @@ def cluster_bootstrap_ci(
     tail = (1 - confidence) / 2 * 100
     lo, hi = np.percentile(finite, [tail, 100 - tail])
     return {**estimate(value, lo, hi, confidence), **counts}
+
+
+def proportion_ci(successes: int, n: int, *, confidence: float = 0.95) -> dict:
+    """``{"value", "ci95", "n"}`` of a share ``successes / n`` with Wilson's score interval
+    (it stays inside [0, 1] and does not collapse at 0 or n, unlike a bootstrap of a few
+    dozen 0/1 values); ``None`` for ``n = 0``."""
+    if n == 0:
+        return {"value": None, ci_key(confidence): [None, None], "n": 0}
+    interval = binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return {**estimate(successes / n, interval.low, interval.high, confidence), "n": int(n)}

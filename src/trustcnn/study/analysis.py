@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from trustcnn.metrics import CASES, case_indicators, cluster_bootstrap_ci
-from trustcnn.study.questions import BACKGROUND_QUESTIONS, EXTRA_CHOICES
+from trustcnn.study.questions import BACKGROUND_QUESTIONS, CRITICISM_CHOICES, EXTRA_CHOICES
 from trustcnn.study.store import Responses
 
 RULE = (
@@ -78,17 +78,48 @@ def _subset(arrays: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.
     return {name: values[rows] for name, values in arrays.items()}
 
 
+def criticism_answers(responses: Responses, key: Mapping, **kwargs) -> dict:
+    """The criticism block: per model, the share of answers naming the decoy
+    (``names_decoy``) and of each choice, 95% CIs resampling participants; per class too."""
+    block = key["criticism"]
+    people = {p["participant_id"] for p in responses.participants if p["study_id"] == key["study_id"]}
+    answers = [a for a in responses.answers if a["participant_id"] in people and a["item_id"] in block["items"]]
+    clusters = np.array([a["participant_id"] for a in answers], dtype=int)
+    choices = np.array([a["choice"] for a in answers], dtype=str)
+    owners = np.array([block["items"][a["item_id"]]["model"] for a in answers], dtype=str)
+    classes = np.array([block["items"][a["item_id"]]["class_name"] for a in answers], dtype=str)
+    report: dict = {"answers": len(answers), "participants": len(np.unique(clusters)), "decoy_choice": block["decoy_choice"]}
+    if not answers:
+        return report | {"note": "no answers to the criticism block yet"}
+
+    def shares(rows: np.ndarray) -> dict:
+        named = {"names_decoy": choices[rows] == block["decoy_choice"]} | {c: choices[rows] == c for c in CRITICISM_CHOICES}
+        return {name: cluster_bootstrap_ci(np.mean, clusters[rows], flags.astype(float), **kwargs) for name, flags in named.items()}
+
+    report["models"] = {
+        model: {
+            **shares(owners == model),
+            "per_class": {label: shares((owners == model) & (classes == label))["names_decoy"] for label in np.unique(classes[owners == model])},
+        }
+        for model in block["models"] if (owners == model).any()
+    }
+    return report
+
+
 def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed: int = 0) -> dict:
     """The report (JSON-ready); with no answers yet, one that says so. Answers on
-    adversarial items are reported apart (``adversarial``), never mixed into Table 3."""
+    adversarial items are reported apart (``adversarial``), never mixed into Table 3; the
+    criticism block's, when the study has one, under ``criticism``."""
+    kwargs = {"n_resamples": n_resamples, "seed": seed}
+    block = {"criticism": criticism_answers(responses, key, **kwargs)} if "criticism" in key else {}
     everything = judgements(responses, key)
     arrays = _subset(everything, ~everything["adversarial"])
     models = list(key["models"])
     header = {"study_id": key["study_id"], "method": key["method"], "models": models, "rule": RULE}
     n = len(arrays["choice"])
     if n == 0:
-        return {**header, "answers": 0, "participants": 0, "note": "no responses yet: serve the study (trustcnn study serve), then run the analysis again"}
-    kwargs = {"n_resamples": n_resamples, "seed": seed}
+        note = "no responses yet: serve the study (trustcnn study serve), then run the analysis again"
+        return {**header, "answers": 0, "participants": 0, "note": note, **block}
     clusters = arrays["participant"]
     report = {
         **header,
@@ -120,7 +151,7 @@ def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed
             "preferred": _preferred(attacked, models, **kwargs),
             "table3": _table3(attacked, models, **kwargs),
         }
-    return report
+    return report | block
 
 
 def _cell(estimate: Mapping) -> str:
@@ -134,11 +165,25 @@ def _table3_lines(table: Mapping) -> list[str]:
     return lines + [f"| {m} | " + " | ".join(_cell(row[c]) for c in CASES) + " |" for m, row in table.items()]
 
 
+def criticism_markdown(block: Mapping) -> list[str]:
+    """The criticism block's section of the report."""
+    lines = ["", "## Criticism block: what people say the model uses to recognise a class", ""]
+    if not block["answers"]:
+        return lines + [f"{block['note']}."]
+    lines += [f"{block['participants']} participants, {block['answers']} answers; 95% CIs resample participants.", ""]
+    lines += ["| model | names the decoy (a coloured patch) | " + " | ".join(CRITICISM_CHOICES.values()) + " |"]
+    lines += ["|---|---|" + "---|" * len(CRITICISM_CHOICES)]
+    for model, row in block["models"].items():
+        lines.append(f"| {model} | {_cell(row['names_decoy'])} | " + " | ".join(_cell(row[c]) for c in CRITICISM_CHOICES) + " |")
+    return lines
+
+
 def report_markdown(report: Mapping) -> str:
     """The report as Markdown (``user_study/report.md``)."""
     title = f"# User study {report['study_id']} ({report['method']} maps of {', '.join(report['models'])})"
+    block = criticism_markdown(report["criticism"]) if "criticism" in report else []
     if report["answers"] == 0:
-        return f"{title}\n\n{report['note']}.\n"
+        return "\n".join([title, "", f"{report['note']}.", *block]) + "\n"
     lines = [title, "", f"{report['participants']} participants, {report['answers']} answers.", "", f"Rule: {report['rule']}", ""]
     lines += ["## Which map people chose", "", "| answer | share of answers |", "|---|---|"]
     lines += [f"| {name} | {_cell(estimate)} |" for name, estimate in report["preferred"].items()]
@@ -155,4 +200,4 @@ def report_markdown(report: Mapping) -> str:
         lines += ["", f"## Adversarial items, apart ({attacked['answers']} answers)", "", "| answer | share of answers |", "|---|---|"]
         lines += [f"| {name} | {_cell(estimate)} |" for name, estimate in attacked["preferred"].items()]
         lines += ["", *_table3_lines(attacked["table3"])]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + block) + "\n"

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from trustcnn.config import UserStudyConfig
 from trustcnn.data import ImageSet
 from trustcnn.journal import active
 from trustcnn.saliency import upsample_array
+from trustcnn.study.criticism import criticism_block
 from trustcnn.study.questions import ANSWERS, BACKGROUND_QUESTIONS, EXTRA_CHOICES, MANIFEST, QUESTION
 from trustcnn.study.render import overlay, png
 from trustcnn.study.sample import case_codes, joint_strata, stratified_sample
@@ -69,11 +71,13 @@ def build_package(
     image_px: int,
     method: str,
     adversarial: Shown | None = None,
+    criticism: Callable[..., tuple[dict, dict]] | None = None,
 ) -> StudyPackage:
     """``n_images`` test images, stratified over the compared models' automatic cases (over
     right/wrong only without masks, ``accurate=None``), plus any ``adversarial`` images; for
     each, the input and one overlay per model (``maps`` keyed by model, at any resolution),
-    blinded, in one shuffled order."""
+    blinded, in one shuffled order. ``criticism(rng=…, files=…)`` adds the criticism block after
+    them (:func:`trustcnn.study.criticism.criticism_block`: its manifest and key parts)."""
     models = list(maps)
     correct = {m: predictions[m] == test.labels for m in models}
     verdicts = accurate if accurate is not None else {m: np.ones(len(test), bool) for m in models}
@@ -90,16 +94,20 @@ def build_package(
         item, key_item = _blinded_item(*rows[row], models, rng, image_px, files)
         items.append(item)
         key_items[item["item_id"]] = key_item
+    block = None if criticism is None else criticism(rng=rng, files=files)
     manifest = {
         "question": QUESTION,
         "extra_choices": EXTRA_CHOICES,
         "background_questions": BACKGROUND_QUESTIONS,
         "answers": list(ANSWERS),
         "items": items,
+        **({} if block is None else {"criticism": block[0]}),
     }
     study_id = _digest(manifest, files)
     manifest = {"study_id": study_id, **manifest}
     key = {"study_id": study_id, "method": method, "models": models, "seed": seed, "items": key_items}
+    if block is not None:
+        key["criticism"] = block[1]
     return StudyPackage(manifest, files, key)
 
 
@@ -153,10 +161,12 @@ def study_package(
     champion: str,
     accurate_energy: float,
     adversarial: Callable[[list[str], str], Shown] | None = None,
+    criticism: Mapping[str, Mapping] | None = None,
 ) -> StudyPackage:
     """:func:`build_package` for the models ``config.models`` names, from every model's
     stored outputs (maps, predictions, per-image scores keyed by model); with
-    ``config.adversarial_images``, plus ``adversarial(models, against)``'s attacked images."""
+    ``config.adversarial_images``, plus ``adversarial(models, against)``'s attacked images;
+    with ``config.criticism``, plus the criticism block of ``criticism`` (each model's report)."""
     models = compared_models(config.models, champion, list(maps))
     missing = [m for m in models if config.method not in maps[m]]
     if missing:
@@ -169,9 +179,16 @@ def study_package(
             raise ValueError("user_study.adversarial_images needs the trained models to attack")
         (against,) = compared_models([config.adversarial_against], champion, list(maps), "user_study.adversarial_against")
         extra = adversarial(models, against)
+    block = None
+    if config.criticism:
+        if not criticism or any(m not in criticism for m in models):
+            raise ValueError("user_study.criticism needs the criticism stage's report of every compared model: run it first")
+        shown = {m: maps[m][config.method] for m in models}
+        block = partial(criticism_block, test, shown, criticism, models, image_px=config.image_px)
     return build_package(
         test, {m: maps[m][config.method] for m in models}, {m: predictions[m]["predictions"] for m in models}, accurate,
         n_images=config.n_images, seed=config.seed, image_px=config.image_px, method=config.method, adversarial=extra,
+        criticism=block,
     )
 
 

@@ -15,6 +15,15 @@ BACKGROUND_QUESTIONS = {
     "cv_experience": "Do you have experience with computer vision?",
 }
 ANSWERS = ("yes", "no")
+CRITICISM_QUESTION = "What does the model use to recognise {class_name}?"
+CRITICISM_CHOICES = {
+    "object": "The object",
+    "background": "The background",
+    "patch": "A coloured patch",
+    "cant_tell": "Can't tell",
+}
+DECOY_CHOICE = "patch"
+"""The answer that names the decoy (the criticism block's analysis counts it)."""
 
 
 def read_manifest(folder: str | Path) -> dict:
@@ -22,3 +31,11 @@ def read_manifest(folder: str | Path) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: build the study package first (kedro run --pipelines=user_study)")
     return json.loads(path.read_text())
+
+
+def item_files(item: dict) -> set[str]:
+    """The package files an item shows: a map item's input and options, a criticism item's
+    prototypes and criticisms."""
+    if item.get("kind") == "criticism":
+        return {image for role in ("prototypes", "criticisms") for image in item[role]}
+    return {item["input"]} | {option["image"] for option in item["options"]}

@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 
-from trustcnn.study.questions import ANSWERS, read_manifest
+from trustcnn.study.questions import ANSWERS, item_files, read_manifest
 from trustcnn.study.store import BACKGROUND, Participant, ResponseStore
 
 MAX_BODY_BYTES = 4096
@@ -32,9 +32,11 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
     (created if absent; the package's study is registered in it)."""
     package_dir = Path(package_dir).resolve()
     manifest = read_manifest(package_dir)
-    items = {item["item_id"]: item for item in manifest["items"]}
-    order = [item["item_id"] for item in manifest["items"]]
-    files = {item["input"] for item in manifest["items"]} | {o["image"] for item in manifest["items"] for o in item["options"]}
+    block = manifest.get("criticism", {"items": []})  # the optional criticism block, after the map items
+    every = [*manifest["items"], *block["items"]]
+    items = {item["item_id"]: item for item in every}
+    order = [item["item_id"] for item in every]
+    files = set().union(*(item_files(item) for item in every))
     store = ResponseStore(db_path)
     store.register_study(manifest["study_id"], len(order))
     app = Flask(__name__)
@@ -51,6 +53,12 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
     def show_item(participant: Participant, number: int) -> str:
         answered = store.answered(participant)
         item = items[order[number - 1]]
+        if item.get("kind") == "criticism":
+            return render_template(
+                "criticism.html", item=item, number=number, total=len(order), answered=len(answered), token=participant.token,
+                current=answered.get(item["item_id"]), question=block["question"].format(class_name=item["class_name"]),
+                choices=block["choices"], resume=url_for("next_item", token=participant.token, _external=True),
+            )
         return render_template(
             "item.html", item=item, number=number, total=len(order), answered=len(answered), token=participant.token,
             current=answered.get(item["item_id"]), question=manifest["question"].format(true_class=item["true_class"]),
@@ -60,7 +68,10 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
     @app.get("/")
     def welcome() -> str:
         questions = manifest["background_questions"]
-        return render_template("start.html", questions=questions, answers=ANSWERS, first=next(iter(questions)), n_items=len(order))
+        return render_template(
+            "start.html", questions=questions, answers=ANSWERS, first=next(iter(questions)), n_items=len(order),
+            n_criticism=len(block["items"]),
+        )
 
     @app.post("/start")
     def start() -> Response:
@@ -93,7 +104,9 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
         if item is None:
             abort(400, "The answer names no image of this study.")
         choice = request.form.get("choice", "")
-        if choice not in {o["option_id"] for o in item["options"]} | set(manifest["extra_choices"]):
+        if item.get("kind") == "criticism" and choice not in block["choices"]:
+            abort(400, "Choose one of the answers.")
+        if item.get("kind") != "criticism" and choice not in {o["option_id"] for o in item["options"]} | set(manifest["extra_choices"]):
             abort(400, "Choose one of the maps, or one of the other answers.")
         store.answer(participant, item["item_id"], choice)
         return redirect(url_for("next_item", token=token), code=303)

@@ -5,7 +5,15 @@ pipeline node calls MLflow itself."""
 
 from trustcnn.tracking.models import CHAMPION, DEFAULT_EXPERIMENT, log_torch_model, registered_name, set_champion
 from trustcnn.tracking.provenance import data_tags, dvc_md5, git_tags, is_provenance_tag
-from trustcnn.tracking.reports import GridRuns, log_backbone, log_comparison, log_model_figures, log_study, log_training
+from trustcnn.tracking.reports import (
+    GridRuns,
+    log_backbone,
+    log_comparison,
+    log_criticism,
+    log_model_figures,
+    log_study,
+    log_training,
+)
 from trustcnn.tracking.runs import (
     flatten,
     log_epoch,
@@ -28,6 +36,7 @@ __all__ = [
     "is_provenance_tag",
     "log_backbone",
     "log_comparison",
+    "log_criticism",
     "log_epoch",
     "log_figure",
     "log_history",

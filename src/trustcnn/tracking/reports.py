@@ -26,6 +26,7 @@ from trustcnn.tracking.runs import (
     estimate_metrics,
     evaluated_run,
     log_dict,
+    log_dict_to,
     log_epoch,
     log_figure,
     log_figure_to,
@@ -113,6 +114,13 @@ def log_model_figures(run: Mapping[str, str], name: str, figures: Mapping[str, F
     run_id = evaluated_run(run, name)
     for filename, figure in figures.items():
         log_figure_to(run_id, figure, filename)
+
+
+def log_criticism(run: Mapping[str, str], name: str, report: Mapping[str, Any], figure: Figure) -> None:
+    """Model ``name``'s criticism (``criticism.json``) and its figure into its (finished) run."""
+    run_id = evaluated_run(run, name)
+    log_dict_to(run_id, report, "criticism.json")
+    log_figure_to(run_id, figure, "criticism.png")
 
 
 def log_comparison(
@@ -217,4 +225,6 @@ def log_study(report: Mapping[str, Any], markdown: str, figure: Figure) -> None:
     for model in report["models"] if report["answers"] else []:
         headline[f"user_study_preferred_{model}"] = report["preferred"][model]["value"]
         headline[f"user_study_right_accurate_{model}"] = report["table3"][model]["right_accurate"]["value"]
+    for model, row in report.get("criticism", {}).get("models", {}).items():  # the criticism block, when answered
+        headline[f"user_study_names_decoy_{model}"] = row["names_decoy"]["value"]
     log_metrics(headline)

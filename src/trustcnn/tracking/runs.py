@@ -75,6 +75,11 @@ def log_figure_to(run_id: str, figure: Figure | np.ndarray, filename: str) -> No
         client.log_image(run_id, figure, artifact_file=filename)
 
 
+def log_dict_to(run_id: str, data: Mapping[str, Any], filename: str) -> None:
+    """A JSON artifact into run ``run_id`` as it is."""
+    mlflow.MlflowClient().log_dict(run_id, dict(data), filename)
+
+
 def provenance_of(run_id: str) -> dict[str, str]:
     """The parent's provenance tags as they are now (``ActiveRun`` holds a stale copy)."""
     tags = mlflow.MlflowClient().get_run(run_id).data.tags

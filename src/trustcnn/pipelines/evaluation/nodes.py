@@ -24,6 +24,7 @@ from trustcnn.evaluation import (
     table1_markdown,
     table3,
     table3_markdown,
+    with_criticism,
     with_sections,
 )
 from trustcnn.metrics import confusion
@@ -46,7 +47,8 @@ def evaluate(
 ) -> dict[str, Any]:
     """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and every model's
     per-image scores (``scores_<model>``); ``outputs`` are each model's ``maps_``,
-    ``predictions_``, ``error_detection_`` and ``robustness_``; the bias audit is computed here."""
+    ``predictions_``, ``error_detection_``, ``robustness_`` and ``criticism_``; the bias audit is
+    computed here."""
     kwargs = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
     report, scores = compare_models(
         test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), method=saliency.method,
@@ -56,6 +58,7 @@ def evaluate(
         report, error_detection=by_model(outputs, "error_detection"), robustness=by_model(outputs, "robustness"),
         bias=bias_audit(test_set, scores, bias.methods, bias.flag_ratio, **kwargs),
     )
+    with_criticism(report, by_model(outputs, "criticism"))
     report["source_backbone"] = source_metrics
     paper_table = table1(report)
     tables = {"metrics": report, "metrics_table": summary_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}

@@ -32,7 +32,7 @@ def figures_pipeline(model_name: str) -> Pipeline:
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
     outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions")}
-    checks = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("error_detection", "robustness")}
+    checks = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("error_detection", "robustness", "criticism")}
     shared = {"test_set": "test_set", "evaluation": "params:evaluation", "saliency": "params:saliency"}
     reports = ("metrics", "metrics_table", "table1", "table1_md")
     return sum((figures_pipeline(name) for name in models), Pipeline([])) + Pipeline(

@@ -30,7 +30,8 @@ def sample_study(
 ) -> tuple[StudyPackage, dict[str, Any], dict[str, Any]]:
     """The study package (served), its unblinding key (kept apart) and its registration in
     the answers database; ``outputs`` are every model's ``maps_``, ``predictions_``,
-    ``scores_`` and ``model_`` (checkpoints, attacked for ``user_study.adversarial_images``)."""
+    ``scores_``, ``model_`` (checkpoints, attacked for ``user_study.adversarial_images``) and
+    ``criticism_`` (its criticism report, shown in the ``user_study.criticism`` block)."""
     adversarial = partial(
         adversarial_shown, test_set, by_model(outputs, "model"), n_images=user_study.adversarial_images,
         robustness=robustness, method=user_study.method, seed=user_study.seed, accurate_energy=evaluation.accurate_energy,
@@ -38,6 +39,7 @@ def sample_study(
     package = study_package(
         test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), by_model(outputs, "scores"), user_study,
         champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy, adversarial=adversarial,
+        criticism=by_model(outputs, "criticism"),
     )
     return package, package.key, {"study_id": package.key["study_id"], "n_items": len(package.key["items"])}
 

@@ -4,7 +4,7 @@ from trustcnn.pipelines.user_study.nodes import analyse_study, sample_study
 
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
-    outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions", "scores", "model")}
+    outputs = {f"{kind}_{name}": f"{name}.{kind}" for name in models for kind in ("maps", "predictions", "scores", "model", "criticism")}
     return Pipeline(
         [
             Node(
