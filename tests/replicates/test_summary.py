@@ -83,3 +83,13 @@ def test_seeds_and_the_replicate_block_are_not_what_an_experiment_is_made_from()
     a = experiment_parameters({**PARAMETERS, "seed": 3, "data": {"seed": 3, "classes": [0, 1]}, "replicate": {"seeds": [9]}})
     assert a == experiment_parameters(PARAMETERS)
     assert differences({"a": {"b": 1}}, {"a": {"b": 2}, "c": 3}) == ["a.b: 1 → 2", "c: – → 3"]
+
+
+def test_a_block_kedro_validated_reads_as_configured() -> None:
+    """Kedro hands the blocks the running pipelines type as models (another pipeline: raw dicts):
+    both must give the same experiment parameters, or every replicate would look stale."""
+    from trustcnn.config import RobustnessConfig
+
+    raw = {"robustness": {"fgsm_eps_255": [2, 8], "pgd_steps": 5, "seed": 0}}
+    typed = {"robustness": RobustnessConfig(**raw["robustness"])}
+    assert experiment_parameters(typed) == experiment_parameters(raw) == {"robustness": {"fgsm_eps_255": [2.0, 8.0], "pgd_steps": 5.0}}

@@ -18,14 +18,19 @@ REPLICATE_KEY = "replicate"  # how the replicates run, not what they compute
 
 def experiment_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` without what varies between replicates or doesn't change their numbers: every
-    ``seed`` key (at any depth), the ``replicate`` block and YAML-anchor keys (``_…``)."""
+    ``seed`` key (at any depth), the ``replicate`` block and YAML-anchor keys (``_…``). In one
+    canonical form whichever pipeline ran: a block Kedro validated into its typed model is its
+    keys as configured (``exclude_unset``), and every number a float (YAML's ``2`` is the model's
+    ``2.0``)."""
 
     def strip(value: Any) -> Any:
+        if hasattr(value, "model_dump"):  # Kedro hands the typed blocks of the pipelines it runs as models
+            value = value.model_dump(mode="json", exclude_unset=True)
         if isinstance(value, Mapping):
             return {str(k): strip(v) for k, v in value.items() if k != SEED_KEY}
         if isinstance(value, (list, tuple)):
             return [strip(v) for v in value]
-        return value
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     return {str(k): strip(v) for k, v in params.items() if k not in (SEED_KEY, REPLICATE_KEY) and not str(k).startswith("_")}
 
@@ -49,7 +54,13 @@ _ABSENT = object()
 
 
 def _show(value: Any) -> str:
-    return "–" if value is _ABSENT else json.dumps(value, default=str)
+    """As configured: a whole float (canonical form of YAML's int) without its ``.0``."""
+    def plain(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return [plain(x) for x in v] if isinstance(v, list) else v
+
+    return "–" if value is _ABSENT else json.dumps(plain(value), default=str)
 
 
 def _flat(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
