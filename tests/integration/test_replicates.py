@@ -51,9 +51,11 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("replicates") / "trustcnn"
     subprocess.run(["git", "clone", "--quiet", str(PROJECT), str(root)], check=True)
     smoke = yaml.safe_load((root / "conf/smoke/parameters.yml").read_text())
-    smoke.pop("replicate")  # the seeds are conf/base's, where DVC reads them
-    smoke["trust_variants"] = ["rrr"]
+    smoke.pop("replicate")  # the seeds and the variants are conf/base's, where DVC reads them
     (root / "conf/local/parameters.yml").write_text(yaml.safe_dump(smoke))
+    trust = root / "conf/base/parameters_trust.yml"
+    variants = yaml.safe_load(trust.read_text())["trust_variants"]
+    trust.write_text(trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1))
     set_seeds(root, [0, 1])
     return root
 
