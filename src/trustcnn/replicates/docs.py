@@ -47,6 +47,15 @@ SINGLE_SEED_COLUMNS = {
     "gap_closed": "gap closed", "right_accurate": "right & accurate",
 }
 DETECTORS = ("max_softmax", "stability", "conductance", "combined")
+READING = [
+    "- The trust losses train Grad-CAM maps, so Grad-CAM's energy in the mask, pointing game, IoU and the four "
+    "cases grade a model on what it was optimised to show. Reliance on the decoy is judged without a trained map: "
+    "accuracy on the decoy views, the flip rate, the gap closed and an untrained attribution's decoy share.",
+    "- Energy in the mask has a ceiling below 1 here: the Grad-CAM grid is coarse (8×8 for 32-pixel images) and the "
+    "mask is thin strokes, so even a perfect coarse map spreads mass off the digit.",
+    "- The grid selects each variant's point on the validation split, whose decoys are as informative as in "
+    "training, so it favours points that keep the shortcut; select on decoy-free validation data where you have it.",
+]
 
 
 def _read(root: Path, path: Path) -> Any:
@@ -182,6 +191,10 @@ def results_page(root: Path) -> str:
         "## The embedded default, one seed",
         "",
         *one_seed(_read(root, METRICS), _read(root, MACHINE)),
+        "",
+        "## Reading these numbers",
+        "",
+        *READING,
         "",
         "## decoy_fashion across seeds, beside the published numbers",
         "",
