@@ -54,9 +54,10 @@ def sh(root: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def prepared_clone(dest: Path, seeds: list[int], smoke: bool, checkout: Path) -> Path:
+def prepared_clone(dest: Path, seeds: list[int], smoke: bool, checkout: Path, make: bool) -> Path:
     """A git clone of ``checkout`` whose replicate.seeds are ``seeds`` (committed, as the queue
-    runs what git tracks); ``smoke``: the smoke parameters with one trust variant, in conf/local."""
+    runs what git tracks); ``smoke``: the smoke parameters (conf/local) with one trust variant.
+    Unless ``make`` (which times it), the main pipeline is run once, untimed, in the clone."""
     root = dest / "trustcnn"
     sh(dest, "git", "clone", "--quiet", str(checkout), str(root))
     path = root / "conf/base/parameters_replicate.yml"
@@ -67,7 +68,13 @@ def prepared_clone(dest: Path, seeds: list[int], smoke: bool, checkout: Path) ->
     if smoke:
         params = yaml.safe_load((root / "conf/smoke/parameters.yml").read_text())
         params.pop("replicate", None)
-        (root / "conf/local/parameters.yml").write_text(yaml.safe_dump({**params, "trust_variants": ["rrr"]}))
+        (root / "conf/local/parameters.yml").write_text(yaml.safe_dump(params))
+        trust = root / "conf/base/parameters_trust.yml"  # one variant, where DVC's foreach reads the list
+        variants = yaml.safe_load(trust.read_text())["trust_variants"]
+        trust.write_text(trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1))
+        sh(root, "git", "commit", "--quiet", "-am", "bench: one trust variant")
+    if not make:
+        sh(root, "dvc", "repro")  # the main pipeline once, untimed: the queue's experiments need its outputs cached
     return root
 
 
@@ -123,7 +130,7 @@ def main() -> None:
     seeds = [0, 1] if args.smoke else args.seeds
     print(f"cpu cores: {os.cpu_count()}, seeds: {seeds}, {'smoke parameters' if args.smoke else 'default parameters'}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-replicates-") as tmp:
-        base = prepared_clone(Path(tmp), seeds, args.smoke, args.checkout)
+        base = prepared_clone(Path(tmp), seeds, args.smoke, args.checkout, args.make)
         if args.make:
             seconds, peak = timed(base, [str(BIN / "trustcnn"), "replicate", *(f"--jobs={os.environ.get('JOBS', '1')}",
                                                                              f"--runner={os.environ.get('RUNNER', 'parallel')}")])

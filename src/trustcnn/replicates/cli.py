@@ -6,7 +6,8 @@ Seeds run one after another (``--jobs 1``, the plain ``dvc repro replicates/dvc.
 with ``--runner parallel`` (Kedro's ParallelRunner, a worker per core) or not; or ``--jobs N``
 at a time as DVC experiments (``dvc exp run --queue`` + ``dvc queue start --jobs N``), each in
 its own copy of the project — their outputs reach this one through DVC's run cache, and their
-MLflow runs this project's store (``MLFLOW_TRACKING_URI``). Every path gives the same numbers:
+MLflow runs this project's store (``MLFLOW_TRACKING_URI``); the main pipeline is brought up to
+date first, because an experiment commits every output ``dvc.lock`` names. Every path gives the same numbers:
 a replicate runs torch on one thread."""
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def queue_status(root: Path, names: list[str]) -> dict[str, str]:
 def run_queued(root: Path, stages: list[str], jobs: int, env: dict[str, str], poll_s: float = 5.0) -> None:
     """Each of ``stages`` as a queued DVC experiment, ``jobs`` at a time; waits for all, fails
     naming the experiments that failed (``dvc queue logs <name>`` shows why)."""
-    copy = ["-C", "conf/local"] if any(p.name != ".gitkeep" for p in (root / "conf/local").glob("*")) else []
+    local = [p for p in sorted((root / "conf/local").rglob("*")) if p.is_file() and p.name != ".gitkeep"]
+    copy = [arg for p in local for arg in ("-C", str(p.relative_to(root)))]  # git ignores them; the copies need them
     names = []
     for stage in stages:
         out = dvc(root, "exp", "run", "--queue", *copy, stage, env=env, capture=True)
@@ -94,6 +96,9 @@ def replicate(env: str | None, jobs: int, runner: str, main: bool) -> None:
         environ.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")  # the queue runs in copies
         stages = stale_seeds(root, dvc_file)
         if stages:
+            # A queued experiment commits every output the project's dvc.lock names, so the main
+            # pipeline's must be in DVC's cache: `dvc repro` first (nothing to do after `make run`).
+            dvc(root, "repro", env=environ)
             run_queued(root, stages, jobs, environ)
     dvc(root, "repro", str(dvc_file.relative_to(root)), env=environ)
     if main and env in DEFAULT_ENVS:
