@@ -10,7 +10,7 @@ export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export MPLBACKEND := Agg
 
-.PHONY: install run smoke test browser postgres benchmark clean
+.PHONY: install run replicate docs smoke test browser postgres benchmark clean
 
 install: $(STAMP)
 
@@ -31,6 +31,22 @@ run: install
 	@echo
 	@echo "Figures: data/08_reporting/*.png (dvc plots show)   Metrics: data/08_reporting/metrics.json (dvc metrics show: headline/)"
 	@echo "Open MLflow: $(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db   (then http://127.0.0.1:5000)"
+
+# The whole experiment once per seed in replicate.seeds (conf/base/parameters_replicate.yml), through
+# DVC (replicates/dvc.yaml: a stage per seed, so only stale seeds run), then the summary across seeds
+# (data/08_reporting/replicates/summary.md) and `dvc repro`, whose evaluation follows its champion.
+# JOBS=2: two seeds side by side (dvc queue); RUNNER=parallel: ParallelRunner inside each seed;
+# KEDRO_ENV=decoy_fashion: that environment's replicates (replicates/decoy_fashion/dvc.yaml). docs/replicates.md.
+JOBS   ?= 1
+RUNNER ?= parallel
+replicate: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/trustcnn replicate --jobs $(JOBS) --runner $(RUNNER) $(if $(KEDRO_ENV),--env $(KEDRO_ENV))
+	@echo
+	@cat $(if $(filter-out local base,$(KEDRO_ENV)),data/envs/$(KEDRO_ENV),data)/08_reporting/replicates/summary.md | head -n 20
+
+# The result tables and sentences in docs/results.md and README.md, from the committed outputs.
+docs: install
+	$(BIN)/python -m trustcnn.replicates.docs
 
 smoke: install  # under data/envs/smoke, MLflow experiment trustcnn-smoke: the real results stay as they are
 	$(BIN)/kedro run --pipelines=transfer --env=smoke

@@ -65,31 +65,53 @@ def closure(modules: Iterable[str]) -> set[Path]:
     return files
 
 
-def stage_commands(dvc_yaml: Path = PROJECT / "dvc.yaml") -> dict[str, str]:
-    """``{stage: cmd}``, ``foreach`` stages expanded over their list (``${item}`` substituted)."""
-    spec = yaml.safe_load(dvc_yaml.read_text())
-    variables = {}
+DVC_FILES = (PROJECT / "dvc.yaml", PROJECT / "replicates/dvc.yaml", PROJECT / "replicates/decoy_fashion/dvc.yaml")
+
+
+def _variables(dvc_yaml: Path, spec: dict) -> dict:
+    """``vars``: whole files or ``file:key`` (paths relative to the dvc.yaml)."""
+    variables: dict = {}
     for source in spec.get("vars", []):
-        variables |= yaml.safe_load((PROJECT / source).read_text())
-    commands = {}
+        path, _, key = source.partition(":")
+        loaded = yaml.safe_load((dvc_yaml.parent / path).read_text())
+        variables |= {key: loaded[key]} if key else loaded
+    return variables
+
+
+def _lookup(variables: dict, expression: str):
+    value = variables
+    for part in re.fullmatch(r"\$\{([\w.]+)\}", expression).group(1).split("."):
+        value = value[part]
+    return value
+
+
+def _stages(dvc_yaml: Path) -> dict[str, dict]:
+    """``{stage: body}`` of one dvc.yaml, ``foreach`` expanded (``${item}`` substituted); stages of a
+    dvc.yaml other than the project's are named ``<file>:<stage>`` as DVC names them."""
+    spec = yaml.safe_load(dvc_yaml.read_text())
+    variables = _variables(dvc_yaml, spec)
+    prefix = "" if dvc_yaml == PROJECT / "dvc.yaml" else f"{dvc_yaml.relative_to(PROJECT)}:"
+    stages = {}
     for name, stage in spec["stages"].items():
         if "foreach" in stage:
-            items = variables[re.fullmatch(r"\$\{(\w+)\}", stage["foreach"]).group(1)]
-            commands |= {f"{name}@{item}": stage["do"]["cmd"].replace("${item}", item) for item in items}
+            for item in _lookup(variables, stage["foreach"]):
+                body = yaml.safe_load(yaml.safe_dump(stage["do"]).replace("${item}", str(item)))
+                stages[f"{prefix}{name}@{item}"] = body
         else:
-            commands[name] = stage["cmd"]
-    return commands
+            stages[f"{prefix}{name}"] = stage
+    return stages
 
 
-def stage_deps(dvc_yaml: Path = PROJECT / "dvc.yaml") -> dict[str, list[str]]:
-    spec = yaml.safe_load(dvc_yaml.read_text())
-    deps = {}
-    for name, stage in spec["stages"].items():
-        body = stage.get("do", stage)
-        keys = [name] if "foreach" not in stage else [s for s in stage_commands(dvc_yaml) if s.startswith(f"{name}@")]
-        for key in keys:
-            deps[key] = list(body.get("deps", []))
-    return deps
+def stage_commands(dvc_yaml: Path | None = None) -> dict[str, str]:
+    """``{stage: cmd}`` of ``dvc_yaml`` (default: every dvc.yaml of the project)."""
+    return {name: body["cmd"] for path in ([dvc_yaml] if dvc_yaml else DVC_FILES) for name, body in _stages(path).items()}
+
+
+def stage_deps(dvc_yaml: Path | None = None) -> dict[str, list[str]]:
+    """``{stage: deps}``; every stage here runs in the project root (``wdir`` of the others: the root)."""
+    return {
+        name: list(body.get("deps", [])) for path in ([dvc_yaml] if dvc_yaml else DVC_FILES) for name, body in _stages(path).items()
+    }
 
 
 def pipeline_modules(cmd: str) -> set[str]:

@@ -26,8 +26,31 @@ def test_dvc_metrics_are_the_headline_files_only() -> None:
 
 
 def test_parameter_files_dvc_may_rewrite_have_no_yaml_merge_keys() -> None:
-    dvc = (PROJECT / "dvc.yaml").read_text()
+    dvc = (PROJECT / "dvc.yaml").read_text() + (PROJECT / "replicates/dvc.yaml").read_text()
     for path in sorted((PROJECT / "conf/base").glob("parameters*.yml")):
         text = path.read_text()
         assert path.name in dvc, path
         assert "<<:" not in text and not re.search(r"(?m)^[^#\n]*[:-]\s+&\w", text), f"YAML anchor or merge in {path}"
+
+
+def test_every_stage_has_the_seed_as_a_parameter() -> None:
+    stages = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    for name, stage in stages.items():
+        params = stage.get("do", stage)["params"]
+        assert {"conf/base/parameters.yml": ["seed"]} in params, name
+
+
+def test_replicates_are_a_stage_per_seed_apart_from_the_main_pipeline() -> None:
+    """`dvc repro` (make run) reproduces dvc.yaml and its upstream only: no main stage may read a
+    replicate's output, or the replicates would run first. The summary the evaluation reads is in
+    git, nobody's declared output."""
+    main = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    replicates = yaml.safe_load((PROJECT / "replicates/dvc.yaml").read_text())["stages"]
+    assert replicates["seed"]["foreach"] == "${replicate.seeds}"
+    assert "--params=seed=${item},replicate.active=true" in replicates["seed"]["do"]["cmd"]
+    assert all(out.startswith("data/replicates/seed_${item}/") for out in replicates["seed"]["do"]["outs"])
+    deps = [dep for stage in main.values() for dep in stage.get("do", stage).get("deps", [])]
+    assert not [dep for dep in deps if dep.startswith("data/replicates")]
+    outs = [next(iter(o)) if isinstance(o, dict) else o for stage in replicates.values() for o in stage.get("do", stage)["outs"]]
+    assert "data/08_reporting/replicates/summary.json" in main["evaluation"]["deps"]
+    assert "data/08_reporting/replicates/summary.json" not in outs

@@ -6,7 +6,8 @@ import sys
 LIBRARY = (
     "data", "models", "saliency", "losses", "training", "inference", "metrics", "plotting", "evaluation", "tracking", "config",
     "atomic", "study", "study.package", "study.analysis", "study.web", "study.adversarial", "detection", "robustness",
-    "journal", "runlock", "processes", "tracking.liveness", "console", "criticism",
+    "journal", "runlock", "processes", "tracking.liveness", "console", "criticism", "replicates.summary",
+    "replicates.report", "replicates.champion", "replicates.docs", "replicates.layout",
 )
 
 

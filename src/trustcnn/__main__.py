@@ -1,5 +1,6 @@
-"""``trustcnn`` / ``python -m trustcnn``: ``study serve|export`` runs the user study; anything
-else is Kedro's ``run`` for this packaged project (``trustcnn --pipelines=transfer``)."""
+"""``trustcnn`` / ``python -m trustcnn``: ``study serve|export`` runs the user study,
+``replicate`` the experiment once per seed (``make replicate``); anything else is Kedro's
+``run`` for this packaged project (``trustcnn --pipelines=transfer``)."""
 
 import sys
 from pathlib import Path
@@ -11,6 +12,10 @@ def main(*args: Any, **kwargs: Any) -> Any:
         from trustcnn.study.cli import study
 
         return study(args=sys.argv[2:], prog_name="trustcnn study")
+    if sys.argv[1:2] == ["replicate"]:  # drives DVC, which runs Kedro in its own processes
+        from trustcnn.replicates.cli import replicate
+
+        return replicate(args=sys.argv[2:], prog_name="trustcnn replicate")
     from kedro.framework.cli.utils import find_run_command
     from kedro.framework.project import configure_project
 

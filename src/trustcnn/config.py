@@ -326,7 +326,56 @@ class CriticismConfig(_Config):
     memory_budget_mb: float = Field(256, gt=0)  # features above this go to a temporary file; kernel blocks at most this
 
 
+class ReplicateConfig(_Config):
+    """Replicates: the whole ``transfer`` experiment once per seed in ``seeds`` (``make replicate``,
+    ``replicates/dvc.yaml``), each under ``<data_root>/replicates/seed_<N>``. ``active`` is set on
+    the command line of one replicate's run, never in a file. ``headline`` lists the metrics.json
+    estimates (paths, dots for nesting) that ``summary.md`` tabulates; ``summary.json`` has every
+    estimate either way."""
+
+    seeds: list[Annotated[int, Field(ge=0)]] = Field([0, 1, 2, 3, 4], min_length=1)
+    active: bool = False
+    headline: list[str] = Field(["accuracy", "decoy_flip_rate", "gap_closed"], min_length=1)
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct_seeds(cls, seeds: list[int]) -> list[int]:
+        if len(set(seeds)) != len(seeds):
+            raise ValueError(f"the seeds must be distinct, got {seeds}")
+        return seeds
+
+
+class ParameterError(ValueError):
+    """A parameter that can't be used, with a message naming it: shown as it is, before any node runs."""
+
+
 TRUST_DEFAULTS = "trust_defaults"
+SEED = "seed"
+SEEDED = ("data", "source_training", "baseline", TRUST_DEFAULTS, "saliency", "evaluation", "error_detection", "robustness",
+          "user_study")
+"""The parameter blocks with a ``seed`` of their own (the trust variants' ``trust`` blocks too)."""
+
+
+def with_seeds(params: Mapping[str, Any], blocks: Collection[str] = SEEDED) -> dict[str, Any]:
+    """``params`` with the top-level ``seed`` in every seeded part (``blocks`` and each of
+    ``trust_variants``' ``trust`` block) whose own ``seed`` is null or absent; a part that sets
+    one keeps it. Every part takes the seed itself, so ``seed: 0`` seeds each part exactly as
+    the per-part ``seed: 0`` of earlier versions did."""
+    seed = params.get(SEED, 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"Parameter 'seed' must be a whole number ≥ 0 (every seeded part derives its own from it), got {seed!r}")
+
+    def seeded(block: Any) -> Any:
+        return {**block, SEED: seed} if isinstance(block, Mapping) and block.get(SEED) is None else block
+
+    merged = {**params, SEED: seed}
+    for name in blocks:
+        if name in params:
+            merged[name] = seeded(params[name])
+    for name in params.get("trust_variants") or []:
+        if isinstance(block := params.get(name), Mapping) and "trust" in block:
+            merged[name] = {**block, "trust": seeded(block["trust"])}
+    return merged
 
 
 def with_trust_defaults(params: Mapping[str, Any]) -> dict[str, Any]:

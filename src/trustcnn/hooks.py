@@ -24,10 +24,10 @@ from pydantic import BaseModel
 
 from trustcnn import journal
 from trustcnn.console import progress_line
-from trustcnn.config import check_known_parameters, configured_keys
+from trustcnn.config import SEED, ParameterError, check_known_parameters, configured_keys
 from trustcnn.runlock import RunLock
 from trustcnn.storage.files import ImageSetDataset
-from trustcnn.tracking import data_tags, flatten, git_tags, parent_run_name, tag_active_run
+from trustcnn.tracking import data_tags, flatten, git_tags, log_params, parent_run_name, seed_tags, tag_active_run
 from trustcnn.tracking.liveness import check_reachable, close_stale_runs, end_active_runs, liveness_tags
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ class RunGuard:
                  if name.startswith("params:")}
         try:
             params = context.params
+        except ParameterError:
+            raise
         except Exception as error:  # omegaconf's merge errors name no parameter the user typed
             given = ", ".join(f"{k}={v}" for k, v in flatten(getattr(context, "_runtime_params", None) or {}).items())
             raise ValueError(
@@ -146,8 +148,9 @@ class VariantListCheck:
 
 
 class ProvenanceHooks:
-    """Tags kedro-mlflow's run with the git commit and, before each node, the DVC hash of
-    every data split the node reads; the model runs nested under it inherit them.
+    """Tags kedro-mlflow's run with the git commit, the run's ``seed`` (``trustcnn.seed``) and,
+    before each node, the DVC hash of every data split the node reads; the model runs nested
+    under it inherit them.
 
     A split many nodes read (``test_set``) is hashed again only when its file changed, and
     only new or changed tags reach MLflow.
@@ -160,7 +163,7 @@ class ProvenanceHooks:
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        self._git = git_tags(Path(context.project_path)) | liveness_tags()
+        self._git = git_tags(Path(context.project_path)) | liveness_tags() | seed_tags(context.params[SEED])
         self._sent = {}
 
     @hook_impl
@@ -228,8 +231,15 @@ class MlflowRunHook(MlflowHook):
     """kedro-mlflow's hook (settings.py disables the plugin's own instance) with two changes:
     the run of each ``kedro run`` is named after what it runs — ``transfer``, ``trust[rrr]``
     for DVC's ``kedro run --pipelines=trust --namespaces=rrr`` — unless ``mlflow.yml`` names
-    it; and typed parameters (pydantic models) reach MLflow as dicts, which
-    ``dict_params.flatten`` turns into flat keys (``evaluation.n_resamples``), not as reprs."""
+    it; typed parameters (pydantic models) reach MLflow as dicts, which
+    ``dict_params.flatten`` turns into flat keys (``evaluation.n_resamples``), not as reprs; the
+    run's ``seed`` is a parameter of it from the start; and a node that reads every parameter
+    (Kedro's ``parameters``) adds nothing: each block is logged by the nodes that use it."""
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        super().after_context_created(context)
+        self._seed = context.params[SEED]
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog) -> None:
@@ -240,8 +250,10 @@ class MlflowRunHook(MlflowHook):
             super().before_pipeline_run(run_params, pipeline, catalog)
         finally:
             run.name = configured
+        if self._is_mlflow_enabled:
+            log_params({SEED: self._seed})
 
     @hook_impl
     def before_node_run(self, node: Node, catalog: DataCatalog, inputs: dict[str, Any], is_async: bool) -> None:
-        plain = {k: v.model_dump(mode="json") if isinstance(v, BaseModel) else v for k, v in inputs.items()}
+        plain = {k: v.model_dump(mode="json") if isinstance(v, BaseModel) else v for k, v in inputs.items() if k != "parameters"}
         super().before_node_run(node, catalog, plain, is_async)

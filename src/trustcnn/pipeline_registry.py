@@ -4,7 +4,8 @@
 the no-decoy reference) → trust variants → saliency, error detection, robustness, criticism →
 evaluation (with the bias audit) → user study (its sample, and the analysis of whatever
 answers there are). Each stage is registered on its own too, so DVC
-stages and users can run them separately. The trust variants are the ``trust_variants``
+stages and users can run them separately. ``replicate`` is ``transfer`` as one replicate of a
+seed; ``aggregate`` summarises the replicates across seeds. The trust variants are the ``trust_variants``
 parameter: each is the one trust pipeline under its own namespace.
 """
 
@@ -44,6 +45,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.error_detection import pipeline as error_detection
     from trustcnn.pipelines.evaluation import pipeline as evaluation
     from trustcnn.pipelines.ingestion import pipeline as ingestion
+    from trustcnn.pipelines.replicates import pipeline as replicates
     from trustcnn.pipelines.robustness import pipeline as robustness
     from trustcnn.pipelines.saliency import pipeline as saliency
     from trustcnn.pipelines.trust import pipeline as trust
@@ -63,4 +65,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "user_study": user_study.create_pipeline(models=models),
     }
     transfer = sum(stages.values(), Pipeline([]))
-    return {**stages, "transfer": transfer, "__default__": transfer}
+    # One replicate (`--params=seed=N,replicate.active=true`) is `transfer` plus the record of what
+    # it was made from; `aggregate` reads every finished replicate (docs/replicates.md).
+    across_seeds = {"replicate": transfer + replicates.record_pipeline(), "aggregate": replicates.aggregate_pipeline()}
+    return {**stages, "transfer": transfer, "__default__": transfer, **across_seeds}

@@ -12,7 +12,8 @@ from trustcnn.console import quiet_unactionable_warnings
 
 quiet_unactionable_warnings()  # first: importing trustcnn.hooks imports kedro-mlflow, which warns
 
-from trustcnn.config import with_trust_defaults  # noqa: E402
+from trustcnn.config import with_seeds, with_trust_defaults  # noqa: E402
+from trustcnn.replicates.layout import for_replicate  # noqa: E402
 from trustcnn.hooks import (  # noqa: E402
     MlflowRunHook,
     ParallelThreadsCheck,
@@ -36,8 +37,15 @@ def _tracking_uri() -> str:
 
 
 def _artifact_location() -> str | None:
-    """Local artifacts beside the SQLite store; a server chooses its own."""
-    return None if os.environ.get("MLFLOW_TRACKING_URI") else (Path(_project_root()) / "mlartifacts").as_uri()
+    """Local artifacts beside the SQLite store (the project's, or the one ``MLFLOW_TRACKING_URI``
+    names: ``dvc exp run --queue`` runs in a copy of the project and must write where the store
+    is); a server chooses its own."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if not uri:
+        return (Path(_project_root()) / "mlartifacts").as_uri()
+    if uri.startswith("sqlite:///"):
+        return (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlartifacts").as_uri()
+    return None
 
 
 # A tracking server that stops answering mid-run fails a call in about 30 s, not after
@@ -51,14 +59,31 @@ os.environ.setdefault("MLFLOW_SQLALCHEMYSTORE_POOLCLASS", "NullPool")
 
 class ConfigLoader(OmegaConfigLoader):
     """Kedro's loader; the parameters come with every trust variant laid over ``trust_defaults``
-    (after ``--env`` and ``--params``, so ``--params=trust_defaults.epochs=2`` reaches them all)."""
+    and the top-level ``seed`` in every seeded part that sets none (after ``--env`` and
+    ``--params``, so ``--params=trust_defaults.epochs=2`` reaches every variant and
+    ``--params=seed=3`` every part). A replicate's run (``--params=seed=N,replicate.active=true``)
+    writes under ``<data_root>/replicates/seed_<N>`` and tracks into ``<experiment>-replicates``."""
 
     def __getitem__(self, key: str) -> Any:
         # ${globals:…} is one process-wide resolver, bound to the loader built last — e.g. the one
         # pipeline_registry builds for KEDRO_ENV, whose data_root isn't this run's (--env).
         self._register_globals_resolver()
         config = super().__getitem__(key)
-        return with_trust_defaults(config) if key == "parameters" else config
+        if key == "parameters":
+            return with_seeds(with_trust_defaults(config))
+        if key in ("globals", "mlflow") and (seed := self._replicate_seed()) is not None:
+            return for_replicate(key, config, seed)
+        return config
+
+    def _replicate_seed(self) -> int | None:
+        """The seed of this run when it is a replicate (``replicate.active``), else None. Parameters
+        that can't be read here are reported when the run reads them, naming the parameter."""
+        try:
+            params = super().__getitem__("parameters")
+        except Exception:  # noqa: BLE001 - RunGuard reports it with the parameter's name
+            return None
+        active = (params.get("replicate") or {}).get("active")
+        return params.get("seed", 0) if active is True else None
 
 
 CONFIG_LOADER_CLASS = ConfigLoader

@@ -49,6 +49,7 @@ def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Pa
         ("baselin.lr=0.1", "unknown parameter(s) 'baselin' (did you mean 'baseline'?)"),
         ("bias.methods.0=gradcam", "--params bias.methods.0=gradcam cannot be merged"),
         ("trust_variants=[]", "trust_variants is [] for this run"),
+        ("seed=-1", "Parameter 'seed' must be a whole number ≥ 0"),
     ],
 )
 def test_unknown_keys_and_unusable_overrides_stop_the_run_naming_them(project: Path, override: str, message: str) -> None:

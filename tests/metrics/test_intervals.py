@@ -81,3 +81,17 @@ def test_bad_samples_are_clear_errors(samples, match):
 def test_non_scalar_statistic_is_rejected():
     with pytest.raises(ValueError, match="scalar"):
         bootstrap_ci(lambda x, axis=-1: np.stack([x.mean(axis), x.std(axis)]), np.arange(5.0))
+
+
+def test_t_interval_over_a_few_seeds_is_students_and_leaves_out_undefined_values() -> None:
+    from scipy.stats import t as student_t
+
+    from trustcnn.metrics import t_interval
+
+    values = [0.2, 0.4, None, 0.6, float("nan")]
+    found = t_interval(values)
+    half = student_t.ppf(0.975, df=2) * 0.2 / np.sqrt(3)
+    assert found["n"] == 3 and found["mean"] == pytest.approx(0.4) and found["sd"] == pytest.approx(0.2)
+    assert found["ci95"] == pytest.approx([0.4 - half, 0.4 + half])
+    assert t_interval([0.3]) == {"mean": 0.3, "sd": None, "ci95": None, "n": 1}
+    assert t_interval([None])["mean"] is None and "ci90" in t_interval([1.0, 2.0], confidence=0.9)

@@ -2,7 +2,14 @@
 (:mod:`.compare`), the champion (:mod:`.champion`) and the paper's tables (:mod:`.tables`)."""
 
 from trustcnn.evaluation.bias import audit, bias_audit
-from trustcnn.evaluation.champion import CHAMPION_CRITERION, NO_DECOY, REFERENCE, choose_champion
+from trustcnn.evaluation.champion import (
+    ACROSS_SEEDS_CRITERION,
+    CHAMPION_CRITERION,
+    NO_DECOY,
+    REFERENCE,
+    choose_champion,
+    choose_champion_across_seeds,
+)
 from trustcnn.evaluation.headline import headline
 from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_criticism, with_sections
 from trustcnn.evaluation.scores import Scores, model_scores
@@ -22,6 +29,7 @@ from trustcnn.evaluation.tables import (
 )
 
 __all__ = [
+    "ACROSS_SEEDS_CRITERION",
     "CHAMPION_CRITERION",
     "NO_DECOY",
     "REFERENCE",
@@ -32,6 +40,7 @@ __all__ = [
     "bias_audit",
     "bias_markdown",
     "choose_champion",
+    "choose_champion_across_seeds",
     "headline",
     "compare_models",
     "error_detection_markdown",

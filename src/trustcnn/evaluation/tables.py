@@ -113,7 +113,8 @@ def summary_table(report: Mapping, width: int = 100) -> str:
     champion = report["champion"]
     lines = ["## Results on the test split (95% bootstrap CI)", "", line(rows[0]), line(["-" * w for w in widths])]
     lines += [line(row) for row in rows[1:]]
-    lines += ["", f"Champion (@champion in the MLflow registry): {champion['model']}"]
+    across = f" (across seeds {champion['seeds']}; this run alone: {champion['this_seed']['model']})" if "seeds" in champion else ""
+    lines += ["", f"Champion (@champion in the MLflow registry): {champion['model']}{across}"]
     lines += textwrap.wrap(f"Chosen {champion['criterion']}.", width)
     lines += ["", *textwrap.wrap(
         "Every estimate with its CI: metrics.json, table1.md, table3.md. energy in mask is the energy-based "

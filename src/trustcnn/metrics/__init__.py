@@ -2,7 +2,15 @@
 
 from trustcnn.metrics.cases import CASES, case_examples, case_indicators, case_shares
 from trustcnn.metrics.classification import classification_metrics, confusion
-from trustcnn.metrics.intervals import bootstrap_arrays, bootstrap_ci, cluster_bootstrap_ci, estimate, mean_ci, proportion_ci
+from trustcnn.metrics.intervals import (
+    bootstrap_arrays,
+    bootstrap_ci,
+    cluster_bootstrap_ci,
+    estimate,
+    mean_ci,
+    proportion_ci,
+    t_interval,
+)
 from trustcnn.metrics.localisation import energy_in_mask, pointing_game, thresholded_iou
 from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
@@ -26,6 +34,7 @@ __all__ = [
     "proportion_ci",
     "ssim_per_image",
     "ssim_win_size",
+    "t_interval",
     "thresholded_iou",
     "view_estimates",
 ]

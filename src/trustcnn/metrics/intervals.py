@@ -1,4 +1,5 @@
-"""Seeded percentile-bootstrap confidence intervals, reported as JSON-ready dicts.
+"""Seeded percentile-bootstrap confidence intervals, reported as JSON-ready dicts (and the
+Student-t interval of a mean over a few seeds, :func:`t_interval`).
 
 Every estimate in the project has the shape ``{"value": float, "ci95": [lo, hi]}`` (the key
 names the confidence level: ``ci90`` for ``confidence=0.9``). The resampling is
@@ -8,10 +9,11 @@ indices per replicate, applied to every sample, so per-image quantities stay ali
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.stats import binomtest, bootstrap
+from scipy.stats import t as student_t
 
 # A vectorised statistic: takes the samples, reduces along ``axis`` (always the last one)
 # and returns a scalar, or an array of outputs ``[k, ...]`` for several statistics at once.
@@ -155,3 +157,19 @@ def proportion_ci(successes: int, n: int, *, confidence: float = 0.95) -> dict:
         return {"value": None, ci_key(confidence): [None, None], "n": 0}
     interval = binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
     return {**estimate(successes / n, interval.low, interval.high, confidence), "n": int(n)}
+
+
+def t_interval(values: Sequence[float | None], confidence: float = 0.95) -> dict:
+    """Mean, sample standard deviation and the Student-t confidence interval of the mean over
+    ``values`` (e.g. one per seed: ``mean ± t(n − 1) · sd / √n``), leaving out ``None`` and NaN:
+    ``{"mean", "sd", "ci95": [lo, hi], "n"}``. With one value, ``sd`` and the interval are
+    ``None``; with none, the mean is too. A t-interval, not a bootstrap: a handful of seeds is
+    too few to resample."""
+    finite = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    n = len(finite)
+    key = ci_key(confidence)
+    if n < 2:
+        return {"mean": float(finite[0]) if n else None, "sd": None, key: None, "n": n}
+    mean, sd = float(finite.mean()), float(finite.std(ddof=1))
+    half = float(student_t.ppf(0.5 + confidence / 2, df=n - 1)) * sd / np.sqrt(n)
+    return {"mean": mean, "sd": sd, key: [mean - half, mean + half], "n": n}

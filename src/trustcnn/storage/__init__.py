@@ -1,5 +1,6 @@
 """Kedro datasets for trustcnn's artefacts; every save is atomic (temp file + rename). The
-user study's are in :mod:`trustcnn.storage.study` (only its stage imports them)."""
+user study's are in :mod:`trustcnn.storage.study`, the replicates' in
+:mod:`trustcnn.storage.replicates` (only their stages import them)."""
 
 from trustcnn.storage.atomic_dataset import AtomicDataset
 from trustcnn.storage.files import (
@@ -8,6 +9,7 @@ from trustcnn.storage.files import (
     JSONDataset,
     MappedNpzDataset,
     NpzDataset,
+    OptionalJSONDataset,
     RunRecordDataset,
     TorchDataset,
 )
@@ -19,6 +21,7 @@ __all__ = [
     "JSONDataset",
     "MappedNpzDataset",
     "NpzDataset",
+    "OptionalJSONDataset",
     "RunRecordDataset",
     "TorchDataset",
 ]

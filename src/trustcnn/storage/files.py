@@ -129,6 +129,14 @@ class RunRecordDataset(JSONDataset):
         return super()._load() if self._filepath.is_file() else {"run_id": None}
 
 
+class OptionalJSONDataset(JSONDataset):
+    """A :class:`JSONDataset` that may not exist yet: then it loads as ``None`` (e.g. the summary
+    across seeds before any replicate ran)."""
+
+    def _load(self) -> Any:
+        return super()._load() if self._filepath.is_file() else None
+
+
 class FigureDataset(_LocalFileDataset):
     """A matplotlib figure saved as PNG; loads back as an RGBA uint8 array, which is
     what ``mlflow.log_image`` takes, so a later node can log a figure it didn't draw."""

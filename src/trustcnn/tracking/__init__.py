@@ -4,13 +4,14 @@ their metrics (:mod:`.runs`), logged and registered models (:mod:`.models`), pro
 pipeline node calls MLflow itself."""
 
 from trustcnn.tracking.models import CHAMPION, DEFAULT_EXPERIMENT, log_torch_model, registered_name, set_champion
-from trustcnn.tracking.provenance import data_tags, dvc_md5, git_tags, is_provenance_tag
+from trustcnn.tracking.provenance import SEED_TAG, data_tags, dvc_md5, git_tags, is_provenance_tag, seed_tags
 from trustcnn.tracking.reports import (
     GridRuns,
     log_backbone,
     log_comparison,
     log_criticism,
     log_model_figures,
+    log_replicates,
     log_study,
     log_training,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "CHAMPION",
     "DEFAULT_EXPERIMENT",
     "GridRuns",
+    "SEED_TAG",
     "data_tags",
     "dvc_md5",
     "flatten",
@@ -42,12 +44,14 @@ __all__ = [
     "log_history",
     "log_model_figures",
     "log_params",
+    "log_replicates",
     "log_study",
     "log_torch_model",
     "log_training",
     "model_run",
     "parent_run_name",
     "registered_name",
+    "seed_tags",
     "set_champion",
     "tag_active_run",
 ]

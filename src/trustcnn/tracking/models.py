@@ -1,7 +1,9 @@
 """Logged and registered models: every trained model is ``<experiment>-<name>`` in the MLflow
 Model Registry (``trustcnn-baseline`` for the default run; ``trustcnn-smoke-baseline`` for the
 smoke environment, whose experiment is ``trustcnn-smoke``), and the ``champion`` alias marks the
-best trustworthy one of each experiment — so a smoke run never moves the real champion.
+best trustworthy one of each experiment — so a smoke run never moves the real champion. A
+replicate's models (experiment ``<experiment>-replicates``, :mod:`trustcnn.replicates.layout`)
+are logged with their runs but never registered.
 
 Each registered model has a description (what trained it, on which data) and tags (``variant``,
 ``objective``, the DVC hashes of its data); the champion's description adds why it won, and its
@@ -20,6 +22,8 @@ import torch
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from torch import nn
+
+from trustcnn.replicates.layout import is_replicate_experiment
 
 log = logging.getLogger(__name__)
 PIP_REQUIREMENTS = ("torch", "torchvision", "numpy", "scikit-learn", "scikit-image", "pydantic", "mlflow")
@@ -51,8 +55,10 @@ def log_torch_model(
 ) -> dict[str, str]:
     """Log ``model`` as ``model_name`` (pickle serialisation, input example, signature inferred
     from it) and register it as :func:`registered_name` with ``description`` and ``tags`` (and
-    ``variant``: ``model_name``); returns its URI, registered name and version."""
+    ``variant``: ``model_name``); returns its URI, registered name and version — only its URI
+    in a replicates experiment, where nothing is registered."""
     experiment = active_experiment()
+    register = not is_replicate_experiment(experiment)
     name = registered_name(model_name, experiment)
     model.eval()
     device = next(model.parameters()).device
@@ -66,8 +72,10 @@ def log_torch_model(
             input_example=input_example,
             signature=infer_signature(input_example, output),
             pip_requirements=pip_requirements(),
-            registered_model_name=name,
+            registered_model_name=name if register else None,
         )
+    if not register:
+        return {"model_uri": info.model_uri}
     client, version = mlflow.MlflowClient(), str(info.registered_model_version)
     client.update_registered_model(name, description=description)
     client.update_model_version(name, version, description=description)

@@ -1,5 +1,5 @@
-"""Where a run's inputs came from: the git commit of the code and the DVC hash of each
-data file it read, as MLflow tags.
+"""Where a run's inputs came from: the git commit of the code, the seed, and the DVC hash of
+each data file it read, as MLflow tags.
 
 DVC (3.x) identifies a file by the MD5 of its bytes, so :func:`dvc_md5` gives the very
 value ``dvc.lock`` records for an output such as ``data/03_primary/train.npz``: a run's
@@ -17,8 +17,15 @@ GIT_COMMIT_TAG = "mlflow.source.git.commit"  # the tag MLflow's UI shows as the 
 PREFIX = "trustcnn."
 
 
+SEED_TAG = f"{PREFIX}seed"  # the top-level seed every seeded part of the run derives from
+
+
 def is_provenance_tag(key: str) -> bool:
-    return key == GIT_COMMIT_TAG or key.startswith(f"{PREFIX}git_") or key.startswith(f"{PREFIX}data.")
+    return key in (GIT_COMMIT_TAG, SEED_TAG) or key.startswith(f"{PREFIX}git_") or key.startswith(f"{PREFIX}data.")
+
+
+def seed_tags(seed: int) -> dict[str, str]:
+    return {SEED_TAG: str(seed)}
 
 
 def dvc_md5(path: Path, chunk: int = 1 << 20) -> str:

@@ -20,7 +20,8 @@ from torch import nn
 
 from trustcnn.config import TrustConfig
 from trustcnn.plotting.curves import training_curves
-from trustcnn.tracking.models import log_torch_model, set_champion
+from trustcnn.replicates.layout import is_replicate_experiment
+from trustcnn.tracking.models import active_experiment, log_torch_model, set_champion
 from trustcnn.tracking.runs import (
     provenance_of,
     estimate_metrics,
@@ -142,7 +143,7 @@ def log_comparison(
     set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": criterion})
     if "registered_model" in runs[champion]:
         set_champion(runs[champion]["registered_model"], runs[champion]["model_version"], why_champion(metrics, reference), criterion)
-    else:
+    elif not is_replicate_experiment(active_experiment()):  # a replicate registers nothing, by design
         log.warning("%s was trained before models were registered; re-train it to give it the champion alias", champion)
     log_metrics(headline_metrics(headline))
     for filename, text in texts.items():
@@ -193,7 +194,11 @@ def why_champion(metrics: Mapping[str, Any], reference: str) -> str:
         return ", ".join(parts)
 
     versus = "" if name == reference else f"; {reference}: {described(reference)}"
-    return f"{name} — {described(name)}{versus}. Criterion: {metrics['champion']['criterion']}."
+    champion = metrics["champion"]
+    if "seeds" in champion:  # chosen across the replicates' seeds; the numbers described are this run's
+        across = f"chosen across seeds {champion['seeds']} (this run's own pick: {champion['this_seed']['model']}); this run: "
+        return f"{name} — {across}{described(name)}{versus}. Criterion: {champion['criterion']}."
+    return f"{name} — {described(name)}{versus}. Criterion: {champion['criterion']}."
 
 
 def _estimate(estimate: Mapping[str, Any]) -> str:
@@ -228,3 +233,19 @@ def log_study(report: Mapping[str, Any], markdown: str, figure: Figure) -> None:
     for model, row in report.get("criticism", {}).get("models", {}).items():  # the criticism block, when answered
         headline[f"user_study_names_decoy_{model}"] = row["names_decoy"]["value"]
     log_metrics(headline)
+
+
+def log_replicates(summary: Mapping[str, Any], markdown: str, forest: Figure) -> None:
+    """The summary across seeds into the run of this ``kedro run``: ``replicates/summary.json``,
+    ``summary.md`` and ``forest.png``, tags ``trustcnn.seeds`` and ``trustcnn.champion_across_seeds``,
+    and each model's mean over seeds of the headline metrics (``<model>.<metric>.mean``)."""
+    champion = summary.get("champion") or {}
+    set_tags({"trustcnn.seeds": ",".join(map(str, summary["seeds"])), "trustcnn.champion_across_seeds": champion.get("model", "none")})
+    log_dict(summary, "replicates/summary.json")
+    log_text(markdown, "replicates/summary.md")
+    log_figure(forest, "replicates/forest.png")
+    log_metrics({
+        f"{name}.{metric}.mean": stats["mean"]
+        for name, row in summary["models"].items() for metric, stats in row.items()
+        if metric in summary["headline"] and stats.get("mean") is not None
+    })

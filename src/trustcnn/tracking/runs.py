@@ -23,7 +23,7 @@ from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from trustcnn.tracking.liveness import liveness_tags
-from trustcnn.tracking.provenance import is_provenance_tag
+from trustcnn.tracking.provenance import SEED_TAG, is_provenance_tag
 
 log = logging.getLogger(__name__)
 CURVES = "training/"   # the prefix of every per-epoch metric
@@ -39,11 +39,14 @@ def parent_run_name(pipelines: Iterable[str] | None, namespaces: Iterable[str] |
 
 @contextmanager
 def model_run(name: str) -> Iterator[mlflow.ActiveRun]:
-    """Start the run ``name``, nested under the active run if any, with its provenance tags."""
+    """Start the run ``name``, nested under the active run if any, with its provenance tags;
+    the parent's seed (:data:`~trustcnn.tracking.provenance.SEED_TAG`) is its ``seed`` parameter too."""
     parent = mlflow.active_run()
     tags = provenance_of(parent.info.run_id) if parent is not None else None
     with mlflow.start_run(run_name=name, nested=parent is not None, tags=tags) as run:
         mlflow.set_tags(liveness_tags())
+        if tags and SEED_TAG in tags:
+            mlflow.log_param("seed", tags[SEED_TAG])
         yield run
 
 

@@ -5,7 +5,8 @@
 
 ``DIR`` holds the splits as the ingestion stage writes them (``train.npz``, ``val.npz``,
 ``test.npz``); ``--params`` is a parameters file with the blocks the stage reads (``model``
-and ``baseline``; ``trust``; ``saliency``), as in ``conf/base``. Stages: ``baseline`` (cross
+and ``baseline``; ``trust``; ``saliency``), as in ``conf/base``; a block without a ``seed`` takes the
+file's top-level ``seed`` (default 0), as in a Kedro run. Stages: ``baseline`` (cross
 entropy on a backbone checkpoint), ``trust`` (one variant from ``--baseline``'s checkpoint)
 and ``saliency`` (post-hoc maps and predictions of ``--model`` on the test split). Only
 rank 0 writes ``--out``; no MLflow run is opened here (that is the Kedro pipelines' job).
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig
+from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig, with_seeds
 from trustcnn.inference import posthoc
 from trustcnn.models import from_checkpoint, to_checkpoint
 from trustcnn.storage import ImageSetDataset, JSONDataset, MappedNpzDataset, TorchDataset
@@ -48,7 +49,7 @@ def _load(path: Path | None, flag: str, stage: str) -> dict[str, Any]:
 
 def main() -> None:
     args = _arguments()
-    params = yaml.safe_load(args.params.read_text(encoding="utf-8")) or {}
+    params = with_seeds(yaml.safe_load(args.params.read_text(encoding="utf-8")) or {}, blocks=("baseline", "trust", "saliency"))
     split = {name: ImageSetDataset(str(args.data / f"{name}.npz")) for name in ("train", "val", "test")}
     distributed.init_from_env()
     outputs: dict[str, Any] = {}

@@ -36,6 +36,8 @@ from trustcnn.plotting.note import note_figure
 from trustcnn.plotting.overlays import overlay_grid
 from trustcnn.plotting.reliance import reliance_bars
 from trustcnn.plotting.trust_checks import bias_figure, robustness_figure
+from trustcnn.replicates.champion import follow_replicates
+from trustcnn.replicates.parameters import machine
 
 Arrays = dict[str, np.ndarray]
 
@@ -43,12 +45,13 @@ Arrays = dict[str, np.ndarray]
 
 def evaluate(
     test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, saliency: SaliencyConfig,
-    bias: BiasConfig, **outputs: Arrays,
+    bias: BiasConfig, replicate_summary: dict[str, Any] | None, parameters: dict[str, Any], **outputs: Arrays,
 ) -> dict[str, Any]:
     """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and every model's
     per-image scores (``scores_<model>``); ``outputs`` are each model's ``maps_``,
     ``predictions_``, ``error_detection_``, ``robustness_`` and ``criticism_``; the bias audit is
-    computed here."""
+    computed here. The champion is the summary's across seeds when one made from these parameters
+    exists."""
     kwargs = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
     report, scores = compare_models(
         test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), method=saliency.method,
@@ -60,9 +63,16 @@ def evaluate(
     )
     with_criticism(report, by_model(outputs, "criticism"))
     report["source_backbone"] = source_metrics
+    report["champion"] = follow_replicates(report["champion"], replicate_summary, parameters, models=report["models"])
     paper_table = table1(report)
     tables = {"metrics": report, "metrics_table": summary_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}
     return tables | {f"scores_{name}": model_scores for name, model_scores in scores.items()}
+
+
+def describe_machine(seed: int) -> dict[str, Any]:
+    """The run's seed and the machine that evaluated (CPU, cores, torch threads): another CPU
+    gives other numbers for the same seed, so the docs name both beside every single-seed table."""
+    return {"seed": seed, **machine()}
 
 
 def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: SaliencyConfig, **outputs: Arrays) -> Figure:

@@ -4,6 +4,7 @@ from trustcnn.evaluation import headline
 from trustcnn.pipelines import with_name
 from trustcnn.pipelines.evaluation.nodes import (
     decoy_reliance,
+    describe_machine,
     evaluate,
     four_cases,
     log_evaluation,
@@ -39,11 +40,15 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
         [
             Node(
                 evaluate,
-                inputs={**shared, "source_metrics": "source_metrics", "bias": "params:bias", **outputs, **checks},
+                inputs={
+                    **shared, "source_metrics": "source_metrics", "bias": "params:bias", "replicate_summary": "replicate_summary",
+                    "parameters": "parameters", **outputs, **checks,
+                },
                 outputs={**{r: r for r in reports}, **{f"scores_{name}": f"{name}.scores" for name in models}},
                 name="evaluate",
             ),
             Node(overlays, inputs={**shared, **outputs}, outputs="saliency_overlays", name="overlays"),
+            Node(describe_machine, inputs="params:seed", outputs="machine", name="describe_machine"),
             Node(four_cases, inputs=["metrics", "params:evaluation"], outputs=["table3", "table3_md", "case_bars"], name="four_cases"),
             Node(decoy_reliance, inputs="table1", outputs="decoy_reliance", name="decoy_reliance"),
             Node(headline, inputs="metrics", outputs={name: f"{name}.headline" for name in models}, name="headline"),
