@@ -1,6 +1,6 @@
-"""Typed parameters. Kedro 1.x validates node parameters annotated with these models
-before any node runs, so a bad value stops ``kedro run`` with one message naming it
-(e.g. ``Parameter 'baseline': ... lr: Input should be greater than 0``).
+"""Typed parameters. Node parameters annotated with these models are validated before any
+node runs (:func:`invalid_parameters`, then Kedro 1.x itself), so a bad value stops
+``kedro run`` with one line per bad key naming it: ``baseline.lr = -0.1: must be greater than 0``.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def _state_dict_error(path: Path, mtime_ns: int) -> str | None:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # noqa: BLE001 - any failure means "not a checkpoint"; reported with the file
-        return f"cannot be read as a torch checkpoint ({type(error).__name__}: {str(error).strip().splitlines()[0]})"
+        return f"cannot be read as a torch checkpoint ({type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]})"
     if isinstance(state, dict) and "state_dict" in state:
         state = state["state_dict"]
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):

@@ -1,6 +1,6 @@
 """Project hooks: provenance tags on the MLflow run of each ``kedro run``, a check that the
 run's ``trust_variants`` are the ones its pipelines were built with, :class:`RunGuard` —
-what happens when things go wrong (README: "What happens when things go wrong") —,
+what happens when things go wrong (docs/failures.md) —,
 :class:`RunProgress` (a line with an ETA after each node), :class:`ParallelThreadsCheck` and
 :class:`MlflowRunHook`
 (kedro-mlflow's hook, with flat parameters and a run name that says what ran)."""

@@ -60,7 +60,7 @@ def load_backbone_weights(backbone: nn.Module, config: ModelConfig) -> tuple[lis
     try:
         backbone.load_state_dict(state)
     except RuntimeError as error:
-        reason = str(error).strip().splitlines()[0]
+        reason = (str(error).strip().splitlines() or [""])[0]
         raise ParameterError(f"model.backbone_weights: {path} does not hold a {config.name} state dict ({reason})") from error
     return None if config.name == "small_cnn" else (IMAGENET_MEAN, IMAGENET_STD)
 
