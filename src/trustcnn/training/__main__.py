@@ -17,12 +17,14 @@ can take the place of the pipelines' outputs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig
+from trustcnn.errors import reported
 from trustcnn.inference import posthoc
 from trustcnn.lineage import Record, check, record_of
 from trustcnn.models import from_checkpoint, to_checkpoint
@@ -57,8 +59,9 @@ def _model_name(path: Path) -> str:
 
 
 def _lineage(inputs: dict[str, LineageFile]) -> Record:
-    """What the outputs record: the inputs' records, which must agree, and versions."""
-    artefacts = [dataset.artefact(name) for name, dataset in inputs.items()]
+    """What the outputs record: the inputs' records, which must agree, and versions. An input
+    that records nothing (e.g. a backbone from elsewhere) adds its own version only."""
+    artefacts = [dataclasses.replace(a, record=a.record or {}) for a in (d.artefact(name) for name, d in inputs.items())]
     check(artefacts, lambda names: f"the stages that write {', '.join(names)}")
     return record_of(artefacts)
 
@@ -101,4 +104,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with reported():
+        main()
