@@ -85,3 +85,10 @@ def test_the_study_manifest_records_what_the_package_was_made_from(tmp_path: Pat
     assert json.loads((tmp_path / "package/manifest.json").read_text())["lineage"] == RECORD
     assert dataset.load() == {"study_id": "s1", "items": []}
     assert dataset.read_lineage() == RECORD
+
+
+def test_a_catalog_entry_can_keep_no_record_for_a_step_that_combines_versions_on_purpose(tmp_path: Path) -> None:
+    assert NpzDataset(str(tmp_path / "a.npz")).records_lineage and TorchDataset(str(tmp_path / "m.pt")).records_lineage
+    assert not NpzDataset(str(tmp_path / "a.npz"), lineage=False).records_lineage
+    assert not TorchDataset(str(tmp_path / "m.pt"), lineage=False).records_lineage
+    assert not ImageSetDataset(str(tmp_path / "s.npz"), lineage=False).records_lineage

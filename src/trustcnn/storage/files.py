@@ -48,15 +48,18 @@ class LineageFile:
     (:mod:`trustcnn.lineage`): what :meth:`set_lineage` gives is stored inside the file by
     its next save, and :meth:`artefact` reads it back (once per file version in a process);
     loading leaves it out, so a node sees the data as it was saved. ``origin``: its own
-    version is what later artefacts record (a split, a model)."""
+    version is what later artefacts record (a split, a model). A catalog entry with
+    ``lineage: false`` keeps no record and is never checked (for a step that combines
+    versions on purpose)."""
 
     origin: ClassVar[bool] = False
     filepath: Path  # the dataset's file (or folder)
+    _records: bool = True
     _lineage: Record | None = None
 
     @property
     def records_lineage(self) -> bool:
-        return True
+        return self._records
 
     def set_lineage(self, record: Record) -> None:
         self._lineage = dict(record)
@@ -80,6 +83,10 @@ class NpzDataset(LineageFile, _LocalFileDataset):
     arrays (``np.savez`` stamps each member with the current time, so DVC would see a
     re-run's unchanged output as changed and re-run everything downstream). The lineage
     record is the member ``lineage``."""
+
+    def __init__(self, filepath: str, lineage: bool = True, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(filepath, metadata)
+        self._records = lineage
 
     def _load(self) -> dict[str, np.ndarray]:
         self._check_readable()
@@ -144,6 +151,10 @@ class TorchDataset(LineageFile, _LocalFileDataset):
 
     origin = True
 
+    def __init__(self, filepath: str, lineage: bool = True, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(filepath, metadata)
+        self._records = lineage
+
     def _artefact(self, name: str, path: str) -> Artefact:
         return Artefact(name, path, self.read_lineage(), file_md5(path))
 
@@ -185,10 +196,6 @@ class JSONDataset(LineageFile, _LocalFileDataset):
     def __init__(self, filepath: str, lineage: bool = False, metadata: dict[str, Any] | None = None) -> None:
         super().__init__(filepath, metadata)
         self._records = lineage
-
-    @property
-    def records_lineage(self) -> bool:
-        return self._records
 
     def read_lineage(self) -> Record | None:
         data = json.loads(self._filepath.read_text(encoding="utf-8"))
