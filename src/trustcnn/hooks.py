@@ -18,6 +18,7 @@ from typing import Any
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
+from kedro.validation.exceptions import ParameterValidationError
 from kedro.validation.type_extractor import TypeExtractor
 from kedro_mlflow.framework.hooks import MlflowHook
 from mlflow.entities import RunStatus
@@ -74,7 +75,10 @@ class RunGuard:
         # Before Kedro's own validation, whose error folds every reason into one exception's text.
         if bad := invalid_parameters(raw, TypeExtractor(pipelines).extract_types_from_pipelines()):
             raise ParameterError("\n".join(bad))
-        params = context.params
+        try:
+            params = context.params
+        except ParameterValidationError as error:  # what the models above don't see, e.g. a block set to null
+            raise ParameterError("\n".join(line.removeprefix("- ") for line in str(error).splitlines()[1:])) from error
         loader = context.config_loader
         envs = [loader.base_env, context.env or loader.default_run_env]
         runtime = getattr(context, "_runtime_params", None) or {}
