@@ -1,18 +1,21 @@
-"""Typed parameters. Kedro 1.x validates node parameters annotated with these models
-before any node runs, so a bad value stops ``kedro run`` with one message naming it
-(e.g. ``Parameter 'baseline': ... lr: Input should be greater than 0``).
+"""Typed parameters. Node parameters annotated with these models are validated before any
+node runs (:func:`invalid_parameters`, then Kedro 1.x itself), so a bad value stops
+``kedro run`` with one line per bad key naming it: ``baseline.lr = -0.1: must be greater than 0``.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Collection, Mapping
 from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from trustcnn.errors import ParameterError
 from trustcnn.saliency.registry import get_method, trainable_method
 
 MethodName = Annotated[str, AfterValidator(lambda name: get_method(name).name)]
@@ -129,7 +132,7 @@ def _state_dict_error(path: Path, mtime_ns: int) -> str | None:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # noqa: BLE001 - any failure means "not a checkpoint"; reported with the file
-        return f"cannot be read as a torch checkpoint ({type(error).__name__}: {error})"
+        return f"cannot be read as a torch checkpoint ({type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]})"
     if isinstance(state, dict) and "state_dict" in state:
         state = state["state_dict"]
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
@@ -345,10 +348,6 @@ class ReplicateConfig(_Config):
         return seeds
 
 
-class ParameterError(ValueError):
-    """A parameter that can't be used, with a message naming it: shown as it is, before any node runs."""
-
-
 TRUST_DEFAULTS = "trust_defaults"
 SEED = "seed"
 SEEDED = ("data", "source_training", "baseline", TRUST_DEFAULTS, "saliency", "evaluation", "error_detection", "robustness",
@@ -410,6 +409,62 @@ def check_known_parameters(params: Mapping[str, Any], known: Collection[str]) ->
     if unknown:
         hints = [f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(str(k), list(known), n=1)) else repr(k) for k in unknown]
         public = sorted(k for k in known if not k.startswith("_"))
-        raise ValueError(
+        raise ParameterError(
             f"unknown parameter(s) {', '.join(hints)}: no pipeline reads them and no configuration file sets them; known: {public}"
         )
+
+
+def invalid_parameters(params: Mapping[str, Any], types: Mapping[str, type]) -> list[str]:
+    """One line per bad value among ``params`` (the run's, after ``--env`` and ``--params``)
+    for each parameter key typed with a model here (``types``: key → model, e.g. from
+    Kedro's ``TypeExtractor``): ``baseline.lr = inf: must be a finite number``."""
+    lines = []
+    for key, model in types.items():
+        value: Any = params
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is None or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        try:
+            model.model_validate(value)
+        except ValidationError as error:
+            lines += [_error_line(key, model, e) for e in error.errors(include_url=False)]
+    return lines
+
+
+_REASONS = (  # pydantic's wording → what the user must do
+    (r"^Value error, ", ""),
+    (r"^Input should be ", "must be "),
+    (r"^\w+ should ", "must "),
+    (r" after validation", ""),
+    (r"^Field required$", "is missing"),
+)
+
+
+def _error_line(key: str, model: type[BaseModel], error: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in (key, *error["loc"]))
+    if error["type"] == "extra_forbidden":
+        fields = _fields_at(model, error["loc"][:-1])
+        close = get_close_matches(str(error["loc"][-1]), fields, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(fields)})" if fields else ""
+        return f"{where} = {_shown(error['input'])}: no such parameter{hint}"
+    reason = " ".join(line.strip() for line in str(error["msg"]).splitlines())
+    for pattern, replacement in _REASONS:
+        reason = re.sub(pattern, replacement, reason)
+    return f"{where}: {reason}" if not error["loc"] else f"{where} = {_shown(error['input'])}: {reason}"
+
+
+def _fields_at(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    """The field names of the model at ``path`` inside ``model`` (through ``X | None``)."""
+    for part in path:
+        field = model.model_fields.get(str(part))
+        inner = [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type) and issubclass(t, BaseModel)] if field else []
+        if not inner:
+            return []
+        model = inner[0]
+    return sorted(model.model_fields)
+
+
+def _shown(value: Any, width: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str) if isinstance(value, (list, dict)) else str(value)
+    return text if len(text) <= width else f"{text[: width - 1]}…"

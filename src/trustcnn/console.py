@@ -1,5 +1,6 @@
-"""What a ``kedro`` command prints: no warnings a user can't act on, and a progress line with
-an ETA after every node (:class:`trustcnn.hooks.RunProgress`).
+"""What a ``kedro`` command prints: no warnings a user can't act on, no echoes of a user error
+(the command prints it once, :mod:`trustcnn.errors`), and a progress line with an ETA after
+every node (:class:`trustcnn.hooks.RunProgress`).
 
 The logging levels are in ``conf/logging.yml``; the warnings below are filtered here because
 nothing a user of this project does makes them go away."""
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import warnings
+
+from trustcnn.errors import debugging, user_error
 
 UNACTIONABLE_WARNINGS = (
     # kedro-mlflow's KedroPipelineModel (a PythonModel we never log) has an untyped predict();
@@ -49,6 +53,20 @@ def _warning_lines(message: str) -> list[str]:
     return [part.split("Warning: ", 1)[-1] for part in text.splitlines()[:1]]
 
 
+# Kedro's lines while a run stops on a user error, which the command then prints as one line:
+# the node's "failed with error: <the same message>", and the runner's "No nodes ran. Repeat the
+# previous command" or "resume with --from-nodes" (repeating the command can't help).
+USER_ERROR_ECHOES = ("kedro.pipeline.node", *(f"kedro.runner.{r}_runner" for r in ("sequential", "parallel", "thread")))
+
+
+class _UserErrorEcho(logging.Filter):
+    """Drops a record logged while a :class:`~trustcnn.errors.UserError` is being handled
+    (unless ``TRUSTCNN_DEBUG`` is set)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return debugging() or user_error(sys.exc_info()[1]) is None
+
+
 def quiet_unactionable_warnings() -> None:
     for message in UNACTIONABLE_WARNINGS:
         warnings.filterwarnings("ignore", message=message)
@@ -56,6 +74,10 @@ def quiet_unactionable_warnings() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _Unactionable) for f in logger.filters):
             logger.addFilter(_Unactionable(patterns if isinstance(patterns, tuple) else (patterns,)))
+    for name in USER_ERROR_ECHOES:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _UserErrorEcho) for f in logger.filters):
+            logger.addFilter(_UserErrorEcho())
 
 
 def duration(seconds: float) -> str:

@@ -1,6 +1,6 @@
 """Project hooks: provenance tags on the MLflow run of each ``kedro run``, a check that the
 run's ``trust_variants`` are the ones its pipelines were built with, :class:`RunGuard` —
-what happens when things go wrong (README: "What happens when things go wrong") —,
+what happens when things go wrong (docs/failures.md) —,
 :class:`RunProgress` (a line with an ETA after each node), :class:`ParallelThreadsCheck` and
 :class:`MlflowRunHook`
 (kedro-mlflow's hook, with flat parameters and a run name that says what ran)."""
@@ -18,13 +18,16 @@ from typing import Any
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
+from kedro.validation.exceptions import ParameterValidationError
+from kedro.validation.type_extractor import TypeExtractor
 from kedro_mlflow.framework.hooks import MlflowHook
 from mlflow.entities import RunStatus
 from pydantic import BaseModel
 
 from trustcnn import journal
 from trustcnn.console import progress_line
-from trustcnn.config import SEED, ParameterError, check_known_parameters, configured_keys
+from trustcnn.config import SEED, check_known_parameters, configured_keys, invalid_parameters
+from trustcnn.errors import ParameterError
 from trustcnn.runlock import RunLock
 from trustcnn.storage.files import ImageSetDataset
 from trustcnn.tracking import data_tags, flatten, git_tags, log_params, parent_run_name, seed_tags, tag_active_run
@@ -57,19 +60,27 @@ class RunGuard:
     def after_context_created(self, context: Any) -> None:
         from trustcnn.pipeline_registry import register_pipelines
 
-        known = {name.split(":", 1)[1].split(".")[0] for p in register_pipelines().values() for name in p.inputs()
+        pipelines = register_pipelines()
+        known = {name.split(":", 1)[1].split(".")[0] for p in pipelines.values() for name in p.inputs()
                  if name.startswith("params:")}
         try:
-            params = context.params
-        except ParameterError:
+            raw = context.config_loader["parameters"]
+        except ParameterError:  # e.g. a bad top-level seed, named by the loader
             raise
         except Exception as error:  # omegaconf's merge errors name no parameter the user typed
             given = ", ".join(f"{k}={v}" for k, v in flatten(getattr(context, "_runtime_params", None) or {}).items())
-            raise ValueError(
+            raise ParameterError(
                 f"--params {given or ''} cannot be merged into the configuration ({type(error).__name__}: "
-                f"{str(error).splitlines()[0]}). A list-valued parameter is set whole (e.g. "
-                "--params='bias.methods=[gradcam]'), not by index or sub-key."
+                f"{str(error).splitlines()[0]}): a list-valued parameter is set whole (e.g. "
+                "--params='bias.methods=[gradcam]'), not by index or sub-key"
             ) from error
+        # Before Kedro's own validation, whose error folds every reason into one exception's text.
+        if bad := invalid_parameters(raw, TypeExtractor(pipelines).extract_types_from_pipelines()):
+            raise ParameterError("\n".join(bad))
+        try:
+            params = context.params
+        except ParameterValidationError as error:  # what the models above don't see, e.g. a block set to null
+            raise ParameterError("\n".join(line.removeprefix("- ") for line in str(error).splitlines()[1:])) from error
         loader = context.config_loader
         envs = [loader.base_env, context.env or loader.default_run_env]
         runtime = getattr(context, "_runtime_params", None) or {}
@@ -116,8 +127,7 @@ class RunGuard:
         self._release()
 
     def _roll_back(self, why: str) -> None:
-        if (open_journal := journal.active()) is not None:
-            restored = open_journal.rollback()
+        if (open_journal := journal.active()) is not None and (restored := open_journal.rollback()):
             log.warning("%s: its outputs are rolled back (%d path(s) restored or removed)", why, len(restored))
 
     def _release(self) -> None:
@@ -139,7 +149,7 @@ class VariantListCheck:
 
         built, wanted = list(trust_variants()), context.params.get("trust_variants")
         if wanted != built:
-            raise ValueError(
+            raise ParameterError(
                 f"trust_variants is {wanted!r} for this run (env {context.env!r}) but the pipelines were built with "
                 f"{built!r}. Pipelines are built from conf/base and the environment KEDRO_ENV names: choose the "
                 "environment with KEDRO_ENV=<env> rather than --env, and change the list in that environment's files, "

@@ -19,6 +19,7 @@ from kedro.framework.project import settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
+from trustcnn.errors import ParameterError
 from trustcnn.evaluation import NO_DECOY, REFERENCE
 
 TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)
@@ -34,7 +35,7 @@ def trust_variants() -> tuple[str, ...]:
     loader = OmegaConfigLoader(str(root / settings.CONF_SOURCE), base_env="base", default_run_env=env)
     variants = loader["parameters"].get("trust_variants", [])
     if not variants or len(set(variants)) != len(variants) or set(variants) & set(TRAINED_BY_BASELINE):
-        raise ValueError(f"trust_variants must be distinct names other than {TRAINED_BY_BASELINE}, got {variants!r}")
+        raise ParameterError(f"trust_variants must be distinct names other than {TRAINED_BY_BASELINE}, got {variants!r}")
     return tuple(variants)
 
 

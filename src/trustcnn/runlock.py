@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 from typing import IO
 
+from trustcnn.errors import UserError
 
-class ProjectBusy(RuntimeError):
+
+class ProjectBusy(UserError, RuntimeError):
     """Another run holds the project."""
 
 

@@ -22,6 +22,7 @@ from trustcnn.hooks import (  # noqa: E402
     RunProgress,
     VariantListCheck,
 )
+from trustcnn.lineage_check import LineageCheck  # noqa: E402
 
 
 def _project_root() -> str:
@@ -99,6 +100,8 @@ CONFIG_LOADER_ARGS = {
     },
 }
 
-HOOKS = (RunGuard(), ProvenanceHooks(), VariantListCheck(), MlflowRunHook(), RunProgress(), ParallelThreadsCheck())
+HOOKS = (
+    RunGuard(), ProvenanceHooks(), VariantListCheck(), MlflowRunHook(), RunProgress(), ParallelThreadsCheck(), LineageCheck(),
+)
 # kedro-mlflow's hook is MlflowRunHook above (flat parameters, run names that say what ran).
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)

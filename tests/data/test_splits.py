@@ -48,7 +48,7 @@ def test_test_set_does_not_depend_on_val_fraction():
         (1.2, 0.2, "val_fraction"),
         (0.2, -0.1, "test_fraction"),
         (0.2, 1.0, "test_fraction"),
-        (0.5, 0.5, r"val_fraction \+ test_fraction"),
+        (0.5, 0.5, r"data.val_fraction \+ data.test_fraction"),
     ],
 )
 def test_invalid_fractions_are_named(val_fraction, test_fraction, parameter):

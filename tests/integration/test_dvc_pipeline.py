@@ -114,6 +114,15 @@ def test_experiment_with_another_lambda_changes_the_metrics(clone: Path) -> None
     assert f"{guided}.trust.lam" in diff
 
 
+def test_after_dvc_checkout_a_stage_run_on_its_own_raises_no_false_alarm(clone: Path) -> None:
+    """Back from the experiment to the commit's outputs: what each artefact records it was made
+    from (docs/lineage.md) is restored with it, so a Kedro stage run on them finds them consistent."""
+    run(clone, "git", "checkout", "--", ".")
+    run(clone, "dvc", "checkout", "--force")
+    assert "up to date" in run(clone, "dvc", "status").stdout
+    run(clone, "kedro", "run", "--pipelines=user_study")
+
+
 def test_metrics_show_is_a_row_per_model_within_200_columns(clone: Path) -> None:
     shown = run(clone, "dvc", "metrics", "show").stdout
     rows = {Path(line.split()[0]).stem for line in shown.splitlines()[1:] if line.strip()}

@@ -57,6 +57,14 @@ def _statuses(project: Path) -> dict[str, list[str]]:
     return statuses
 
 
+def _error_lines(result: subprocess.CompletedProcess) -> list[str]:
+    """The ``Error:`` lines of a run that failed on a user error: no traceback."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    return [line for line in output.splitlines() if line.startswith("Error:")]
+
+
 def _first_ingestion(project: Path) -> dict[str, str]:
     first = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     assert first.returncode == 0, first.stderr[-3000:]
@@ -115,10 +123,10 @@ def test_a_second_run_in_the_same_project_is_refused_naming_the_first(project: P
         result = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     finally:
         lock.release()
-    output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode != 0
-    assert f"another kedro run is using this project (pid {os.getpid()}" in output
-    assert "Running node" not in output
+    (line,) = _error_lines(result)
+    assert line.startswith(f"Error: another kedro run is using this project (pid {os.getpid()} on ")
+    assert line.endswith(f"Wait for it to finish, or run in a copy of the project. (lock: {project.resolve()}/data/.trustcnn/run.lock)")
+    assert "Running node" not in result.stdout + result.stderr
 
 
 def test_an_unreachable_tracking_server_fails_within_about_30_s_naming_it(project: Path) -> None:
@@ -128,9 +136,9 @@ def test_an_unreachable_tracking_server_fails_within_about_30_s_naming_it(projec
     start = time.monotonic()
     result = kedro(project, "run", "--pipelines=ingestion", "--env=smoke", env={"MLFLOW_TRACKING_URI": uri})
     elapsed = time.monotonic() - start
-    output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode != 0
-    assert f"the MLflow tracking server {uri} (MLFLOW_TRACKING_URI) did not answer within 30 s" in output
+    (line,) = _error_lines(result)
+    assert line.startswith(f"Error: the MLflow tracking server {uri} (MLFLOW_TRACKING_URI) did not answer within 30 s: ")
+    assert line.endswith("Start it, or unset MLFLOW_TRACKING_URI to track into the project's mlflow.db.")
     assert elapsed < 240, elapsed  # 30 s plus start-up, with room for a busy machine
 
 

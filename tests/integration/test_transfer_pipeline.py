@@ -79,9 +79,9 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
         assert figure.read_bytes()[:8] == PNG, figure
     for name in MODELS:
         maps = np.load(smoke_run / SMOKE_DATA / f"07_model_output/maps/{name}.npz")
-        assert set(maps.files) == {"gradcam", "guided_gradcam", "input_x_gradient", "sanity"}
+        assert set(maps.files) == {"gradcam", "guided_gradcam", "input_x_gradient", "sanity", "lineage"}  # docs/lineage.md
         predictions = np.load(smoke_run / SMOKE_DATA / f"07_model_output/predictions/{name}.npz")
-        assert {"predictions", "probabilities", "predictions_consistent", "predictions_swapped"} == set(predictions.files)
+        assert {"predictions", "probabilities", "predictions_consistent", "predictions_swapped", "lineage"} == set(predictions.files)
         scores = np.load(smoke_run / SMOKE_DATA / f"07_model_output/scores/{name}.npz")
         assert {"correct", "accurate", "gradcam.energy_in_mask", "input_x_gradient.decoy_share"} <= set(scores.files)
         assert (smoke_run / SMOKE_DATA / f"06_models/{name}/model.pt").stat().st_size > 0
@@ -195,6 +195,7 @@ def test_error_detection_robustness_and_bias_reach_metrics_tables_and_mlflow(smo
     for name in MODELS:
         row = metrics["models"][name]
         detection = json.loads((reporting / f"error_detection/{name}.json").read_text())
+        assert {"test_set", "val_set", f"{name}.model"} <= set(detection.pop("lineage"))  # docs/lineage.md
         assert row["error_detection"] == detection
         assert set(detection) == {"max_softmax", "stability", "conductance", "combined"}
         for result in detection.values():

@@ -17,7 +17,7 @@ import yaml
 
 from trustcnn.config import ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
-from trustcnn.storage import ImageSetDataset, TorchDataset
+from trustcnn.storage import ImageSetDataset, MappedNpzDataset, TorchDataset
 from trustcnn.training import obtain_backbone
 
 TORCHRUN = Path(sys.executable).with_name("torchrun")
@@ -94,5 +94,8 @@ def test_two_processes_train_the_baseline_a_variant_and_explain_it_as_one(inputs
     for name in ("maps.npz", "predictions.npz"):
         with np.load(one / name) as a, np.load(two / name) as b:
             assert a.files == b.files
-            for key in a.files:
+            for key in set(a.files) - {"lineage"}:
                 np.testing.assert_allclose(b[key], a[key], rtol=1e-4, atol=1e-5, err_msg=key)
+            assert str(a["lineage"]) == str(b["lineage"])  # what they were made from (docs/lineage.md)
+    made_from = MappedNpzDataset(str(one / "maps.npz")).read_lineage()
+    assert {"test_set", "train_set", "val_set", "source_backbone", "baseline.model", "trust_1.model"} <= set(made_from)

@@ -8,6 +8,7 @@ import torch
 
 from trustcnn.config import BaselineConfig, ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
+from trustcnn.errors import UserError
 from trustcnn.models import build_model
 from trustcnn.training import SplitData, batches, to_tensors, train_baseline, train_trust, trust_objective
 
@@ -96,8 +97,10 @@ def test_batches_cover_every_item_once() -> None:
 
 def test_a_diverging_loss_stops_training_naming_epoch_batch_and_term() -> None:
     data = _images()
-    with pytest.raises(FloatingPointError, match=r"baseline: training diverged in epoch \d+, batch \d+: non-finite loss = (nan|inf)"):
+    with pytest.raises(FloatingPointError, match=r"baseline: training diverged in epoch \d+, batch \d+: non-finite loss = (nan|inf)") as error:
         train_baseline(_model(), data, data, BaselineConfig(lr=1e30, epochs=3, batch_size=16))
+    assert isinstance(error.value, UserError) and len(error.value.lines()) == 1  # `kedro run` prints it as one line
+    assert str(error.value).endswith("nothing was saved or registered. Lower the learning rate (lr = 1e+30) or the loss weights.")
 
 
 def test_a_diverging_grid_point_is_skipped_and_the_rest_compete() -> None:

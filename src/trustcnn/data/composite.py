@@ -24,6 +24,7 @@ import numpy as np
 from skimage.transform import resize
 
 from trustcnn.data.textures import draw_texture_crops, render_texture_crops
+from trustcnn.errors import ParameterError
 from trustcnn.ondisk import Filler, allocate
 
 DecoyMode = Literal["correlated", "random", "none"]
@@ -119,7 +120,7 @@ def place_decoys(
     n, image_size = occupied.shape[:2]
     free = free_windows(occupied, size)
     if not free.reshape(n, -1).any(axis=1).all():
-        raise ValueError(f"decoy_size={size} leaves no room beside the object in some image")
+        raise ParameterError(f"data.decoy.size = {size} leaves no room beside the object in some image: choose a smaller one")
     scores = np.where(free, rng.random(free.shape), -1.0).reshape(n, -1)
     ys, xs = np.divmod(scores.argmax(axis=1), free.shape[2])
     squares = np.broadcast_to(present[:, None, None], (n, size, size))

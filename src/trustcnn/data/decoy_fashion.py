@@ -23,6 +23,7 @@ from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import NO_DECOY, at_most_per_class
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
+from trustcnn.errors import ParameterError
 
 SHADE_STEP = 25
 TARGET_SPLITS = ("train", "val", "test")
@@ -31,7 +32,7 @@ TARGET_SPLITS = ("train", "val", "test")
 def shade_palette(num_classes: int) -> np.ndarray:
     """uint8 ``[K, 3]`` grey ``255 − 25·k`` for class ``k`` (the paper's rule, K ≤ 10)."""
     if not 1 <= num_classes <= 10:
-        raise ValueError(f"decoy_fashion's shades 255 - 25k need 1..10 classes, got {num_classes}")
+        raise ParameterError(f"data.classes: decoy_fashion's shades 255 - 25k need 1..10 classes, got {num_classes}")
     shades = 255 - SHADE_STEP * np.arange(num_classes)
     return np.repeat(shades[:, None], 3, axis=1).astype(np.uint8)
 
@@ -39,7 +40,7 @@ def shade_palette(num_classes: int) -> np.ndarray:
 def corner_swatches(present: np.ndarray, image_size: int, swatch: int, rng: np.random.Generator) -> np.ndarray:
     """bool ``[N, S, S]``: a ``swatch`` square in a random corner where ``present``."""
     if not 1 <= swatch <= image_size // 2:
-        raise ValueError(f"data.decoy.size must lie in [1, {image_size // 2}] for image_size={image_size}, got {swatch}")
+        raise ParameterError(f"data.decoy.size must lie in [1, {image_size // 2}] for image_size={image_size}, got {swatch}")
     n = len(present)
     far = image_size - swatch
     ys, xs = rng.integers(0, 2, size=(2, n)) * far

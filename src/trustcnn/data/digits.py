@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits
 
 from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.imageset import ImageSet
+from trustcnn.errors import ParameterError
 
 DIGIT_CLASSES: tuple[int, ...] = tuple(range(10))
 
@@ -27,7 +28,7 @@ def load_digit_glyphs(
     """
     chosen = DIGIT_CLASSES if classes is None else tuple(int(c) for c in classes)
     if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(DIGIT_CLASSES):
-        raise ValueError(f"classes must be distinct digits in 0..9, got {classes!r}")
+        raise ParameterError(f"data.classes must be distinct digits in 0..9, got {classes!r}")
     digits = load_digits()
     keep = np.isin(digits.target, chosen)
     glyphs = (digits.images[keep] / 16.0).astype(np.float32)

@@ -18,6 +18,7 @@ import torch
 from torchvision.datasets import FashionMNIST
 
 from trustcnn.atomic import atomic_path
+from trustcnn.errors import MissingFileError, ParameterError
 
 DEBIAN_ROOT = Path("/usr/share/datasets/fashion-mnist")
 CONVERT_ROWS = 8192
@@ -30,7 +31,7 @@ def find_raw_root(root: str | Path | None) -> Path | None:
         root = Path(root)
         missing = [name for name in RAW_FILES if not (root / f"{name}.gz").is_file() and not (root / name).is_file()]
         if missing:
-            raise FileNotFoundError(f"data.root={root} lacks the Fashion-MNIST raw files {missing} (*-ubyte or *-ubyte.gz)")
+            raise MissingFileError(f"data.root={root} lacks the Fashion-MNIST raw files {missing} (*-ubyte or *-ubyte.gz)")
         return root
     return DEBIAN_ROOT if all((DEBIAN_ROOT / f"{name}.gz").is_file() for name in RAW_FILES) else None
 
@@ -61,7 +62,7 @@ def load_fashion_glyphs(
     if raw_root is not None:
         stage_raw(raw_root, cache_root)
     elif not (cache_root / "FashionMNIST" / "raw" / RAW_FILES[0]).is_file() and not allow_download:
-        raise FileNotFoundError(
+        raise MissingFileError(
             "data.source=fashion_mnist: no Fashion-MNIST files found. Install Debian's package "
             "(apt-get install dataset-fashion-mnist → /usr/share/datasets/fashion-mnist), set data.root to "
             "a folder holding the *-ubyte.gz files, or set data.allow_download=true where there is a network."
@@ -72,7 +73,7 @@ def load_fashion_glyphs(
     names = parts[0].classes
     chosen = tuple(range(len(names))) if classes is None else tuple(int(c) for c in classes)
     if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(range(len(names))):
-        raise ValueError(f"classes must be distinct Fashion-MNIST labels in 0..9, got {classes!r}")
+        raise ParameterError(f"data.classes must be distinct Fashion-MNIST labels in 0..9, got {classes!r}")
     keep = np.flatnonzero(np.isin(targets, chosen))
     remap = np.full(len(names), -1, dtype=np.int64)
     remap[list(chosen)] = np.arange(len(chosen))

@@ -10,6 +10,7 @@ import numpy as np
 from trustcnn.data.composite import DecoyMode, composite_glyphs, palette_uint8
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
+from trustcnn.errors import ParameterError
 from trustcnn.ondisk import allocate
 
 COMPOSITED: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
@@ -89,7 +90,7 @@ def make_glyph_task(
     if source_classes is not None:
         source = load_glyphs(source_classes)
         if set(source[2]) & set(class_names):
-            raise ValueError(f"source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
+            raise ParameterError(f"data.source_classes {list(source_classes)} overlap the target classes {list(class_names)}")
         source_index = _split_pool(source, max_per_class, seed, val_fraction, test_fraction)
         index["source_train"] = np.tile(source_index["train"], source_copies)
         index["source_val"] = source_index["val"]

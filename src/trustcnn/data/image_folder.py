@@ -47,6 +47,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from trustcnn.data.imageset import ImageSet
+from trustcnn.errors import DataError
 from trustcnn.ondisk import Filler, allocate, blocks, gather
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
@@ -126,7 +127,7 @@ def load_image_folder(
     for label, (class_dir, entries) in enumerate(zip(class_dirs, listings)):
         class_kept, class_skipped = _load_class(root, class_dir, entries, masks_dir, image_size, rows)
         if not class_kept:
-            raise ValueError(
+            raise DataError(
                 f"class {safe_name(class_dir.name)!r} in {root} has no usable image "
                 f"({len(class_skipped)} file(s) skipped: {_summary(class_skipped)})"
             )
@@ -187,7 +188,7 @@ def _without_label_conflicts(
 
 def _class_dirs(root: Path, masks_dir: Path | None) -> list[Path]:
     if not root.is_dir():
-        raise ValueError(f"image folder {root} does not exist or is not a directory")
+        raise DataError(f"image folder {root} does not exist or is not a directory")
     masks_resolved = None if masks_dir is None else masks_dir.resolve()
     class_dirs = sorted(
         child
@@ -195,7 +196,7 @@ def _class_dirs(root: Path, masks_dir: Path | None) -> list[Path]:
         if child.is_dir() and not _hidden(child) and child.resolve() != masks_resolved
     )
     if len(class_dirs) < 2:
-        raise ValueError(
+        raise DataError(
             f"image folder {root} needs at least 2 class subfolders, found "
             f"{len(class_dirs)}: {[d.name for d in class_dirs]}"
         )
@@ -216,7 +217,7 @@ def _list_class(root: Path, class_dir: Path) -> list[Path]:
     try:
         entries = sorted(class_dir.iterdir())
     except OSError as error:
-        raise ValueError(f"class folder {safe_name(class_dir.name)!r} in {root} cannot be listed: {error.strerror or error}") from error
+        raise DataError(f"class folder {safe_name(class_dir.name)!r} in {root} cannot be listed: {error.strerror or error}") from error
     return [path for path in entries if not _hidden(path)]
 
 
@@ -314,16 +315,16 @@ def _read_mask(
     mask_path: Path, image_path: Path, original_size: tuple[int, int], box: Box, image_size: int
 ) -> np.ndarray:
     if not mask_path.is_file():
-        raise ValueError(f"missing mask {mask_path} for image {image_path}")
+        raise DataError(f"missing mask {mask_path} for image {image_path}")
     try:
         with Image.open(mask_path) as mask:
             mask.load()
             gray = mask if mask.mode in _SINGLE_CHANNEL_MODES else mask.convert("L")
             on = np.asarray(gray) > 0
     except Exception as exc:  # noqa: BLE001 - reported with the file's name
-        raise ValueError(f"cannot read mask {mask_path} for image {image_path}: {exc}") from exc
+        raise DataError(f"cannot read mask {mask_path} for image {image_path}: {exc}") from exc
     if on.shape[::-1] != original_size:
-        raise ValueError(
+        raise DataError(
             f"mask {mask_path} is {on.shape[1]}x{on.shape[0]} but image {image_path} is "
             f"{original_size[0]}x{original_size[1]}; a mask must have its image's size"
         )

@@ -16,6 +16,7 @@ from torchvision.models import VGG16_Weights
 
 from trustcnn.data.image_folder import FolderLoad, load_image_folder
 from trustcnn.data.imageset import ImageSet
+from trustcnn.errors import DataError
 
 
 @cache
@@ -31,7 +32,7 @@ def imagenet_index(folder: str) -> int:
     wanted = folder.replace("_", " ").casefold()
     matches = [i for i, name in enumerate(categories) if name.casefold() == wanted]
     if not matches:
-        raise ValueError(
+        raise DataError(
             f"class folder {folder!r} is not an ImageNet class: name it by index (0-999) or by "
             f"torchvision's category name, e.g. {categories[1]!r} or {categories[2].replace(' ', '_')!r}"
         )

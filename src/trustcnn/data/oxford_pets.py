@@ -16,6 +16,7 @@ from torchvision.datasets import OxfordIIITPet
 
 from trustcnn.data.image_folder import center_square, resize_square
 from trustcnn.data.imageset import ImageSet
+from trustcnn.errors import DataError, MissingFileError
 
 PET, BORDER = 1, 3
 
@@ -39,7 +40,7 @@ def _dataset(root: str | Path, split: str, allow_download: bool) -> OxfordIIITPe
     try:
         return OxfordIIITPet(str(root), split=split, target_types=["binary-category", "segmentation"], download=allow_download)
     except RuntimeError as error:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"data.source=oxford_pets: no Oxford-IIIT Pet under {Path(root) / 'oxford-iiit-pet'} ({error}). Put "
             "images/ and annotations/ (with trimaps/, trainval.txt, test.txt) there, or set "
             "data.allow_download=true where there is a network."
@@ -49,7 +50,7 @@ def _dataset(root: str | Path, split: str, allow_download: bool) -> OxfordIIITPe
 def _load_pair(image: Image.Image, target: list, image_size: int) -> tuple[np.ndarray, np.ndarray, int]:
     label, seg = target
     if image.size != seg.size:
-        raise ValueError(f"a trimap is {seg.size} but its image is {image.size}")
+        raise DataError(f"an Oxford-IIIT Pet trimap is {seg.size} but its image is {image.size}")
     box = center_square(image.size)
     trimap = np.asarray(seg.crop(box).resize((image_size, image_size), Image.Resampling.NEAREST))
     return resize_square(image, box, image_size), np.isin(trimap, (PET, BORDER)), label

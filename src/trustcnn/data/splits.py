@@ -7,14 +7,16 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from trustcnn.errors import DataError, ParameterError
+
 
 def _check_fractions(val_fraction: float, test_fraction: float) -> None:
     for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
         if not 0 < value < 1:
             raise ValueError(f"{name} must lie in (0, 1), got {value}")
     if val_fraction + test_fraction >= 1:
-        raise ValueError(
-            f"val_fraction + test_fraction must be < 1 to leave training data, "
+        raise ParameterError(
+            f"data.val_fraction + data.test_fraction must be < 1 to leave training data, "
             f"got {val_fraction} + {test_fraction}"
         )
 
@@ -27,14 +29,14 @@ def check_class_sizes(
     labels = np.asarray(labels)
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
-        raise ValueError(f"a classifier needs at least two classes; the data has {len(classes)} (data.classes / the class folders)")
+        raise DataError(f"a classifier needs at least two classes; the data has {len(classes)} (data.classes / the class folders)")
     shares = {"data.test_fraction": test_fraction, "data.val_fraction": val_fraction * 1.0}
     train_share = 1.0 - val_fraction - test_fraction
     for label, count in zip(classes, counts):
         name = repr(class_names[label]) if class_names is not None else f"with label {label}"
         for parameter, share in {**shares, "1 - data.val_fraction - data.test_fraction (train)": train_share}.items():
             if count * share < 1:
-                raise ValueError(
+                raise DataError(
                     f"class {name} has {count} image(s): {parameter} = {share:g} gives it {count * share:.2f} images in that "
                     f"split, less than one. Raise {parameter.split(' ')[0] if parameter.startswith('data.') else 'the train share'}, "
                     f"data.max_per_class, or add images to the class (needs ≥ {int(np.ceil(1 / max(share, 1e-9)))})."

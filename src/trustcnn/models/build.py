@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from trustcnn.config import ModelConfig
+from trustcnn.errors import ParameterError
 from trustcnn.models.small_cnn import small_cnn_backbone, small_cnn_out_channels
 from trustcnn.models.splitnet import TRAINABLE_PARTS, Normalize, SplitNet
 from trustcnn.models.torchvision_nets import (
@@ -59,7 +60,8 @@ def load_backbone_weights(backbone: nn.Module, config: ModelConfig) -> tuple[lis
     try:
         backbone.load_state_dict(state)
     except RuntimeError as error:
-        raise ValueError(f"model.backbone_weights: {path} does not hold a {config.name} state dict: {error}") from error
+        reason = (str(error).strip().splitlines() or [""])[0]
+        raise ParameterError(f"model.backbone_weights: {path} does not hold a {config.name} state dict ({reason})") from error
     return None if config.name == "small_cnn" else (IMAGENET_MEAN, IMAGENET_STD)
 
 

@@ -14,6 +14,8 @@ import torch
 import torchvision
 from torch import nn
 
+from trustcnn.errors import MissingFileError
+
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
 TORCHVISION_NETS = {
@@ -39,7 +41,7 @@ def imagenet_state_dict(name: str, allow_download: bool) -> dict[str, torch.Tens
     if cached.is_file():
         return torch.load(cached, map_location="cpu", weights_only=True)
     if not allow_download:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"model.backbone_weights=imagenet: the ImageNet weights of {name} are not in torch's cache "
             f"({cached}) and model.allow_download is false. Download {weights.url} where there is a network "
             f"and copy it to that path (or point TORCH_HOME at a folder holding hub/checkpoints/), set "

@@ -1,4 +1,5 @@
-"""Local-file datasets for ImageSets, array bundles, torch checkpoints and figures."""
+"""Local-file datasets for ImageSets, array bundles, torch checkpoints and figures. The ones
+an artefact made from a split is stored in also store its lineage record (:class:`LineageFile`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import math
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -17,6 +18,8 @@ from PIL import Image
 
 from trustcnn.atomic import atomic_path
 from trustcnn.data import ImageSet
+from trustcnn.errors import MissingFileError
+from trustcnn.lineage import LINEAGE, Artefact, Record, decode, encode, file_md5, per_file_version
 from trustcnn.ondisk import map_npz, write_npz
 
 
@@ -37,21 +40,72 @@ class _LocalFileDataset(AbstractDataset):
 
     def _check_readable(self) -> None:
         if not self._filepath.is_file():
-            raise DatasetError(f"{self._filepath} does not exist; run the pipeline stage that writes it first")
+            raise MissingFileError(f"{self._filepath} does not exist; run the pipeline stage that writes it first")
 
 
-class NpzDataset(_LocalFileDataset):
+class LineageFile:
+    """A file that records which versions of the splits and models it was made from
+    (:mod:`trustcnn.lineage`): what :meth:`set_lineage` gives is stored inside the file by
+    its next save, and :meth:`artefact` reads it back (once per file version in a process);
+    loading leaves it out, so a node sees the data as it was saved. ``origin``: its own
+    version is what later artefacts record (a split, a model). A catalog entry with
+    ``lineage: false`` keeps no record and is never checked (for a step that combines
+    versions on purpose)."""
+
+    origin: ClassVar[bool] = False
+    filepath: Path  # the dataset's file (or folder)
+    _records: bool = True
+    _lineage: Record | None = None
+
+    @property
+    def records_lineage(self) -> bool:
+        return self._records
+
+    def set_lineage(self, record: Record) -> None:
+        self._lineage = dict(record)
+
+    def _take_lineage(self) -> Record | None:
+        record, self._lineage = self._lineage, None
+        return record
+
+    def read_lineage(self) -> Record | None:
+        raise NotImplementedError
+
+    def artefact(self, name: str) -> Artefact:
+        return per_file_version(self.filepath, f"artefact:{name}", lambda path: self._artefact(name, str(path)))
+
+    def _artefact(self, name: str, path: str) -> Artefact:
+        return Artefact(name, path, self.read_lineage())
+
+
+class NpzDataset(LineageFile, _LocalFileDataset):
     """A dict of numpy arrays in one compressed ``.npz``, byte-identical for identical
     arrays (``np.savez`` stamps each member with the current time, so DVC would see a
-    re-run's unchanged output as changed and re-run everything downstream)."""
+    re-run's unchanged output as changed and re-run everything downstream). The lineage
+    record is the member ``lineage``."""
+
+    def __init__(self, filepath: str, lineage: bool = True, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(filepath, metadata)
+        self._records = lineage
 
     def _load(self) -> dict[str, np.ndarray]:
         self._check_readable()
         with np.load(self._filepath, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
+            return {k: data[k] for k in data.files if k != LINEAGE}
 
     def _save(self, data: dict[str, np.ndarray]) -> None:
-        write_npz(self._filepath, data, compression=zipfile.ZIP_DEFLATED)
+        write_npz(self._filepath, self._with_lineage(data), compression=zipfile.ZIP_DEFLATED)
+
+    def _with_lineage(self, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        record = self._take_lineage()
+        return data if record is None else {**data, LINEAGE: np.array(encode(record))}
+
+    def read_lineage(self) -> Record | None:
+        with zipfile.ZipFile(self._filepath) as archive:
+            if f"{LINEAGE}.npy" not in archive.namelist():
+                return None
+            with archive.open(f"{LINEAGE}.npy") as member:
+                return decode(str(np.lib.format.read_array(member, allow_pickle=False)))
 
 
 class MappedNpzDataset(NpzDataset):
@@ -61,15 +115,26 @@ class MappedNpzDataset(NpzDataset):
 
     def _load(self) -> dict[str, np.ndarray]:
         self._check_readable()
-        return map_npz(self._filepath)
+        return {k: v for k, v in map_npz(self._filepath).items() if k != LINEAGE}
 
     def _save(self, data: dict[str, np.ndarray]) -> None:
-        write_npz(self._filepath, data)
+        write_npz(self._filepath, self._with_lineage(data))
 
 
 class ImageSetDataset(MappedNpzDataset):
     """An :class:`~trustcnn.data.ImageSet` (images, labels, class names, masks) as a
-    :class:`MappedNpzDataset`: a split larger than memory is read batch by batch."""
+    :class:`MappedNpzDataset`: a split larger than memory is read batch by batch. A split is
+    where versions start: it records its own (the md5 of its arrays, see
+    :func:`trustcnn.lineage.split_records`); one written without (older code) is the md5 of
+    its file."""
+
+    origin = True
+
+    def _artefact(self, name: str, path: str) -> Artefact:
+        record = self.read_lineage()
+        if record is None or name not in record:
+            record = {name: file_md5(path)}
+        return Artefact(name, path, record, record[name])
 
     def _load(self) -> ImageSet:
         return ImageSet.from_arrays(super()._load())
@@ -78,18 +143,35 @@ class ImageSetDataset(MappedNpzDataset):
         super()._save(data.to_arrays())
 
 
-class TorchDataset(_LocalFileDataset):
+class TorchDataset(LineageFile, _LocalFileDataset):
     """A checkpoint dict of tensors and plain values; loaded with ``weights_only=True``.
     Byte-identical for identical weights: saved through memory, since ``torch.save`` to a
-    path names the zip's records after the (temporary, per-process) file name."""
+    path names the zip's records after the (temporary, per-process) file name. The lineage
+    record is the key ``lineage``; a model's own version is its file's md5."""
+
+    origin = True
+
+    def __init__(self, filepath: str, lineage: bool = True, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(filepath, metadata)
+        self._records = lineage
+
+    def _artefact(self, name: str, path: str) -> Artefact:
+        return Artefact(name, path, self.read_lineage(), file_md5(path))
+
+    def read_lineage(self) -> Record | None:
+        record = torch.load(self._filepath, map_location="cpu", weights_only=True, mmap=True).get(LINEAGE)
+        return None if record is None else dict(record)
 
     def _load(self) -> dict[str, Any]:
         self._check_readable()
-        return torch.load(self._filepath, map_location="cpu", weights_only=True)
+        checkpoint = torch.load(self._filepath, map_location="cpu", weights_only=True)
+        checkpoint.pop(LINEAGE, None)
+        return checkpoint
 
     def _save(self, data: dict[str, Any]) -> None:
+        record = self._take_lineage()
         buffer = io.BytesIO()
-        torch.save(data, buffer)
+        torch.save(data if record is None else {**data, LINEAGE: dict(sorted(record.items()))}, buffer)
         with atomic_path(self._filepath) as tmp:
             tmp.write_bytes(buffer.getvalue())
 
@@ -105,15 +187,32 @@ def finite_or_none(value: Any) -> Any:
     return value
 
 
-class JSONDataset(_LocalFileDataset):
+class JSONDataset(LineageFile, _LocalFileDataset):
     """Standard JSON (RFC 8259): an undefined number (NaN, ±inf) is written as ``null``,
-    never as the ``NaN`` that Python's ``json`` would write and other readers reject."""
+    never as the ``NaN`` that Python's ``json`` would write and other readers reject. With
+    ``lineage: true`` (an object that later steps combine with other artefacts, e.g.
+    metrics.json) the lineage record is its last key, ``lineage``."""
+
+    def __init__(self, filepath: str, lineage: bool = False, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(filepath, metadata)
+        self._records = lineage
+
+    def read_lineage(self) -> Record | None:
+        data = json.loads(self._filepath.read_text(encoding="utf-8"))
+        record = data.get(LINEAGE) if isinstance(data, dict) else None
+        return None if record is None else decode(json.dumps(record))
 
     def _load(self) -> Any:
         self._check_readable()
-        return json.loads(self._filepath.read_text(encoding="utf-8"))
+        data = json.loads(self._filepath.read_text(encoding="utf-8"))
+        if self._records and isinstance(data, dict):
+            data.pop(LINEAGE, None)
+        return data
 
     def _save(self, data: Any) -> None:
+        record = self._take_lineage()
+        if self._records and record is not None and isinstance(data, dict):
+            data = {**data, LINEAGE: dict(sorted(record.items()))}
         text = json.dumps(finite_or_none(data), indent=2, allow_nan=False)
         with atomic_path(self._filepath) as tmp:
             tmp.write_text(text, encoding="utf-8")

@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 from kedro.io import AbstractDataset
 
+from trustcnn.lineage import LINEAGE, Record, decode
+from trustcnn.storage.files import LineageFile
 from trustcnn.study.package import StudyPackage, write_package
-from trustcnn.study.questions import read_manifest
+from trustcnn.study.questions import MANIFEST, read_manifest
 from trustcnn.study.store import ResponseStore, Responses
 
 
-class StudyPackageDataset(AbstractDataset):
+class StudyPackageDataset(LineageFile, AbstractDataset):
     """A study package folder (``manifest.json`` and its images), replaced as a whole on save.
-    Loads the manifest (what the study server serves)."""
+    Loads the manifest (what the study server serves). The manifest's key ``lineage`` records
+    what the package was made from (the study id is computed without it)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
         self._path = Path(filepath)
         self.metadata = metadata
 
+    @property
+    def filepath(self) -> Path:
+        return self._path
+
+    def read_lineage(self) -> Record | None:
+        record = json.loads((self._path / MANIFEST).read_text()).get(LINEAGE)
+        return None if record is None else decode(json.dumps(record))
+
     def _load(self) -> dict:
-        return read_manifest(self._path)
+        manifest = read_manifest(self._path)
+        manifest.pop(LINEAGE, None)
+        return manifest
 
     def _save(self, data: StudyPackage) -> None:
+        record = self._take_lineage()
+        if record is not None:
+            data = dataclasses.replace(data, manifest={**data.manifest, LINEAGE: dict(sorted(record.items()))})
         write_package(data, self._path)
 
     def _exists(self) -> bool:

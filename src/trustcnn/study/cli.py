@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 
 from trustcnn.atomic import atomic_path
+from trustcnn.errors import ReportedGroup, UserError
 from trustcnn.study.store import ResponseStore
 
 FOLDER = Path("data/08_reporting/user_study")
 
 
-@click.group(help="Run the user study: serve its page, export its answers.")
+@click.group(cls=ReportedGroup, help="Run the user study: serve its page, export its answers.")
 def study() -> None:
     pass
 
@@ -36,7 +37,10 @@ def serve(package_dir: Path, db: Path, host: str, port: int, threads: int) -> No
         raise click.ClickException(str(error)) from None
     click.echo(f"study {json.loads((package_dir / 'manifest.json').read_text())['study_id']}: answers go to {db}")
     click.echo(f"share http://{'<this machine>' if host == '0.0.0.0' else host}:{port}/  (Ctrl-C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads)
+    except OSError as error:
+        raise UserError(f"cannot listen on {host}:{port} ({error.strerror or error}): stop what uses it, or choose another --port") from error
 
 
 @study.command(help="Write every answer, with the participant's background, to a CSV file.")

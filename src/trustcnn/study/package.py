@@ -24,6 +24,7 @@ import numpy as np
 
 from trustcnn.config import UserStudyConfig
 from trustcnn.data import ImageSet
+from trustcnn.errors import ParameterError
 from trustcnn.journal import active
 from trustcnn.saliency import upsample_array
 from trustcnn.study.criticism import criticism_block
@@ -145,7 +146,7 @@ def compared_models(
     names = list(dict.fromkeys(champion if name == "champion" else name for name in requested))
     unknown = [name for name in names if name not in available]
     if unknown:
-        raise ValueError(f"{parameter} names {unknown}, which were not trained; choose from {list(available)} or 'champion'")
+        raise ParameterError(f"{parameter} names {unknown}, which were not trained; choose from {list(available)} or 'champion'")
     if len(names) < len(requested):
         log.warning("user_study.models %s name the same model twice (the champion is %s): showing %s", list(requested), champion, names)
     return names
@@ -170,13 +171,13 @@ def study_package(
     models = compared_models(config.models, champion, list(maps))
     missing = [m for m in models if config.method not in maps[m]]
     if missing:
-        raise ValueError(f"user_study.method {config.method!r} was not computed for {missing}: add it to saliency.extra_methods")
+        raise ParameterError(f"user_study.method {config.method!r} was not computed for {missing}: add it to saliency.extra_methods")
     energy = f"{config.method}.energy_in_mask"
     accurate = None if test.masks is None else {m: scores[m][energy] >= accurate_energy for m in models}
     extra = None
     if config.adversarial_images:
         if adversarial is None:
-            raise ValueError("user_study.adversarial_images needs the trained models to attack")
+            raise ParameterError("user_study.adversarial_images needs the trained models to attack")
         (against,) = compared_models([config.adversarial_against], champion, list(maps), "user_study.adversarial_against")
         extra = adversarial(models, against)
     block = None

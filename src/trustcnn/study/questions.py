@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from trustcnn.errors import MissingFileError
+
 MANIFEST = "manifest.json"
 QUESTION = "Which image best highlights the {true_class} in the original image?"
 EXTRA_CHOICES = {"cant_distinguish": "Can't distinguish", "same": "They look the same"}
@@ -29,7 +31,7 @@ DECOY_CHOICE = "patch"
 def read_manifest(folder: str | Path) -> dict:
     path = Path(folder) / MANIFEST
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: build the study package first (kedro run --pipelines=user_study)")
+        raise MissingFileError(f"{path} does not exist: build the study package first (kedro run --pipelines=user_study)")
     return json.loads(path.read_text())
 
 

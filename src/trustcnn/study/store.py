@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from trustcnn.errors import UserError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     study_id TEXT PRIMARY KEY,
@@ -41,6 +43,25 @@ CREATE TABLE IF NOT EXISTS answers (
 );
 """
 BACKGROUND = ("cs_degree", "knows_saliency", "cv_experience")
+
+
+class DatabaseUnusable(UserError):
+    """The answers database is not an SQLite file, is damaged, locked or can't be opened."""
+
+    @classmethod
+    def of(cls, path: Path, error: sqlite3.DatabaseError) -> DatabaseUnusable | None:
+        """The user's side of ``error``, naming the file and the fix; ``None`` for the others
+        (e.g. a broken constraint: a bug)."""
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return cls(f"{path} is locked by another process (a second server, or a program holding a write "
+                       "transaction on it): stop that process and try again")
+        if "unable to open" in text:
+            return cls(f"{path} cannot be opened ({text}): its folder must exist and be writable")
+        if type(error) is sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
+            return cls(f"{path} is not a usable SQLite database ({text}): put back a copy of it, or move it aside to "
+                       "start a new, empty one")
+        return None
 
 
 @dataclass(frozen=True)
@@ -68,12 +89,17 @@ class ResponseStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            connection.execute("PRAGMA foreign_keys = ON")
-            yield connection
-        finally:
-            connection.close()
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                connection.execute("PRAGMA foreign_keys = ON")
+                yield connection
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as error:
+            if (unusable := DatabaseUnusable.of(self.path, error)) is None:
+                raise
+            raise unusable from error
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

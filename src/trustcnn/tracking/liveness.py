@@ -20,7 +20,12 @@ import urllib.request
 import mlflow
 from mlflow.entities import RunStatus
 
+from trustcnn.errors import UserError
 from trustcnn.processes import pid_alive
+
+
+class TrackingServerDown(UserError, ConnectionError):
+    """``MLFLOW_TRACKING_URI`` names a server that does not answer."""
 
 PID, HOST = "trustcnn.pid", "trustcnn.host"
 
@@ -72,7 +77,7 @@ def check_reachable(uri: str, timeout_s: float = 30.0) -> None:
         except OSError as exc:
             error = exc
             time.sleep(min(2.0, max(0.0, deadline - time.monotonic())))
-    raise ConnectionError(
+    raise TrackingServerDown(
         f"the MLflow tracking server {uri} (MLFLOW_TRACKING_URI) did not answer within {timeout_s:.0f} s: {error}. "
         "Start it, or unset MLFLOW_TRACKING_URI to track into the project's mlflow.db."
     )

@@ -10,20 +10,27 @@ file's top-level ``seed`` (default 0), as in a Kedro run. Stages: ``baseline`` (
 entropy on a backbone checkpoint), ``trust`` (one variant from ``--baseline``'s checkpoint)
 and ``saliency`` (post-hoc maps and predictions of ``--model`` on the test split). Only
 rank 0 writes ``--out``; no MLflow run is opened here (that is the Kedro pipelines' job).
+The outputs record what they were made from as the pipelines' outputs do (docs/lineage.md),
+under the catalog's names (``--model data/06_models/rrr/model.pt`` is ``rrr.model``), so they
+can take the place of the pipelines' outputs.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig, with_seeds
+from trustcnn.errors import reported
 from trustcnn.inference import posthoc
+from trustcnn.lineage import Record, check, record_of
 from trustcnn.models import from_checkpoint, to_checkpoint
 from trustcnn.storage import ImageSetDataset, JSONDataset, MappedNpzDataset, TorchDataset
+from trustcnn.storage.files import LineageFile
 from trustcnn.training import distributed
 from trustcnn.training.loop import default_device
 from trustcnn.training.transfer import model_on_backbone, train_baseline, train_trust, trust_start_model
@@ -47,6 +54,19 @@ def _load(path: Path | None, flag: str, stage: str) -> dict[str, Any]:
     return TorchDataset(str(path)).load()
 
 
+def _model_name(path: Path) -> str:
+    """The catalog's name of the model in ``path`` (``data/06_models/<name>/model.pt``)."""
+    return f"{path.parent.name}.model" if path.name == "model.pt" else path.stem
+
+
+def _lineage(inputs: dict[str, LineageFile]) -> Record:
+    """What the outputs record: the inputs' records, which must agree, and versions. An input
+    that records nothing (e.g. a backbone from elsewhere) adds its own version only."""
+    artefacts = [dataclasses.replace(a, record=a.record or {}) for a in (d.artefact(name) for name, d in inputs.items())]
+    check(artefacts, lambda names: f"the stages that write {', '.join(names)}")
+    return record_of(artefacts)
+
+
 def main() -> None:
     args = _arguments()
     params = with_seeds(yaml.safe_load(args.params.read_text(encoding="utf-8")) or {}, blocks=("baseline", "trust", "saliency"))
@@ -54,18 +74,23 @@ def main() -> None:
     distributed.init_from_env()
     outputs: dict[str, Any] = {}
     if args.stage == "saliency":
-        model = from_checkpoint(_load(args.model, "--model", args.stage)).to(default_device())
+        checkpoint = _load(args.model, "--model", args.stage)
+        record = _lineage({"test_set": split["test"], _model_name(args.model): TorchDataset(str(args.model))})
+        model = from_checkpoint(checkpoint).to(default_device())
         maps, predictions = posthoc(model, split["test"].load(), SaliencyConfig(**params.get("saliency", {})))
         outputs = {"maps.npz": maps, "predictions.npz": predictions}
     else:
         train, val = split["train"].load(), split["val"].load()
         backbone = _load(args.backbone, "--backbone", args.stage)
+        inputs = {"train_set": split["train"], "val_set": split["val"], "source_backbone": TorchDataset(str(args.backbone))}
         if args.stage == "baseline":
+            record = _lineage(inputs)
             config, optim = ModelConfig(**params.get("model", {})), BaselineConfig(**params.get("baseline", {}))
             model = model_on_backbone(backbone, config, train.num_classes, optim.seed)
             history = train_baseline(model, train, val, optim)
         else:
             baseline = _load(args.baseline, "--baseline", args.stage)
+            record = _lineage({**inputs, "baseline.model": TorchDataset(str(args.baseline))})
             trust = TrustConfig(**params.get("trust", {}))
             model, history = train_trust(trust_start_model(trust, baseline, backbone), train, val, trust, "trust")
             config = ModelConfig(**baseline["model_config"])
@@ -73,9 +98,12 @@ def main() -> None:
     if distributed.is_main():
         writers = {".pt": TorchDataset, ".json": JSONDataset, ".npz": MappedNpzDataset}  # maps load mapped, as the pipeline's do
         for name, value in outputs.items():
-            writers[Path(name).suffix](str(args.out / name)).save(value)
+            writer = writers[Path(name).suffix](str(args.out / name))
+            writer.set_lineage(record)
+            writer.save(value)
     distributed.finish()
 
 
 if __name__ == "__main__":
-    main()
+    with reported():
+        main()

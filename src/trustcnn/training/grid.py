@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from trustcnn.config import TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import SplitNet
+from trustcnn.training.loop import TrainingDiverged
 from trustcnn.training.transfer import EpochCallback, History, train_trust
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,10 @@ def fit_variant(
         if best is None or candidate > best[0]:
             best = (candidate, VariantFit(model, history, point, index))
     if best is None:
-        raise FloatingPointError(f"{name}: training diverged at every grid point {[point_label(p) for p in points]}")
+        raise TrainingDiverged(
+            f"{name}: training diverged at every grid point {[point_label(p) for p in points]}: lower {name}.trust.grid.lr "
+            "or the loss weights"
+        )
     log.info("%s: chose lr %g, lam %g (grid point %d/%d) by %s", name, best[1].chosen.lr, best[1].chosen.lam,
              best[1].selected + 1, len(points), config.grid.select_by)
     return best[1]

@@ -12,6 +12,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from trustcnn.config import AmpDtype, OptimConfig
+from trustcnn.errors import UserError
 from trustcnn.models import SplitNet
 from trustcnn.training import distributed
 from trustcnn.training.features import shared_features
@@ -87,6 +88,11 @@ def run_epoch(
     return _epoch_means(table.tolist(), names, int(distributed.sum_over_ranks(correct)), len(data))
 
 
+class TrainingDiverged(UserError, FloatingPointError):
+    """A loss or loss term became NaN or infinite: the learning rate or the loss weights are
+    too large (a grid search skips such a point)."""
+
+
 def _over_ranks(rows: Tensor) -> Tensor:
     """Per-batch rows (means, then the batch size) of the whole global batches."""
     weighted = distributed.sum_over_ranks(torch.cat([rows[:, :-1] * rows[:, -1:], rows[:, -1:]], dim=1))
@@ -146,7 +152,7 @@ def fit(
             row |= {f"train_{k}": v for k, v in run_epoch(trained, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp_dtype, config.workers).items()}
             row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp_dtype, workers=config.workers).items()}
         except FloatingPointError as error:
-            raise FloatingPointError(
+            raise TrainingDiverged(
                 f"{desc}: training diverged in epoch {epoch}, {error}; nothing was saved or registered. "
                 f"Lower the learning rate (lr = {config.lr}) or the loss weights."
             ) from error

@@ -21,6 +21,7 @@ from torch import nn
 
 from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
+from trustcnn.errors import ParameterError
 from trustcnn.losses import active_terms, needs
 from trustcnn.models import (
     TRAINABLE_PARTS,
@@ -112,7 +113,7 @@ def train_trust(
     objective = trust_objective(config)
     if needs(config, "masks") and train.masks is None:
         active = ", ".join(t.weight for t in active_terms(config) if "masks" in t.uses)
-        raise ValueError(f"{name}: {active} > 0 need object masks, and the training data has none")
+        raise ParameterError(f"{name}: {active} > 0 need object masks, and the training data has none")
     model = copy.deepcopy(start).to(default_device())
     model.set_trainable(*TRAINABLE_PARTS[config.trainable])
     history = fit(

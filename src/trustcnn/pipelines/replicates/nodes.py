@@ -8,7 +8,8 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
-from trustcnn.config import ParameterError, ReplicateConfig
+from trustcnn.config import ReplicateConfig
+from trustcnn.errors import ParameterError
 from trustcnn.replicates.parameters import record
 from trustcnn.replicates.report import summary_figure, summary_markdown
 from trustcnn.replicates.summary import Replicate, select, summarise
