@@ -16,7 +16,7 @@ import mlflow
 import pytest
 
 from trustcnn.tracking import model_run
-from trustcnn.tracking.datasets import context_of, log_splits
+from trustcnn.tracking.datasets import context_of, inherit_inputs, log_splits, reading
 from trustcnn.tracking.experiments import KIND_TAG, MODEL_DEVELOPMENT, mark_model_development
 from trustcnn.tracking.invocation import GROUP_TAG, INVOCATION_TAG, Invocation, dvc_invocation, open_group
 
@@ -40,7 +40,7 @@ def _inputs(client: mlflow.MlflowClient, run_id: str) -> dict[str, tuple[str, st
     }
 
 
-def test_a_model_run_marks_its_experiment_and_inherits_the_splits_its_parent_read(store: mlflow.MlflowClient) -> None:
+def test_outside_kedro_a_model_run_marks_its_experiment_and_inherits_the_splits_its_parent_read(store: mlflow.MlflowClient) -> None:
     experiment = store.create_experiment("trustcnn-replicates")  # any experiment, however it was created
     with mlflow.start_run(experiment_id=experiment, run_name="transfer") as parent:
         log_splits({"train_set": ("data/03_primary/train.npz", "a" * 32), "val_set": ("data/03_primary/val.npz", "b" * 32)})
@@ -54,6 +54,24 @@ def test_a_model_run_marks_its_experiment_and_inherits_the_splits_its_parent_rea
     }
     assert _inputs(store, parent.info.run_id) == expected and _inputs(store, child.info.run_id) == expected
     assert len(store.get_run(parent.info.run_id).inputs.dataset_inputs) == 2
+
+
+def test_in_a_kedro_node_a_model_run_logs_the_splits_of_that_node_and_the_evaluation_adds_the_test_split(
+    store: mlflow.MlflowClient,
+) -> None:
+    experiment = store.create_experiment("trustcnn")
+    every = {name: (f"data/03_primary/{name}.npz", name[0] * 32) for name in ("train_set", "val_set", "train_no_decoy_set")}
+    with mlflow.start_run(experiment_id=experiment, run_name="transfer") as parent:
+        log_splits(every)  # what the kedro run's nodes read so far
+        reading({"train_no_decoy_set": every["train_no_decoy_set"]})  # hooks.py, before the node that trains no_decoy
+        try:
+            with model_run("no_decoy") as child:
+                pass
+        finally:
+            reading(None)
+        log_splits({"test_set": ("data/03_primary/test.npz", "e" * 32)})  # the evaluation's node read the test split
+        inherit_inputs(parent.info.run_id, child.info.run_id, contexts={"test"})
+    assert set(_inputs(store, child.info.run_id)) == {"train_no_decoy_set", "test_set"}
 
 
 def test_a_kind_someone_chose_in_the_ui_is_kept(store: mlflow.MlflowClient) -> None:
@@ -107,3 +125,13 @@ def test_the_stages_of_one_dvc_command_nest_under_one_group_run(store: mlflow.Ml
     assert [store.get_run(s).data.tags["mlflow.parentRunId"] for s in stages] == [group, group]
     other = Invocation(pid=os.getpid(), started=time.time() + 5, command="dvc repro")  # the next `dvc repro`
     assert open_group(other, experiment) != group
+
+
+def test_the_runs_page_of_a_file_store_is_on_mlflow_ui(tmp_path: Path) -> None:
+    from trustcnn.tracking.experiments import runs_page
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    experiment = mlflow.MlflowClient(uri).create_experiment("trustcnn")
+    assert runs_page("trustcnn", uri) == f"http://127.0.0.1:5000/#/experiments/{experiment}/runs"
+    with pytest.raises(ValueError, match="has no experiment 'trustcnn-smoke'"):
+        runs_page("trustcnn-smoke", uri)

@@ -31,7 +31,7 @@ from trustcnn.config import check_known_parameters, configured_keys
 from trustcnn.runlock import RunLock
 from trustcnn.storage.files import ImageSetDataset
 from trustcnn.tracking import data_tags, flatten, git_tags, parent_run_name, tag_active_run
-from trustcnn.tracking.datasets import log_splits
+from trustcnn.tracking.datasets import log_splits, reading
 from trustcnn.tracking.experiments import mark_model_development
 from trustcnn.tracking.invocation import dvc_invocation, open_group, stage_tags
 from trustcnn.tracking.liveness import check_reachable, close_stale_runs, end_active_runs, liveness_tags
@@ -154,7 +154,8 @@ class VariantListCheck:
 class ProvenanceHooks:
     """Tags kedro-mlflow's run with the git commit and, before each node, the DVC hash of
     every data split the node reads, which also becomes one of the run's dataset inputs
-    (name, md5, path: MLflow's *Datasets*); the model runs nested under it inherit both.
+    (name, md5, path: MLflow's *Datasets*); the model runs nested under it inherit the tags
+    and log the splits of the node that trains them.
 
     A split many nodes read (``test_set``) is hashed again only when its file changed, and
     only new or changed tags reach MLflow.
@@ -180,6 +181,7 @@ class ProvenanceHooks:
                 tag = self._data_tag(name, dataset.filepath)
                 tags |= tag
                 splits[name] = (dataset.filepath, *tag.values())
+        reading(splits)  # the model runs this node starts log these
         new = {k: v for k, v in tags.items() if self._sent.get(k) != v}
         if not tag_active_run(new):
             return
@@ -187,6 +189,14 @@ class ProvenanceHooks:
         fresh = {name: split for name, split in splits.items() if self._logged.get(name) != split[1]}
         log_splits(fresh)
         self._logged |= {name: md5 for name, (_, md5) in fresh.items()}
+
+    @hook_impl
+    def after_node_run(self) -> None:
+        reading(None)
+
+    @hook_impl
+    def on_node_error(self) -> None:
+        reading(None)
 
     def _data_tag(self, name: str, path: Path) -> dict[str, str]:
         stat = path.stat()

@@ -177,7 +177,9 @@ class BackupSchedule:
 
 
 def describe(taken: Backup) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(taken.finished_at))
+    """``backup: 1186 answers of 40 participants, as of 2025-01-14 09:35:02.123 → <path>``: the
+    backup holds every answer acknowledged before that moment (local time, to the millisecond)."""
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(taken.finished_at)) + f".{int(taken.finished_at % 1 * 1000):03d}"
     return f"backup: {taken.answers} answers of {taken.participants} participants, as of {when} → {taken.path}"
 
 

@@ -137,7 +137,7 @@ def log_comparison(
     the ``headline`` numbers per model into the run of this ``kedro run``, tagged with the
     champion, whose registered version gets the ``champion`` alias and a description saying why
     (beside the ``reference`` model); each model's test estimates (same names in every run), the
-    ``overlays`` grid and the splits the evaluation read (dataset inputs) into its own run."""
+    ``overlays`` grid and the test split (a dataset input) into its own run."""
     champion = metrics["champion"]["model"]
     criterion = metrics["champion"]["criterion"]
     set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": criterion})
@@ -155,7 +155,7 @@ def log_comparison(
     for name, run in runs.items():
         run_id = evaluated_run(run, name)
         if evaluation is not None:  # the test split it was scored on joins its training splits
-            inherit_inputs(evaluation.info.run_id, run_id)
+            inherit_inputs(evaluation.info.run_id, run_id, contexts={"test"})
         log_metrics_to(run_id, model_test_metrics(metrics["models"][name]))
         log_figure_to(run_id, overlays, "saliency_overlays.png")
 

@@ -4,7 +4,8 @@ kedro-mlflow opens the parent run (named by :func:`parent_run_name`); every trai
 its own run nested under it. Later nodes add test metrics and figures to a model's run by id,
 without reopening it (:func:`evaluated_run`), so its start and end times stay those of its
 training. A nested run inherits its parent's provenance tags (git commit, DVC hashes of the
-data; :mod:`.provenance`) and dataset inputs (:mod:`.datasets`). Training curves are logged
+data; :mod:`.provenance`) and logs the splits it trains on as dataset inputs
+(:mod:`.datasets`). Training curves are logged
 under ``training/`` so a run's ``test_*`` metrics come first in the UI.
 """
 
@@ -22,7 +23,7 @@ from matplotlib.figure import Figure
 from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
-from trustcnn.tracking.datasets import inherit_inputs
+from trustcnn.tracking.datasets import log_model_inputs
 from trustcnn.tracking.experiments import mark_model_development
 from trustcnn.tracking.liveness import liveness_tags
 from trustcnn.tracking.provenance import is_provenance_tag
@@ -42,15 +43,14 @@ def parent_run_name(pipelines: Iterable[str] | None, namespaces: Iterable[str] |
 @contextmanager
 def model_run(name: str) -> Iterator[mlflow.ActiveRun]:
     """Start the run ``name``, nested under the active run if any, with its provenance tags
-    and dataset inputs; its experiment opens on the runs in MLflow's UI."""
+    and the splits it trains on; its experiment opens on the runs in MLflow's UI."""
     parent = mlflow.active_run()
     tags = provenance_of(parent.info.run_id) if parent is not None else None
     experiment = parent.info.experiment_id if parent is not None else None  # the parent's, whatever is set
     with mlflow.start_run(run_name=name, nested=parent is not None, tags=tags, experiment_id=experiment) as run:
         mlflow.set_tags(liveness_tags())
         mark_model_development(run.info.experiment_id)
-        if parent is not None:
-            inherit_inputs(parent.info.run_id, run.info.run_id)
+        log_model_inputs(parent.info.run_id if parent is not None else None, run.info.run_id)
         yield run
 
 
