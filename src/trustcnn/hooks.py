@@ -1,5 +1,5 @@
-"""Project hooks: provenance tags and dataset inputs on the MLflow run of each ``kedro run``, a check that the
-run's ``trust_variants`` are the ones its pipelines were built with, :class:`RunGuard` —
+"""Project hooks: provenance tags and dataset inputs on the MLflow run of each ``kedro run``,
+a check that the run's ``trust_variants`` are the ones its pipelines were built with, :class:`RunGuard` —
 what happens when things go wrong (README: "What happens when things go wrong") —,
 :class:`RunProgress` (a line with an ETA after each node), :class:`ParallelThreadsCheck` and
 :class:`MlflowRunHook`
@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import mlflow
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
-import mlflow
 from kedro_mlflow.framework.hooks import MlflowHook
 from kedro_mlflow.framework.hooks.utils import _assert_mlflow_enabled
 from mlflow.entities import RunStatus

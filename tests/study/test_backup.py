@@ -104,6 +104,8 @@ def test_restore_into_a_fresh_path_and_over_a_database_keeps_the_replaced_one(st
     assert done.replaced is not None and done.replaced.name.startswith("responses.replaced-")
     assert len(_answers(done.replaced)) == 2, "the replaced database, its last answer (in its -wal) included"
     assert not Path(f"{crashed}-wal").exists() or _answers(crashed) == _answers(taken.path)
+    again = restore(taken.path, crashed)  # even within the same second, the first kept file stays
+    assert again.replaced != done.replaced and len(_answers(done.replaced)) == 2
 
 
 def test_no_restore_under_a_running_server_and_no_server_during_a_restore(store: ResponseStore, tmp_path: Path) -> None:

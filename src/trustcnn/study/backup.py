@@ -87,7 +87,7 @@ def check_answers(path: Path, *, check_integrity: bool = True) -> tuple[int, int
     """(answers, participants) in the answers database ``path``; raises :class:`NotAnswers`
     naming the file when it is missing, no SQLite database, damaged or without the study's tables."""
     if not path.is_file():
-        raise NotAnswers(f"{path} does not exist")
+        raise NotAnswers(f"{path} {'is not a file' if path.exists() else 'does not exist'}")
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as connection:
             if check_integrity and (verdict := connection.execute("PRAGMA integrity_check").fetchall()) != [("ok",)]:
@@ -133,12 +133,14 @@ def restore(source: str | os.PathLike[str], db: str | os.PathLike[str]) -> Resto
 
 def _keep(db: Path) -> Path | None:
     """Rename ``db`` and its ``-wal``/``-shm`` to ``<stem>.replaced-<time><suffix>`` (+ the same
-    endings): SQLite reads the renamed pair as the database it was."""
+    endings; ``-2``, … after the time when taken): SQLite reads the renamed pair as the
+    database it was."""
     if not db.exists():
         for ending in ("-wal", "-shm"):  # a journal without its database would be laid over the new one
             Path(f"{db}{ending}").unlink(missing_ok=True)
         return None
-    kept = db.with_name(f"{db.stem}.replaced-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}{db.suffix}")
+    stem = f"{db.stem}.replaced-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    kept = next(path for n in range(1, 1000) if not (path := db.with_name(f"{stem}{f'-{n}' if n > 1 else ''}{db.suffix}")).exists())
     for ending in ("-wal", "-shm"):
         if Path(f"{db}{ending}").exists():
             os.replace(f"{db}{ending}", f"{kept}{ending}")
