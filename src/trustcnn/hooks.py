@@ -166,10 +166,12 @@ class ProvenanceHooks:
         self._hashed: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
         self._sent: dict[str, str] = {}
         self._logged: dict[str, str] = {}  # split → md5 logged as a dataset input
+        self._root = Path.cwd()
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        self._git = git_tags(Path(context.project_path)) | liveness_tags()
+        self._root = Path(context.project_path)
+        self._git = git_tags(self._root) | liveness_tags()
         self._sent, self._logged = {}, {}
 
     @hook_impl
@@ -180,7 +182,8 @@ class ProvenanceHooks:
             if isinstance(dataset, ImageSetDataset) and dataset.filepath.is_file():
                 tag = self._data_tag(name, dataset.filepath)
                 tags |= tag
-                splits[name] = (dataset.filepath, *tag.values())
+                where = dataset.filepath  # as dvc.lock names it: from the project root
+                splits[name] = (where.relative_to(self._root) if where.is_relative_to(self._root) else where, *tag.values())
         reading(splits)  # the model runs this node starts log these
         new = {k: v for k, v in tags.items() if self._sent.get(k) != v}
         if not tag_active_run(new):
