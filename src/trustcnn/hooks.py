@@ -285,8 +285,10 @@ class MlflowRunHook(MlflowHook):
     @hook_impl
     def after_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog) -> None:
         super().after_pipeline_run(run_params, pipeline, catalog)
-        if self._group is not None and (active := mlflow.active_run()) is not None and active.info.run_id == self._group:
-            mlflow.end_run()  # FINISHED, for now: the next stage reopens it
+        while self._group is not None and (active := mlflow.active_run()) is not None:
+            mlflow.end_run()  # MLflow's stack may hold the stage's run twice (kedro-mlflow reopens it per node)
+            if active.info.run_id == self._group:  # FINISHED, for now: the next stage reopens it
+                break
         self._group = None
 
     @hook_impl

@@ -98,9 +98,10 @@ def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> 
     named = client.search_runs(
         [experiment.experiment_id], "tags.mlflow.runName = 'baseline'", order_by=["attributes.start_time DESC"]
     )
-    # The `baseline` stage's kedro-mlflow run is named after its pipeline; the model's run is nested
-    # in it. The latest one: the forced re-run above trained the baseline a second time.
-    baseline = next(r for r in named if "mlflow.parentRunId" in r.data.tags)
+    # The `baseline` stage's kedro-mlflow run is named after its pipeline (and tagged with its DVC
+    # stage); the model's run is nested in it. The latest one: the forced re-run above trained the
+    # baseline a second time.
+    baseline = next(r for r in named if "trustcnn.dvc_stage" not in r.data.tags)
     assert baseline.data.tags["trustcnn.data.train_set.md5"] == recorded["data/03_primary/train.npz"]
     assert baseline.data.tags["trustcnn.data.val_set.md5"] == recorded["data/03_primary/val.npz"]
     assert baseline.data.tags["mlflow.source.git.commit"] == head

@@ -1,5 +1,5 @@
 """The data splits a run read, as MLflow dataset inputs: what the UI shows in the runs table's
-*Datasets* column and on the run page.
+*Dataset* column and on the run page.
 
 Each split is a dataset named as in the catalog (``train_set``), whose digest is the DVC md5
 of its file (the value of the run's ``trustcnn.data.<name>.md5`` tag and of ``dvc.lock``),
