@@ -269,7 +269,7 @@ class MlflowRunHook(MlflowHook):
         configured = run.name
         run.name = configured or parent_run_name(run_params.get("pipeline_names"), run_params.get("namespaces"))
         names = run_params.get("pipeline_names") or [run_params.get("pipeline_name") or "__default__"]
-        invocation = dvc_invocation() if not self._already_active_mlflow else None
+        invocation, self._group = dvc_invocation() if not self._already_active_mlflow else None, None
         if invocation is not None and _assert_mlflow_enabled(names, self.mlflow_config):
             experiment = mlflow.get_experiment_by_name(self.mlflow_config.tracking.experiment.name)
             self._group = open_group(invocation, experiment.experiment_id)
