@@ -22,7 +22,9 @@ from trustcnn.tracking.invocation import GROUP_TAG, INVOCATION_TAG, Invocation, 
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[mlflow.MlflowClient]:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[mlflow.MlflowClient]:
+    # No experiment set by an earlier test (MLflow keeps it process-wide, by id, whatever the store).
+    monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
     try:
         yield mlflow.MlflowClient()
@@ -109,7 +111,7 @@ def test_a_stage_finds_the_dvc_command_that_runs_it(tmp_path: Path) -> None:
 
 
 def test_the_stages_of_one_dvc_command_nest_under_one_group_run(store: mlflow.MlflowClient) -> None:
-    experiment = store.create_experiment("trustcnn")
+    experiment = mlflow.set_experiment("trustcnn").experiment_id  # as kedro-mlflow does before every run
     invocation = Invocation(pid=os.getpid(), started=time.time(), command="dvc repro")
     stages = []
     for stage in ("ingestion", "baseline"):
