@@ -95,7 +95,7 @@ def backup(db: Path, out: Path | None) -> None:
 def restore(source: Path, db: Path) -> None:
     try:
         done = restore_backup(source, db)
-    except NotAnswers as error:
+    except (NotAnswers, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"nothing restored: {error}") from None
     except DatabaseInUse as error:
         raise click.ClickException(f"nothing restored: {error}: stop that study server (Ctrl-C where it runs), then restore again") from None
