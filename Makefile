@@ -30,7 +30,10 @@ run: install
 	@cat data/08_reporting/metrics.md
 	@echo
 	@echo "Figures: data/08_reporting/*.png (dvc plots show)   Metrics: data/08_reporting/metrics.json (dvc metrics show: headline/)"
-	@echo "Open MLflow: $(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db   (then http://127.0.0.1:5000)"
+	@echo "Open MLflow: $(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db   then its runs page:"
+	@[ -f mlflow.db ] && $(BIN)/python -c 'from trustcnn.tracking.experiments import runs_page; \
+		print(runs_page("trustcnn", "sqlite:///$(CURDIR)/mlflow.db"))' 2>/dev/null || \
+		echo "http://127.0.0.1:5000 (choose Model training in its sidebar: docs/mlflow.md)"
 
 # The whole experiment once per seed in replicate.seeds (conf/base/parameters_replicate.yml), through
 # DVC (replicates/dvc.yaml: a stage per seed, so only stale seeds run), then the summary across seeds
@@ -68,6 +71,7 @@ postgres:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 		echo "warning: Debian's postgresql is not installed; tests/integration/test_postgres_tracking.py will skip"
 
-clean:
+clean:  # a study's answers are backed up first (trustcnn study backup: ~/.local/share/trustcnn/study-backups)
+	@for db in $$(find data -name responses.sqlite); do $(BIN)/trustcnn study backup --db "$$db" || exit 1; done
 	rm -rf mlflow.db mlartifacts
 	find data -type f ! -name .gitkeep -delete

@@ -1,5 +1,5 @@
-"""``trustcnn`` / ``python -m trustcnn``: ``study serve|export`` runs the user study,
-``replicate`` the experiment once per seed (``make replicate``); anything else is Kedro's
+"""``trustcnn`` / ``python -m trustcnn``: ``study serve|export|backup|restore`` runs the user
+study, ``replicate`` the experiment once per seed (``make replicate``); anything else is Kedro's
 ``run`` for this packaged project (``trustcnn --pipelines=transfer``)."""
 
 import sys

@@ -1,9 +1,10 @@
-"""Project hooks: provenance tags on the MLflow run of each ``kedro run``, a check that the
-run's ``trust_variants`` are the ones its pipelines were built with, :class:`RunGuard` —
+"""Project hooks: provenance tags and dataset inputs on the MLflow run of each ``kedro run``,
+a check that the run's ``trust_variants`` are the ones its pipelines were built with, :class:`RunGuard` —
 what happens when things go wrong (docs/failures.md) —,
 :class:`RunProgress` (a line with an ETA after each node), :class:`ParallelThreadsCheck` and
 :class:`MlflowRunHook`
-(kedro-mlflow's hook, with flat parameters and a run name that says what ran)."""
+(kedro-mlflow's hook, with flat parameters, a run name that says what ran and one group run
+per ``dvc repro``)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import mlflow
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
 from kedro.validation.exceptions import ParameterValidationError
 from kedro.validation.type_extractor import TypeExtractor
 from kedro_mlflow.framework.hooks import MlflowHook
+from kedro_mlflow.framework.hooks.utils import _assert_mlflow_enabled
 from mlflow.entities import RunStatus
 from pydantic import BaseModel
 
@@ -31,6 +34,9 @@ from trustcnn.errors import ParameterError
 from trustcnn.runlock import RunLock
 from trustcnn.storage.files import ImageSetDataset
 from trustcnn.tracking import data_tags, flatten, git_tags, log_params, parent_run_name, seed_tags, tag_active_run
+from trustcnn.tracking.datasets import log_splits, reading
+from trustcnn.tracking.experiments import mark_model_development
+from trustcnn.tracking.invocation import dvc_invocation, open_group, stage_tags
 from trustcnn.tracking.liveness import check_reachable, close_stale_runs, end_active_runs, liveness_tags
 
 log = logging.getLogger(__name__)
@@ -159,8 +165,9 @@ class VariantListCheck:
 
 class ProvenanceHooks:
     """Tags kedro-mlflow's run with the git commit, the run's ``seed`` (``trustcnn.seed``) and,
-    before each node, the DVC hash of every data split the node reads; the model runs nested
-    under it inherit them.
+    before each node, the DVC hash of every data split the node reads, which also becomes one
+    of the run's dataset inputs (name, md5, path: MLflow's *Datasets*); the model runs nested
+    under it inherit the tags and log the splits of the node that trains them.
 
     A split many nodes read (``test_set``) is hashed again only when its file changed, and
     only new or changed tags reach MLflow.
@@ -170,22 +177,41 @@ class ProvenanceHooks:
         self._git: dict[str, str] = {}
         self._hashed: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
         self._sent: dict[str, str] = {}
+        self._logged: dict[str, str] = {}  # split → md5 logged as a dataset input
+        self._root = Path.cwd()
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        self._git = git_tags(Path(context.project_path)) | liveness_tags() | seed_tags(context.params[SEED])
-        self._sent = {}
+        self._root = Path(context.project_path)
+        self._git = git_tags(self._root) | liveness_tags() | seed_tags(context.params[SEED])
+        self._sent, self._logged = {}, {}
 
     @hook_impl
     def before_node_run(self, node: Node, catalog: DataCatalog) -> None:
-        tags = dict(self._git)
+        tags, splits = dict(self._git), {}
         for name in node.inputs:
             dataset = None if name.startswith("params:") else catalog.get(name)
             if isinstance(dataset, ImageSetDataset) and dataset.filepath.is_file():
-                tags |= self._data_tag(name, dataset.filepath)
+                tag = self._data_tag(name, dataset.filepath)
+                tags |= tag
+                where = dataset.filepath  # as dvc.lock names it: from the project root
+                splits[name] = (where.relative_to(self._root) if where.is_relative_to(self._root) else where, *tag.values())
+        reading(splits)  # the model runs this node starts log these
         new = {k: v for k, v in tags.items() if self._sent.get(k) != v}
-        if tag_active_run(new):
-            self._sent |= new
+        if not tag_active_run(new):
+            return
+        self._sent |= new
+        fresh = {name: split for name, split in splits.items() if self._logged.get(name) != split[1]}
+        log_splits(fresh)
+        self._logged |= {name: md5 for name, (_, md5) in fresh.items()}
+
+    @hook_impl
+    def after_node_run(self) -> None:
+        reading(None)
+
+    @hook_impl
+    def on_node_error(self) -> None:
+        reading(None)
 
     def _data_tag(self, name: str, path: Path) -> dict[str, str]:
         stat = path.stat()
@@ -238,13 +264,18 @@ class ParallelThreadsCheck:
 
 
 class MlflowRunHook(MlflowHook):
-    """kedro-mlflow's hook (settings.py disables the plugin's own instance) with two changes:
+    """kedro-mlflow's hook (settings.py disables the plugin's own instance) with these changes:
     the run of each ``kedro run`` is named after what it runs — ``transfer``, ``trust[rrr]``
     for DVC's ``kedro run --pipelines=trust --namespaces=rrr`` — unless ``mlflow.yml`` names
     it; typed parameters (pydantic models) reach MLflow as dicts, which
     ``dict_params.flatten`` turns into flat keys (``evaluation.n_resamples``), not as reprs; the
-    run's ``seed`` is a parameter of it from the start; and a node that reads every parameter
-    (Kedro's ``parameters``) adds nothing: each block is logged by the nodes that use it."""
+    run's ``seed`` is a parameter of it from the start; a node that reads every parameter
+    (Kedro's ``parameters``) adds nothing: each block is logged by the nodes that use it;
+    under DVC, each stage's run is nested in one run per ``dvc repro``
+    (:mod:`trustcnn.tracking.invocation`); and the experiment opens on its runs in MLflow's UI
+    (:mod:`trustcnn.tracking.experiments`)."""
+
+    _group: str | None = None  # the run of the `dvc repro` this `kedro run` is a stage of
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
@@ -256,12 +287,30 @@ class MlflowRunHook(MlflowHook):
         run = self.mlflow_config.tracking.run
         configured = run.name
         run.name = configured or parent_run_name(run_params.get("pipeline_names"), run_params.get("namespaces"))
+        names = run_params.get("pipeline_names") or [run_params.get("pipeline_name") or "__default__"]
+        invocation, self._group = dvc_invocation() if not self._already_active_mlflow else None, None
+        if invocation is not None and _assert_mlflow_enabled(names, self.mlflow_config):
+            experiment = mlflow.get_experiment_by_name(self.mlflow_config.tracking.experiment.name)
+            self._group = open_group(invocation, experiment.experiment_id)
         try:
             super().before_pipeline_run(run_params, pipeline, catalog)
         finally:
             run.name = configured
         if self._is_mlflow_enabled:
             log_params({SEED: self._seed})
+        if (active := mlflow.active_run()) is not None:
+            mark_model_development(active.info.experiment_id)
+            if invocation is not None:
+                mlflow.set_tags(stage_tags(invocation))
+
+    @hook_impl
+    def after_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog) -> None:
+        super().after_pipeline_run(run_params, pipeline, catalog)
+        while self._group is not None and (active := mlflow.active_run()) is not None:
+            mlflow.end_run()  # MLflow's stack may hold the stage's run twice (kedro-mlflow reopens it per node)
+            if active.info.run_id == self._group:  # FINISHED, for now: the next stage reopens it
+                break
+        self._group = None
 
     @hook_impl
     def before_node_run(self, node: Node, catalog: DataCatalog, inputs: dict[str, Any], is_async: bool) -> None:

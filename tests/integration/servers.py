@@ -1,5 +1,5 @@
-"""Real servers the integration tests start on loopback and always stop: ``mlflow server``
-and a throwaway PostgreSQL cluster."""
+"""Real servers the integration tests start on loopback and always stop: ``mlflow server``,
+``mlflow ui`` and a throwaway PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -33,17 +33,29 @@ def free_port() -> int:
 @contextmanager
 def mlflow_server(backend_store_uri: str, artifacts: Path, log: Path) -> Iterator[str]:
     """``mlflow server`` on loopback with ``backend_store_uri`` and artifacts proxied to
-    ``artifacts`` (clients never write there themselves); yields its URL. Without the job
-    runner (GenAI jobs, seven worker processes trustcnn never uses)."""
+    ``artifacts`` (clients never write there themselves); yields its URL."""
+    with _mlflow(["server", "--backend-store-uri", backend_store_uri, "--artifacts-destination", str(artifacts)], log) as url:
+        yield url
+
+
+@contextmanager
+def mlflow_ui(backend_store_uri: str, log: Path) -> Iterator[str]:
+    """``mlflow ui --backend-store-uri …`` on loopback, as the docs tell a user to open a
+    project's runs; yields its URL."""
+    with _mlflow(["ui", "--backend-store-uri", backend_store_uri], log) as url:
+        yield url
+
+
+@contextmanager
+def _mlflow(command: list[str], log: Path) -> Iterator[str]:
+    """``mlflow <command>`` on a free loopback port, one worker and without the job runner
+    (GenAI jobs, seven worker processes trustcnn never uses); stopped afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [
-                str(MLFLOW), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-                "--backend-store-uri", backend_store_uri, "--artifacts-destination", str(artifacts),
-            ],
+            [str(MLFLOW), *command, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
         try:

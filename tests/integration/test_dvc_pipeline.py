@@ -67,6 +67,22 @@ def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     assert "replicates/dvc.yaml:seed@0" in run(clone, "dvc", "status").stdout
 
 
+def test_one_repro_is_one_top_level_mlflow_run_with_its_stages_nested(clone: Path) -> None:
+    # After the test above: one `dvc repro` that ran every stage, one that ran none (so no run).
+    client = MlflowClient(tracking_uri=f"sqlite:///{clone / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("trustcnn")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"  # MLflow's UI: the runs, not GenAI
+    runs = client.search_runs([experiment.experiment_id], max_results=5000)
+    top = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert len(top) == 1 and top[0].info.run_name == "dvc repro" and top[0].info.status == "FINISHED"
+    group = top[0].info.run_id
+    stages = {r.data.tags["trustcnn.dvc_stage"]: r for r in runs if r.data.tags.get("mlflow.parentRunId") == group}
+    assert set(stages) == set(yaml.safe_load((clone / "dvc.lock").read_text())["stages"])
+    assert all(r.data.tags["trustcnn.dvc_invocation"] == top[0].data.tags["trustcnn.dvc_invocation"] for r in stages.values())
+    trained = [r for r in runs if r.info.run_name == "rrr" and r.data.tags.get("mlflow.parentRunId") == stages["trust@rrr"].info.run_id]
+    assert len(trained) == 1 and {"train_set", "val_set"} <= {i.dataset.name for i in trained[0].inputs.dataset_inputs}
+
+
 def test_a_forced_rerun_writes_the_same_bytes_so_dvc_lock_is_unchanged(clone: Path) -> None:
     # Same code, data and parameters: the checkpoint and every other output are byte-identical
     # (no run id or temporary name inside), so DVC records the same hashes and nothing is stale.
@@ -85,9 +101,10 @@ def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> 
     named = client.search_runs(
         [experiment.experiment_id], "tags.mlflow.runName = 'baseline'", order_by=["attributes.start_time DESC"]
     )
-    # The `baseline` stage's kedro-mlflow run is named after its pipeline; the model's run is nested
-    # in it. The latest one: the forced re-run above trained the baseline a second time.
-    baseline = next(r for r in named if "mlflow.parentRunId" in r.data.tags)
+    # The `baseline` stage's kedro-mlflow run is named after its pipeline (and tagged with its DVC
+    # stage); the model's run is nested in it. The latest one: the forced re-run above trained the
+    # baseline a second time.
+    baseline = next(r for r in named if "trustcnn.dvc_stage" not in r.data.tags)
     assert baseline.data.tags["trustcnn.data.train_set.md5"] == recorded["data/03_primary/train.npz"]
     assert baseline.data.tags["trustcnn.data.val_set.md5"] == recorded["data/03_primary/val.npz"]
     assert baseline.data.tags["mlflow.source.git.commit"] == head

@@ -1,5 +1,6 @@
 """The user study end to end: the real server (waitress) on loopback, Debian's Chromium driven
-by Playwright, a concurrent load test, the CSV export and the analysis through Kedro."""
+by Playwright, a concurrent load test, a backup under load and its restore, the CSV export, the
+analysis through Kedro and a re-sampled study."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +31,8 @@ TRUSTCNN = Path(sys.executable).with_name("trustcnn")
 ARTIFACTS = PROJECT / "test-artifacts"
 STUDY = SMOKE_DATA / "08_reporting/user_study"  # the smoke env's data root
 PARTICIPANTS = 20
+SCHEDULED = "scheduled-backups"  # where the server's --backup-every writes, under the copy
+BACKGROUND = {"cs_degree": "no", "knows_saliency": "yes", "cv_experience": "no"}
 
 
 def _request(url: str, data: dict | bytes | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -57,7 +63,8 @@ def server(study: Path):
     port = free_port()
     log = open(study / "serve.log", "w")
     where = ["--package", str(STUDY / "package"), "--db", str(STUDY / "responses.sqlite")]  # the smoke env's study
-    process = subprocess.Popen([str(TRUSTCNN), "study", "serve", *where, "--port", str(port)], cwd=study, stdout=log, stderr=log)
+    backups = ["--backup-every", "0.1", "--backup-to", str(study / SCHEDULED)]  # every 6 s
+    process = subprocess.Popen([str(TRUSTCNN), "study", "serve", *where, "--port", str(port), *backups], cwd=study, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -164,26 +171,30 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
     assert criticism["answers"] == len(block) and {row["names_decoy"]["value"] for row in criticism["models"].values()} == {1.0}
 
 
+def _participant(server: str, items: list[dict], k: int, acknowledged: list | None = None) -> list[float]:
+    """One participant answers every item (the ``k``-th map, cyclically); returns the answers'
+    latencies and appends ``(time acknowledged, (token, item_id, choice))`` to ``acknowledged``."""
+    status, headers, _ = _request(f"{server}/start", BACKGROUND)
+    assert status == 303
+    token = headers["Location"].rsplit("/", 1)[-1]
+    latencies = []
+    for item in items:
+        choice = item["options"][k % len(item["options"])]["option_id"]
+        start = time.perf_counter()
+        status, _, _ = _request(f"{server}/p/{token}/answer", {"item_id": item["item_id"], "choice": choice})
+        latencies.append(time.perf_counter() - start)
+        assert status == 303
+        if acknowledged is not None:
+            acknowledged.append((time.time(), (token, item["item_id"], choice)))
+    return latencies
+
+
 def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(server: str, study: Path) -> None:
     items = _manifest(study)["items"]
     before = len(_answers(study))
-    background = {"cs_degree": "no", "knows_saliency": "yes", "cv_experience": "no"}
-
-    def participant(k: int) -> list[float]:
-        status, headers, _ = _request(f"{server}/start", background)
-        assert status == 303
-        token = headers["Location"].rsplit("/", 1)[-1]
-        latencies = []
-        for item in items:
-            choice = item["options"][k % len(item["options"])]["option_id"]
-            start = time.perf_counter()
-            status, _, _ = _request(f"{server}/p/{token}/answer", {"item_id": item["item_id"], "choice": choice})
-            latencies.append(time.perf_counter() - start)
-            assert status == 303
-        return latencies
 
     with ThreadPoolExecutor(PARTICIPANTS) as pool:
-        latencies = [t for result in pool.map(participant, range(PARTICIPANTS)) for t in result]
+        latencies = [t for result in pool.map(partial(_participant, server, items), range(PARTICIPANTS)) for t in result]
     answers = _answers(study)
     assert len(answers) - before == PARTICIPANTS * len(items), "every answer stored exactly once"
     assert len(set((p, i) for p, i, _ in answers)) == len(answers)
@@ -192,7 +203,7 @@ def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(s
         {"participants": PARTICIPANTS, "answers": len(latencies), "p50_s": float(np.median(latencies)), "p95_s": p95}, indent=1
     ))
 
-    status, headers, _ = _request(f"{server}/start", background)
+    status, headers, _ = _request(f"{server}/start", BACKGROUND)
     token = headers["Location"].rsplit("/", 1)[-1]
     item = items[0]["item_id"]
     refused = {
@@ -209,3 +220,86 @@ def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(s
     assert all(400 <= status < 500 for status in refused.values()), refused
     assert len(_answers(study)) - before == PARTICIPANTS * len(items), "nothing stored by a refused request"
     assert _request(f"{server}/healthz")[0] == 200, "the server keeps serving"
+
+
+def _acknowledged_answers(db: Path) -> set[tuple[str, str, str]]:
+    with sqlite3.connect(db) as connection:
+        return set(connection.execute(
+            "SELECT p.token, a.item_id, a.choice FROM answers a JOIN participants p USING (participant_id)"
+        ).fetchall())
+
+
+def test_a_backup_under_load_restores_every_answer_acknowledged_before_it_finished(server: str, study: Path, tmp_path: Path) -> None:
+    items, db = _manifest(study)["items"], study / STUDY / "responses.sqlite"
+    acknowledged: list[tuple[float, tuple[str, str, str]]] = []
+    backed_up = threading.Event()
+
+    def participants(k: int) -> None:  # one after another on this thread, until the backup is taken
+        while not backed_up.is_set():
+            _participant(server, items, k, acknowledged)
+
+    command = [str(TRUSTCNN), "study", "backup", "--db", str(STUDY / "responses.sqlite"), "--out", str(tmp_path / "backups")]
+    with ThreadPoolExecutor(PARTICIPANTS) as pool:
+        load = [pool.submit(participants, k) for k in range(PARTICIPANTS)]
+        deadline = time.monotonic() + 600
+        while len(acknowledged) < PARTICIPANTS and time.monotonic() < deadline and not any(f.done() for f in load):
+            time.sleep(0.1)  # the load is on: the backup starts mid-way
+        try:
+            done = subprocess.run(command, cwd=study, capture_output=True, text=True, timeout=600)
+        finally:
+            backed_up.set()
+        for future in load:
+            future.result()
+    assert done.returncode == 0, done.stderr
+    backup = Path(done.stdout.strip().rsplit(" → ", 1)[1])
+    finished = datetime.strptime(done.stdout.split(", as of ")[1].split(" → ")[0], "%Y-%m-%d %H:%M:%S.%f").timestamp()
+    before, after = [a for t, a in acknowledged if t < finished], [a for t, a in acknowledged if t >= finished]
+    assert before and after, "answers were acknowledged on both sides of the backup"
+    with sqlite3.connect(f"{backup.as_uri()}?mode=ro", uri=True) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+    refused = subprocess.run([str(TRUSTCNN), "study", "restore", str(backup), "--db", str(STUDY / "responses.sqlite")],
+                             cwd=study, capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "is in use by pid " in refused.stderr and "trustcnn study serve on 127.0.0.1:" in refused.stderr
+    assert set(a for _, a in acknowledged) <= _acknowledged_answers(db), "the served database lost nothing"
+
+    fresh = tmp_path / "restored" / "responses.sqlite"
+    restored = subprocess.run([str(TRUSTCNN), "study", "restore", str(backup), "--db", str(fresh)],
+                              capture_output=True, text=True, timeout=600)
+    assert restored.returncode == 0, restored.stderr
+    assert set(before) <= _acknowledged_answers(fresh), "every answer acknowledged before the backup finished"
+    assert _acknowledged_answers(fresh) <= set(a for _, a in acknowledged) | _acknowledged_answers(db)
+
+    scheduled = sorted((study / SCHEDULED).glob("*.sqlite"))  # the server's own --backup-every 0.1
+    assert scheduled and "backup: " in (study / "serve.log").read_text()
+    with sqlite3.connect(f"{scheduled[-1].as_uri()}?mode=ro", uri=True) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_re_sampling_the_study_keeps_the_earlier_answers_and_says_whose_they_are(server: str, study: Path) -> None:
+    # Runs last: it replaces the package the server was started with.
+    old, map_items = _manifest(study)["study_id"], {item["item_id"] for item in _manifest(study)["items"]}
+    with sqlite3.connect(study / STUDY / "responses.sqlite") as db:
+        answers_before = db.execute("SELECT * FROM answers ORDER BY rowid").fetchall()
+    result = kedro(study, "run", "--pipelines=user_study", "--env=smoke", "--params=user_study.seed=7")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    new = _manifest(study)["study_id"]
+    assert new != old
+    with sqlite3.connect(study / STUDY / "responses.sqlite") as db:
+        assert db.execute("SELECT * FROM answers ORDER BY rowid").fetchall() == answers_before, "not one answer changed"
+        assert [r[0] for r in db.execute("SELECT study_id FROM studies ORDER BY rowid")] == [old, new]
+    report = json.loads((study / STUDY / "report.json").read_text())
+    assert report["study_id"] == new and report["answers"] == 0
+    assert report["other_studies"] == {old: len(answers_before)}
+    assert f"{len(answers_before)} answers to study {old}" in (study / STUDY / "report.md").read_text()
+
+    export = study / "all_answers.csv"
+    where = ["--db", str(STUDY / "responses.sqlite"), "--key", str(STUDY / "key.json"), "--out", str(export)]
+    done = subprocess.run([str(TRUSTCNN), "study", "export", *where], cwd=study, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(export.open()))
+    assert len(rows) == len(answers_before) and {r["study_id"] for r in rows} == {old}
+    extra = {"same", "cant_distinguish"}
+    chosen_maps = [r for r in rows if r["item_id"] in map_items and r["choice"] not in extra]  # not the criticism block's
+    assert chosen_maps and all(r["chosen_model"] for r in chosen_maps), "the earlier study's key still unblinds its answers"

@@ -66,6 +66,17 @@ def test_answers_to_another_study_are_left_out() -> None:
     assert analyse(responses, KEY)["answers"] == 0
 
 
+def test_the_report_says_how_many_answers_other_studies_hold() -> None:
+    # A re-sampled study: the database keeps the earlier sample's answers; the report counts them apart.
+    responses = _responses([(1, "i1", "b"), (2, "x9", "same"), (2, "x8", "same")], {1: "yes", 2: "no"})
+    responses.participants[1]["study_id"] = "older"
+    responses.studies.insert(0, {"study_id": "older"})
+    report = analyse(responses, KEY, n_resamples=50)
+    assert report["answers"] == 1 and report["other_studies"] == {"older": 2}
+    assert "Not counted here: 2 answers to study older" in report_markdown(report)
+    assert "other_studies" not in analyse(_responses([(1, "i1", "b")], {1: "yes"}), KEY, n_resamples=50)
+
+
 def test_kappa_is_one_for_perfect_agreement() -> None:
     from trustcnn.study.analysis import _kappa
 

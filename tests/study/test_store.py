@@ -27,3 +27,25 @@ def test_answers_replace_only_the_same_participants(tmp_path: Path) -> None:
 
 def test_a_missing_database_reads_as_empty(tmp_path: Path) -> None:
     assert ResponseStore(tmp_path / "none.sqlite").responses().answers == []
+
+
+def test_a_resampled_study_leaves_the_earlier_answers_and_their_key_as_they_were(tmp_path: Path) -> None:
+    from trustcnn.study.cli import export_rows
+
+    def key(study_id: str) -> dict:
+        return {"study_id": study_id, "items": {"i1": {"options": {"a": f"model_of_{study_id}"}}}}
+
+    store = ResponseStore(tmp_path / "answers.sqlite")
+    store.register_study("s1", 1, key("s1"))
+    alice = store.new_participant("s1", BACKGROUND)
+    store.answer(alice, "i1", "a")
+    before = store.responses()
+    store.register_study("s2", 1, key("s2"))  # the pipeline re-sampled: a new package, key.json replaced
+    store.register_study("s1", 1, {"study_id": "s1", "items": {}})  # registering again changes nothing
+    bob = store.new_participant("s2", BACKGROUND)
+    store.answer(bob, "i1", "a")
+    after = store.responses()
+    assert after.answers[0] == before.answers[0] and after.participants[0] == before.participants[0]
+    assert after.keys == {"s1": key("s1"), "s2": key("s2")}
+    rows = export_rows(store, key("s2"))  # key.json now holds s2's key; s1's comes from the database
+    assert [(r["study_id"], r["chosen_model"]) for r in rows] == [("s1", "model_of_s1"), ("s2", "model_of_s2")]

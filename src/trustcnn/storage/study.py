@@ -52,8 +52,9 @@ class StudyPackageDataset(LineageFile, AbstractDataset):
 
 
 class ResponsesDataset(AbstractDataset):
-    """The answers database (SQLite). Saving registers a study (``{"study_id", "n_items"}``),
-    creating the file if needed and never deleting an answer; loading returns every
+    """The answers database (SQLite). Saving registers a study (``{"study_id", "n_items"}``
+    and its unblinding ``key``), creating the file if needed and never deleting an answer
+    (nor an earlier study's key: a re-sampled study's answers stay readable); loading returns every
     :class:`~trustcnn.study.store.Responses` row (resume tokens left out)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
@@ -64,7 +65,7 @@ class ResponsesDataset(AbstractDataset):
         return self._store.responses()
 
     def _save(self, data: dict) -> None:
-        self._store.register_study(data["study_id"], data["n_items"])
+        self._store.register_study(data["study_id"], data["n_items"], data.get("key"))
 
     def _exists(self) -> bool:
         return self._store.path.is_file()

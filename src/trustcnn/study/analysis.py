@@ -78,6 +78,17 @@ def _subset(arrays: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.
     return {name: values[rows] for name, values in arrays.items()}
 
 
+def other_studies(responses: Responses, study_id: str) -> dict[str, int]:
+    """``{study_id: answers}`` for every study in the database but ``study_id`` (earlier
+    samples, whose answers the database keeps), in the order they were registered."""
+    study_of = {p["participant_id"]: p["study_id"] for p in responses.participants}
+    counts = {s["study_id"]: 0 for s in responses.studies if s["study_id"] != study_id}
+    for answer in responses.answers:
+        if (study := study_of[answer["participant_id"]]) in counts:
+            counts[study] += 1
+    return counts
+
+
 def criticism_answers(responses: Responses, key: Mapping, **kwargs) -> dict:
     """The criticism block: per model, the share of answers naming the decoy
     (``names_decoy``) and of each choice, 95% CIs resampling participants; per class too."""
@@ -107,15 +118,18 @@ def criticism_answers(responses: Responses, key: Mapping, **kwargs) -> dict:
 
 
 def analyse(responses: Responses, key: Mapping, *, n_resamples: int = 1000, seed: int = 0) -> dict:
-    """The report (JSON-ready); with no answers yet, one that says so. Answers on
-    adversarial items are reported apart (``adversarial``), never mixed into Table 3; the
-    criticism block's, when the study has one, under ``criticism``."""
+    """The report (JSON-ready) on ``key``'s study; with no answers yet, one that says so.
+    Answers on adversarial items are reported apart (``adversarial``), never mixed into Table
+    3; the criticism block's, when the study has one, under ``criticism``; answers to other
+    studies in the database are counted per study (``other_studies``), never mixed in."""
     kwargs = {"n_resamples": n_resamples, "seed": seed}
     block = {"criticism": criticism_answers(responses, key, **kwargs)} if "criticism" in key else {}
     everything = judgements(responses, key)
     arrays = _subset(everything, ~everything["adversarial"])
     models = list(key["models"])
     header = {"study_id": key["study_id"], "method": key["method"], "models": models, "rule": RULE}
+    if others := other_studies(responses, key["study_id"]):
+        header["other_studies"] = others
     n = len(arrays["choice"])
     if n == 0:
         note = "no responses yet: serve the study (trustcnn study serve), then run the analysis again"
@@ -182,9 +196,14 @@ def report_markdown(report: Mapping) -> str:
     """The report as Markdown (``user_study/report.md``)."""
     title = f"# User study {report['study_id']} ({report['method']} maps of {', '.join(report['models'])})"
     block = criticism_markdown(report["criticism"]) if "criticism" in report else []
+    others = report.get("other_studies", {})
+    elsewhere = (
+        f"\n\nNot counted here: {', '.join(f'{n} answers to study {s}' for s, n in others.items())} (other samples, kept in "
+        "the database; `trustcnn study export` lists every answer with its study)."
+    ) if others else ""
     if report["answers"] == 0:
-        return "\n".join([title, "", f"{report['note']}.", *block]) + "\n"
-    lines = [title, "", f"{report['participants']} participants, {report['answers']} answers.", "", f"Rule: {report['rule']}", ""]
+        return "\n".join([title + elsewhere, "", f"{report['note']}.", *block]) + "\n"
+    lines = [title + elsewhere, "", f"{report['participants']} participants, {report['answers']} answers.", "", f"Rule: {report['rule']}", ""]
     lines += ["## Which map people chose", "", "| answer | share of answers |", "|---|---|"]
     lines += [f"| {name} | {_cell(estimate)} |" for name, estimate in report["preferred"].items()]
     lines += ["", "## Table 3 as people judged it", "", *_table3_lines(report["table3"])]

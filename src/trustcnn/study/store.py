@@ -1,6 +1,8 @@
 """The study's answers, durable: SQLite in WAL mode, one committed transaction per answer.
 
-Three tables: ``studies`` (which package the answers belong to), ``participants`` (an
+Four tables: ``studies`` (which package the answers belong to), ``study_keys`` (each
+study's unblinding key, so answers to a study that was since re-sampled still say which
+model each chosen map belongs to; the server never serves it), ``participants`` (an
 unguessable resume token and the three background answers) and ``answers`` (one row per
 participant and item: a second answer to the same item replaces the first, for that
 participant only). Every write is validated by the caller against the package before it
@@ -9,12 +11,13 @@ reaches the store; the store itself enforces the keys.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trustcnn.errors import UserError
@@ -33,6 +36,10 @@ CREATE TABLE IF NOT EXISTS participants (
     knows_saliency TEXT NOT NULL,
     cv_experience TEXT NOT NULL,
     started_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS study_keys (
+    study_id TEXT PRIMARY KEY REFERENCES studies(study_id),
+    key TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS answers (
     participant_id INTEGER NOT NULL REFERENCES participants(participant_id),
@@ -78,6 +85,7 @@ class Responses:
     studies: list[dict]
     participants: list[dict]
     answers: list[dict]
+    keys: dict[str, dict] = field(default_factory=dict)  # study_id → its unblinding key, where registered
 
 
 class ResponseStore:
@@ -119,13 +127,19 @@ class ResponseStore:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.executescript(SCHEMA)
 
-    def register_study(self, study_id: str, n_items: int) -> None:
+    def register_study(self, study_id: str, n_items: int, key: Mapping | None = None) -> None:
+        """Add study ``study_id`` (and its unblinding ``key``) if new; a study registered
+        before — and every answer to it — stays as it is."""
         self.initialise()
         with self._transaction() as connection:
             connection.execute(
                 "INSERT OR IGNORE INTO studies (study_id, n_items, registered_at) VALUES (?, ?, ?)",
                 (study_id, n_items, time.time()),
             )
+            if key is not None:
+                connection.execute(
+                    "INSERT OR IGNORE INTO study_keys (study_id, key) VALUES (?, ?)", (study_id, json.dumps(key, sort_keys=True))
+                )
 
     def new_participant(self, study_id: str, background: Mapping[str, str]) -> Participant:
         token = secrets.token_urlsafe(24)
@@ -178,4 +192,7 @@ class ResponseStore:
                 if name in present else []
                 for name, fields in columns.items()
             }
-        return Responses(**tables)
+            keys = {
+                row["study_id"]: json.loads(row["key"]) for row in connection.execute("SELECT study_id, key FROM study_keys")
+            } if "study_keys" in present else {}
+        return Responses(**tables, keys=keys)

@@ -21,6 +21,7 @@ from torch import nn
 from trustcnn.config import TrustConfig
 from trustcnn.plotting.curves import training_curves
 from trustcnn.replicates.layout import is_replicate_experiment
+from trustcnn.tracking.datasets import inherit_inputs
 from trustcnn.tracking.models import active_experiment, log_torch_model, set_champion
 from trustcnn.tracking.runs import (
     provenance_of,
@@ -136,8 +137,8 @@ def log_comparison(
     """The comparison of every model: ``texts`` and ``images`` (by filename), metrics.json and
     the ``headline`` numbers per model into the run of this ``kedro run``, tagged with the
     champion, whose registered version gets the ``champion`` alias and a description saying why
-    (beside the ``reference`` model); each model's test estimates (same names in every run) and
-    the ``overlays`` grid into its own run."""
+    (beside the ``reference`` model); each model's test estimates (same names in every run), the
+    ``overlays`` grid and the test split (a dataset input) into its own run."""
     champion = metrics["champion"]["model"]
     criterion = metrics["champion"]["criterion"]
     set_tags({"trustcnn.champion": champion, "trustcnn.champion_criterion": criterion})
@@ -151,8 +152,11 @@ def log_comparison(
     for filename, image in images.items():
         log_figure(image, filename)
     log_dict(metrics, "metrics.json")
+    evaluation = mlflow.active_run()
     for name, run in runs.items():
         run_id = evaluated_run(run, name)
+        if evaluation is not None:  # the test split it was scored on joins its training splits
+            inherit_inputs(evaluation.info.run_id, run_id, contexts={"test"})
         log_metrics_to(run_id, model_test_metrics(metrics["models"][name]))
         log_figure_to(run_id, overlays, "saliency_overlays.png")
 

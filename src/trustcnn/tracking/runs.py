@@ -4,8 +4,9 @@ kedro-mlflow opens the parent run (named by :func:`parent_run_name`); every trai
 its own run nested under it. Later nodes add test metrics and figures to a model's run by id,
 without reopening it (:func:`evaluated_run`), so its start and end times stay those of its
 training. A nested run inherits its parent's provenance tags (git commit, DVC hashes of the
-data; :mod:`.provenance`). Training curves are logged under ``training/`` so a run's
-``test_*`` metrics come first in the UI.
+data; :mod:`.provenance`) and logs the splits it trains on as dataset inputs
+(:mod:`.datasets`). Training curves are logged
+under ``training/`` so a run's ``test_*`` metrics come first in the UI.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from matplotlib.figure import Figure
 from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
+from trustcnn.tracking.datasets import log_model_inputs
+from trustcnn.tracking.experiments import mark_model_development
 from trustcnn.tracking.liveness import liveness_tags
 from trustcnn.tracking.provenance import SEED_TAG, is_provenance_tag
 
@@ -39,14 +42,18 @@ def parent_run_name(pipelines: Iterable[str] | None, namespaces: Iterable[str] |
 
 @contextmanager
 def model_run(name: str) -> Iterator[mlflow.ActiveRun]:
-    """Start the run ``name``, nested under the active run if any, with its provenance tags;
-    the parent's seed (:data:`~trustcnn.tracking.provenance.SEED_TAG`) is its ``seed`` parameter too."""
+    """Start the run ``name``, nested under the active run if any, with its provenance tags
+    and the splits it trains on; the parent's seed (:data:`~trustcnn.tracking.provenance.SEED_TAG`)
+    is its ``seed`` parameter too; its experiment opens on the runs in MLflow's UI."""
     parent = mlflow.active_run()
     tags = provenance_of(parent.info.run_id) if parent is not None else None
-    with mlflow.start_run(run_name=name, nested=parent is not None, tags=tags) as run:
+    experiment = parent.info.experiment_id if parent is not None else None  # the parent's, whatever is set
+    with mlflow.start_run(run_name=name, nested=parent is not None, tags=tags, experiment_id=experiment) as run:
         mlflow.set_tags(liveness_tags())
         if tags and SEED_TAG in tags:
             mlflow.log_param("seed", tags[SEED_TAG])
+        mark_model_development(run.info.experiment_id)
+        log_model_inputs(parent.info.run_id if parent is not None else None, run.info.run_id)
         yield run
 
 

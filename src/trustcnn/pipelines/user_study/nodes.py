@@ -29,9 +29,10 @@ def sample_study(
     robustness: RobustnessConfig, **outputs: Arrays,
 ) -> tuple[StudyPackage, dict[str, Any], dict[str, Any]]:
     """The study package (served), its unblinding key (kept apart) and its registration in
-    the answers database; ``outputs`` are every model's ``maps_``, ``predictions_``,
-    ``scores_``, ``model_`` (checkpoints, attacked for ``user_study.adversarial_images``) and
-    ``criticism_`` (its criticism report, shown in the ``user_study.criticism`` block)."""
+    the answers database (with the key, which outlives a re-sampled key.json); ``outputs``
+    are every model's ``maps_``, ``predictions_``, ``scores_``, ``model_`` (checkpoints,
+    attacked for ``user_study.adversarial_images``) and ``criticism_`` (its criticism report,
+    shown in the ``user_study.criticism`` block)."""
     adversarial = partial(
         adversarial_shown, test_set, by_model(outputs, "model"), n_images=user_study.adversarial_images,
         robustness=robustness, method=user_study.method, seed=user_study.seed, accurate_energy=evaluation.accurate_energy,
@@ -41,7 +42,8 @@ def sample_study(
         champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy, adversarial=adversarial,
         criticism=by_model(outputs, "criticism"),
     )
-    return package, package.key, {"study_id": package.key["study_id"], "n_items": len(package.key["items"])}
+    registration = {"study_id": package.key["study_id"], "n_items": len(package.key["items"]), "key": package.key}
+    return package, package.key, registration
 
 
 def analyse_study(responses: Responses, key: dict[str, Any], user_study: UserStudyConfig) -> tuple[dict[str, Any], str, Figure]:
