@@ -203,6 +203,9 @@ class TrustConfig(OptimConfig, LossWeights):
     baseline) or ``backbone`` (a fresh trust layer and head over the backbone the baseline
     started from: training from scratch with the penalty, as Ross et al. did).
     ``feature_cache`` is ignored where the method or a term needs the input, or the backbone trains.
+    ``masks`` says which object masks the mask terms read: the data's (``data``) or those
+    people marked (``human``: the ``human_masks`` dataset; an image nobody marked trains on
+    the rest of the loss alone, and the validation split has none).
     """
 
     trainable: Trainable = "trust_layer"
@@ -210,12 +213,34 @@ class TrustConfig(OptimConfig, LossWeights):
     saliency_method: TrainableMethodName = "gradcam"
     feature_cache: bool = True
     grid: GridConfig | None = None
+    masks: Literal["data", "human"] = "data"
 
     @model_validator(mode="after")
     def _fresh_head_must_train(self) -> TrustConfig:
         if self.start_from == "backbone" and self.trainable == "trust_layer":
             raise ValueError("start_from=backbone gives a fresh, random head: trainable must be trust_layer+head or all")
         return self
+
+
+class SimulatedAnnotatorConfig(_Config):
+    """A simulated person (:mod:`trustcnn.data.simulated_marks`) who marks ``budget`` training
+    images (``None``: all; sampled with ``seed``) from the data's masks: ``kind`` is what they
+    are asked to mark, ``quality`` how well they mark it."""
+
+    quality: Literal["exact", "box", "half", "wrong"] = "exact"
+    kind: Literal["avoid", "object"] = "avoid"
+    budget: int | None = Field(None, ge=0)
+    seed: int = Field(0, ge=0)
+
+
+class HumanMasksConfig(_Config):
+    """People's marks → object masks (:mod:`trustcnn.data.human_masks`): a pixel is marked when
+    at least ``threshold`` of an image's annotators marked it. ``simulate`` stands a simulated
+    annotator in for people while nobody has marked anything (the smoke environment); the
+    report says whose marks were used."""
+
+    threshold: float = Field(0.5, gt=0.0, le=1.0)
+    simulate: SimulatedAnnotatorConfig | None = None
 
 
 class SaliencyConfig(_Config):

@@ -68,7 +68,7 @@ class SaliencyObjective:
             maps = self.method.attribute_after(net.prefix, net.suffix, cam_layer, batch.x, predicted, create_graph=train)
         elif maps is None:
             maps = self.method.attribute(net, cam_layer, batch.x, predicted, create_graph=train)
-        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads)
+        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads, batch.has_mask)
         return loss, logits, {k: v.detach() for k, v in terms.items()}
 
     def _through_everything(self, net: nn.Module, cam_layer: nn.Module, x: Tensor, train: bool) -> tuple[Tensor, Tensor, Tensor | None]:
