@@ -328,12 +328,13 @@ TRUST_DEFAULTS = "trust_defaults"
 
 
 def with_trust_defaults(params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` with each of ``trust_variants``' ``trust`` blocks laid over ``trust_defaults``
-    (key by key, like YAML's ``<<:``). The parameter files carry no YAML merge keys, because
-    ``dvc exp run -S`` rewrites the file it edits and would expand them into copies."""
+    """``params`` with each ``trust`` block of ``trust_variants`` and ``human_mask_variants``
+    laid over ``trust_defaults`` (key by key, like YAML's ``<<:``). The parameter files carry
+    no YAML merge keys, because ``dvc exp run -S`` rewrites the file it edits and would
+    expand them into copies."""
     defaults = params.get(TRUST_DEFAULTS) or {}
     merged = dict(params)
-    for name in params.get("trust_variants") or []:
+    for name in [*(params.get("trust_variants") or []), *(params.get("human_mask_variants") or [])]:
         block = params.get(name) or {}
         merged[name] = {**block, "trust": {**defaults, **(block.get("trust") or {})}}
     return merged

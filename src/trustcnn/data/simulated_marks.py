@@ -1,5 +1,6 @@
 """Simulated annotators: :class:`~trustcnn.data.marks.Mark`\\ s made from the data's own masks,
-standing in for people where none have marked (the smoke environment, the budget benchmark).
+standing in for people where none have marked (``human_masks.simulate``: the smoke
+environment; the budget benchmark).
 
 Each image has two regions: the *object* (its object mask; where the data has none, all but
 the decoy) and the *decoy* (its decoy mask; where the data has none, all but the object). A
@@ -22,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 
+from trustcnn.config import SimulatedAnnotatorConfig
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.marks import Mark, MarkKind
 
@@ -101,3 +103,24 @@ def budget_sample(n: int, budget: int | None, seed: int) -> np.ndarray:
         raise ValueError(f"a budget is a number of images ≥ 0, got {budget}")
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order if budget is None else order[: min(budget, n)])
+
+
+def simulated_source(config: SimulatedAnnotatorConfig) -> str:
+    """How a report names the simulated annotator's marks."""
+    budget = "every" if config.budget is None else str(config.budget)
+    return (
+        f"simulated annotator ({config.quality} marks of what to {config.kind}, from the data's masks, on {budget} "
+        f"training image(s), seed {config.seed}): not people's marks"
+    )
+
+
+def marks_or_stand_in(
+    marks: Sequence[Mark], images: ImageSet, simulate: SimulatedAnnotatorConfig | None, split: str = "train"
+) -> tuple[list[Mark], str]:
+    """People's marks and ``"people"``; where there are none and ``simulate`` is set, a
+    simulated annotator's marks on ``images`` instead, and what they are."""
+    if marks or simulate is None:
+        return list(marks), "people"
+    chosen = budget_sample(len(images), simulate.budget, simulate.seed)
+    stand_in = simulate_marks(images, chosen, quality=simulate.quality, kind=simulate.kind, seed=simulate.seed, split=split)
+    return stand_in, simulated_source(simulate)
