@@ -4,6 +4,7 @@ tests/integration/test_annotation.py)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -11,15 +12,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 from werkzeug.test import Client
 
 from trustcnn.config import AnnotationConfig
 from trustcnn.data import ImageSet
+from trustcnn.storage.annotation import MarksDataset
 from trustcnn.study.annotation.grid import Grid
 from trustcnn.study.annotation.marks import read_marks
 from trustcnn.study.annotation.package import build_annotation_package
 from trustcnn.study.annotation.web import beside, create_annotation_app, max_body_bytes
+from trustcnn.study.cli import study
 from trustcnn.study.package import StudyPackage, write_package
 from trustcnn.study.web import create_app
 
@@ -176,3 +180,22 @@ def test_the_server_loads_neither_torch_nor_the_data_sources() -> None:
     code = "import sys, trustcnn.study.annotation.web, trustcnn.study.cli; print(sorted(m for m in ('torch', 'trustcnn.data') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_catalogs_marks_dataset_registers_the_package_and_loads_marks(client: FlaskClient, marking: StudyPackage, tmp_path: Path) -> None:
+    (tmp_path / "key.json").write_text(json.dumps(marking.key))
+    dataset = MarksDataset(filepath=str(tmp_path / "fresh.sqlite"), key_filepath=str(tmp_path / "key.json"))
+    assert not dataset.exists()
+    dataset.save({"study_id": marking.key["study_id"], "n_items": 5})
+    assert dataset.exists() and dataset.load() == []
+    token = _start(client)
+    assert _mark(client, token, marking.manifest["items"][0]["item_id"], [9]) == 303
+    dataset = MarksDataset(filepath=str(tmp_path / "marks.sqlite"), key_filepath=str(tmp_path / "key.json"))
+    dataset.save({"study_id": marking.key["study_id"], "n_items": 5})  # a re-run keeps every mark
+    (mark,) = dataset.load()
+    np.testing.assert_array_equal(mark.mask, GRID.cell_mask([9]))
+
+
+def test_serve_says_in_one_line_what_is_missing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(study, ["serve", "--task", "annotate", "--annotation-package", str(tmp_path / "none")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "kedro run --pipelines=annotation" in result.output

@@ -19,7 +19,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from trustcnn.study.annotation.grid import Grid
 from trustcnn.study.annotation.store import MarkStore
-from trustcnn.study.questions import ANSWERS, read_manifest
+from trustcnn.study.questions import ANSWERS, MANIFEST, read_manifest
 from trustcnn.study.store import BACKGROUND, Participant
 from trustcnn.study.web import SECURITY_HEADERS
 
@@ -41,6 +41,8 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
     """The app for the annotation package in ``package_dir``, marks in the SQLite file
     ``db_path`` (created if absent; the package is registered in it)."""
     package_dir = Path(package_dir).resolve()
+    if not (package_dir / MANIFEST).is_file():
+        raise FileNotFoundError(f"{package_dir / MANIFEST} does not exist: build the annotation package first (kedro run --pipelines=annotation)")
     manifest = read_manifest(package_dir)
     if manifest.get("task") != "annotation":
         raise ValueError(f"{package_dir} is not an annotation package: build one with `kedro run --pipelines=annotation`")
