@@ -3,7 +3,7 @@
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
 the no-decoy reference) → trust variants → saliency, error detection, robustness →
 evaluation (with the bias audit) → user study (its sample, and the analysis of whatever
-answers there are). Each stage is registered on its own too, so DVC
+answers there are) and the annotation task's package (training images to mark). Each stage is registered on its own too, so DVC
 stages and users can run them separately. The trust variants are the ``trust_variants``
 parameter: each is the one trust pipeline under its own namespace.
 """
@@ -39,6 +39,7 @@ def trust_variants() -> tuple[str, ...]:
 
 
 def register_pipelines() -> dict[str, Pipeline]:
+    from trustcnn.pipelines.annotation import pipeline as annotation
     from trustcnn.pipelines.baseline import pipeline as baseline
     from trustcnn.pipelines.error_detection import pipeline as error_detection
     from trustcnn.pipelines.evaluation import pipeline as evaluation
@@ -59,6 +60,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "robustness": robustness.create_pipeline(models=models),
         "evaluation": evaluation.create_pipeline(models=models),
         "user_study": user_study.create_pipeline(models=models),
+        "annotation": annotation.create_pipeline(models=models),
     }
     transfer = sum(stages.values(), Pipeline([]))
     return {**stages, "transfer": transfer, "__default__": transfer}
