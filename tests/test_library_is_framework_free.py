@@ -7,6 +7,7 @@ LIBRARY = (
     "data", "models", "saliency", "losses", "training", "inference", "metrics", "plotting", "evaluation", "tracking", "config",
     "atomic", "study", "study.package", "study.analysis", "study.web", "study.adversarial", "detection", "robustness",
     "journal", "runlock", "processes", "tracking.liveness", "console",
+    "study.annotation.package", "study.annotation.marks", "study.annotation.web",
 )
 
 

@@ -283,6 +283,31 @@ class UserStudyConfig(_Config):
     adversarial_against: str = "baseline"
 
 
+class AnnotationConfig(_Config):
+    """Which training images people are asked to mark, and the task they see (docs/annotation.md).
+
+    ``n_images`` training images, each class its proportional share, seeded by ``seed``,
+    chosen by ``strategy`` from a stratified random ``pool`` of training images (``None``: all):
+    ``random``; ``outside_mask`` — where ``model``'s ``method`` map puts the largest share of
+    its mass outside the object (needs the data's masks); ``suspicious`` — where error
+    detection's ``detector`` scores the prediction most likely wrong (the learnt detectors
+    are fitted as ``error_detection.fit_on`` says, on the stored features). Each image is
+    shown with ``model``'s map (the model is never named) under a ``grid`` × ``grid`` of
+    cells that must divide the image; people mark what the model should not use
+    (``kind: avoid``) or the object it should use (``object``)."""
+
+    n_images: int = Field(50, ge=1)
+    model: str = "baseline"
+    method: MethodName = "gradcam"
+    strategy: Literal["random", "outside_mask", "suspicious"] = "random"
+    detector: Literal["max_softmax", "stability", "conductance", "combined"] = "combined"
+    pool: int | None = Field(2000, ge=1)
+    kind: Literal["avoid", "object"] = "avoid"
+    grid: int = Field(8, ge=2, le=64)
+    seed: int = Field(0, ge=0)
+    image_px: int = Field(192, ge=32, le=1024)
+
+
 class ErrorDetectionConfig(_Config):
     """Detectors of wrong predictions (Wu et al. 2019): per-unit conductance of the trainable
     layer along ``conductance_steps`` path points, and agreement under

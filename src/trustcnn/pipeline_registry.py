@@ -3,7 +3,7 @@
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
 the no-decoy reference) → trust variants → saliency, error detection, robustness →
 evaluation (with the bias audit) → user study (its sample, and the analysis of whatever
-answers there are). Each stage is registered on its own too, so DVC
+answers there are) and the annotation task's package (training images to mark). Each stage is registered on its own too, so DVC
 stages and users can run them separately. The trust variants are the ``trust_variants``
 parameter, and those trained on people's marks ``human_mask_variants`` (after the
 ``human_masks`` step): each is the one trust pipeline under its own namespace.
@@ -70,6 +70,7 @@ def variant_lists(params: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def register_pipelines() -> dict[str, Pipeline]:
+    from trustcnn.pipelines.annotation import pipeline as annotation
     from trustcnn.pipelines.baseline import pipeline as baseline
     from trustcnn.pipelines.error_detection import pipeline as error_detection
     from trustcnn.pipelines.evaluation import pipeline as evaluation
@@ -92,6 +93,9 @@ def register_pipelines() -> dict[str, Pipeline]:
         "robustness": robustness.create_pipeline(models=models),
         "evaluation": evaluation.create_pipeline(models=models),
         "user_study": user_study.create_pipeline(models=models),
+        # Marks are asked about the maps of models trained without them: the variants on
+        # human masks come after the marks (a loop, not a cycle).
+        "annotation": annotation.create_pipeline(models=(*TRAINED_BY_BASELINE, *variants)),
     }
     transfer = sum(stages.values(), Pipeline([]))
     return {**stages, "transfer": transfer, "__default__": transfer}

@@ -12,6 +12,7 @@ from trustcnn.atomic import atomic_path
 from trustcnn.study.store import ResponseStore
 
 FOLDER = Path("data/08_reporting/user_study")
+ANNOTATION = Path("data/08_reporting/annotation")
 
 
 @click.group(help="Run the user study: serve its page, export its answers.")
@@ -19,24 +20,38 @@ def study() -> None:
     pass
 
 
-@study.command(help="Serve the study package on HOST:PORT (127.0.0.1 by default; 0.0.0.0 to share it on a LAN).")
+@study.command(help="Serve the study package on HOST:PORT (127.0.0.1 by default; 0.0.0.0 to share it on a LAN). "
+               "--task annotate serves the annotation task instead of the comparison questions, --task both serves "
+               "it beside them at /annotate/ (docs/annotation.md).")
 @click.option("--package", "package_dir", type=click.Path(path_type=Path), default=FOLDER / "package", show_default=True)
 @click.option("--db", type=click.Path(path_type=Path), default=FOLDER / "responses.sqlite", show_default=True)
+@click.option("--task", type=click.Choice(["compare", "annotate", "both"]), default="compare", show_default=True,
+              help="compare: which map is better; annotate: mark what the model should not use")
+@click.option("--annotation-package", type=click.Path(path_type=Path), default=ANNOTATION / "package", show_default=True)
+@click.option("--marks-db", type=click.Path(path_type=Path), default=ANNOTATION / "marks.sqlite", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--threads", type=int, default=8, show_default=True, help="concurrent requests (waitress)")
-def serve(package_dir: Path, db: Path, host: str, port: int, threads: int) -> None:
+def serve(package_dir: Path, db: Path, task: str, annotation_package: Path, marks_db: Path, host: str, port: int, threads: int) -> None:
     import waitress
 
+    from trustcnn.study.annotation.web import PREFIX, beside, create_annotation_app
     from trustcnn.study.web import create_app
 
+    share = f"http://{'<this machine>' if host == '0.0.0.0' else host}:{port}"
     try:
-        app = create_app(package_dir, db)
-    except FileNotFoundError as error:
+        app = create_app(package_dir, db) if task != "annotate" else None
+        annotation = create_annotation_app(annotation_package, marks_db) if task != "compare" else None
+    except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"study {json.loads((package_dir / 'manifest.json').read_text())['study_id']}: answers go to {db}")
-    click.echo(f"share http://{'<this machine>' if host == '0.0.0.0' else host}:{port}/  (Ctrl-C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    if app is not None:
+        click.echo(f"study {json.loads((package_dir / 'manifest.json').read_text())['study_id']}: answers go to {db}")
+        click.echo(f"share {share}/  (Ctrl-C stops)")
+    if annotation is not None:
+        click.echo(f"annotation {json.loads((annotation_package / 'manifest.json').read_text())['study_id']}: marks go to {marks_db}")
+        click.echo(f"share {share}{PREFIX if app is not None else ''}/  (Ctrl-C stops)")
+    served = annotation if app is None else app if annotation is None else beside(app, annotation)
+    waitress.serve(served, host=host, port=port, threads=threads)
 
 
 @study.command(help="Write every answer, with the participant's background, to a CSV file.")

@@ -32,6 +32,8 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
     (created if absent; the package's study is registered in it)."""
     package_dir = Path(package_dir).resolve()
     manifest = read_manifest(package_dir)
+    if manifest.get("task", "compare") != "compare":
+        raise ValueError(f"{package_dir} holds the {manifest['task']} task, not the comparison questions (trustcnn study serve --task)")
     items = {item["item_id"]: item for item in manifest["items"]}
     order = [item["item_id"] for item in manifest["items"]]
     files = {item["input"] for item in manifest["items"]} | {o["image"] for item in manifest["items"] for o in item["options"]}
