@@ -19,7 +19,7 @@ from kedro.framework.project import settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from trustcnn.config import with_trust_defaults
+from trustcnn.config import TrustConfig, with_trust_defaults
 from trustcnn.evaluation import NO_DECOY, REFERENCE
 
 TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)
@@ -62,11 +62,18 @@ def variant_lists(params: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
             f"(trust_variants not empty), got {variants!r} and {human!r}"
         )
     for listed, masks in ((variants, "data"), (human, "human")):
-        wrong = [name for name in listed if ((params.get(name) or {}).get("trust") or {}).get("masks", "data") != masks]
+        wrong = [name for name in listed if _masks(params, name) != masks]
+        if wrong and masks == "human":
+            raise ValueError(f"{wrong} in human_mask_variants must say trust.masks: human (they train on people's marks)")
         if wrong:
-            where = "human_mask_variants" if masks == "human" else "trust_variants"
-            raise ValueError(f"{wrong} in {where} must say trust.masks: {masks}; a variant on people's marks belongs in human_mask_variants")
+            raise ValueError(f"{wrong} in trust_variants must say trust.masks: data; a variant on people's marks belongs in human_mask_variants")
     return tuple(variants), tuple(human)
+
+
+def _masks(params: dict, variant: str) -> str:
+    """A variant's ``trust.masks``, from plain parameters or validated ones (a TrustConfig)."""
+    trust = (params.get(variant) or {}).get("trust") or {}
+    return trust.masks if isinstance(trust, TrustConfig) else trust.get("masks", "data")
 
 
 def register_pipelines() -> dict[str, Pipeline]:
