@@ -16,6 +16,9 @@ import yaml
 from mlflow.tracking import MlflowClient
 
 from trustcnn.study import ResponseStore
+from trustcnn.study.annotation.grid import Grid
+from trustcnn.study.annotation.marks import read_marks
+from trustcnn.study.annotation.store import MarkStore
 
 from .conftest import PROJECT
 
@@ -56,7 +59,8 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     first = run(clone, "dvc", "repro")
     ran = stages_run(first.stdout)
-    assert ran[0] == "ingestion" and ran[-2:] == ["evaluation", "user_study"]
+    assert ran[0] == "ingestion" and ran.index("evaluation") < ran.index("user_study")
+    assert ran.index("error_detection") < ran.index("annotation")
     assert {"baseline", "saliency", "trust@trust_gradcam", "trust@rrr"} <= set(ran)
     second = run(clone, "dvc", "repro")
     assert stages_run(second.stdout) == []
@@ -153,4 +157,17 @@ def test_new_study_answers_make_dvc_rerun_only_the_analysis(clone: Path) -> None
     assert stages_run(run(clone, "dvc", "repro").stdout) == ["user_study"]
     assert json.loads((study / "report.json").read_text())["answers"] == 1
     assert len(store.responses().answers) == 1, "the re-run kept the answer"
+    assert "up to date" in run(clone, "dvc", "status").stdout
+
+
+def test_new_marks_survive_dvc_rerunning_the_annotation_stage(clone: Path) -> None:
+    folder = clone / "data/08_reporting/annotation"
+    manifest = json.loads((folder / "package/manifest.json").read_text())
+    store = MarkStore(folder / "marks.sqlite")
+    person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
+    store.mark(person, manifest["items"][0]["item_id"], "avoid", Grid.from_manifest(manifest), [0, 1], None)
+    assert "annotation" in run(clone, "dvc", "status").stdout
+    assert stages_run(run(clone, "dvc", "repro").stdout) == ["annotation"]
+    assert json.loads((folder / "package/manifest.json").read_text()) == manifest, "the same package again"
+    assert len(read_marks(folder / "marks.sqlite", folder / "key.json")) == 1, "the re-run kept the marks"
     assert "up to date" in run(clone, "dvc", "status").stdout
