@@ -11,11 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
 from trustcnn.study import ResponseStore
+from trustcnn.study.annotation.grid import Grid
+from trustcnn.study.annotation.marks import read_marks
+from trustcnn.study.annotation.store import MarkStore
 
 from .conftest import PROJECT
 
@@ -39,6 +43,10 @@ def run(clone: Path, *args: str) -> subprocess.CompletedProcess:
 def trust_variants(clone: Path) -> list[str]:
     params = yaml.safe_load((clone / "conf/base/parameters_trust.yml").read_text())
     return params["trust_variants"] + params["human_mask_variants"]
+
+
+def human_mask_variants(clone: Path) -> list[str]:
+    return yaml.safe_load((clone / "conf/base/parameters_trust.yml").read_text())["human_mask_variants"]
 
 
 def stages_run(output: str) -> list[str]:
@@ -65,7 +73,8 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     first = run(clone, "dvc", "repro")
     ran = stages_run(first.stdout)
-    assert ran[0] == "ingestion" and ran[-2:] == ["evaluation", "user_study"]
+    assert ran[0] == "ingestion" and ran.index("evaluation") < ran.index("user_study")
+    assert ran.index("error_detection") < ran.index("annotation")
     assert {"baseline", "saliency", "trust@trust_gradcam", "trust@rrr"} <= set(ran)
     assert "trust_human@rrr_human" in ran
     assert "Running stage 'human_masks'" in first.stdout
@@ -164,3 +173,22 @@ def test_new_study_answers_make_dvc_rerun_only_the_analysis(clone: Path) -> None
     assert json.loads((study / "report.json").read_text())["answers"] == 1
     assert len(store.responses().answers) == 1, "the re-run kept the answer"
     assert up_to_date(run(clone, "dvc", "status").stdout)
+
+
+def test_new_marks_survive_dvc_rerunning_the_annotation_stage(clone: Path) -> None:
+    folder = clone / "data/08_reporting/annotation"
+    manifest = json.loads((folder / "package/manifest.json").read_text())
+    store = MarkStore(folder / "marks.sqlite")
+    person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
+    store.mark(person, manifest["items"][0]["item_id"], "avoid", Grid.from_manifest(manifest), [0, 1], None)
+    assert "annotation" in run(clone, "dvc", "status").stdout
+    ran = stages_run(run(clone, "dvc", "repro").stdout)
+    assert "annotation" in ran
+    assert json.loads((folder / "package/manifest.json").read_text()) == manifest, "the same package again"
+    assert len(read_marks(folder / "marks.sqlite", folder / "key.json")) == 1, "the re-run kept the marks"
+    # The person's mark replaced the smoke env's simulated annotator: one image has a mask, and every
+    # variant on human masks retrained on it.
+    human = np.load(clone / "data/05_model_input/human_masks.npz")
+    assert human["has_mask"].sum() == 1 and human["annotators"].sum() == 1
+    assert json.loads((clone / "data/08_reporting/human_masks/report.json").read_text())["source"] == "people"
+    assert {f"trust_human@{name}" for name in human_mask_variants(clone)} <= set(ran)
