@@ -49,6 +49,9 @@ def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Pa
         ("baselin.lr=0.1", "unknown parameter(s) 'baselin' (did you mean 'baseline'?)"),
         ("bias.methods.0=gradcam", "--params bias.methods.0=gradcam cannot be merged"),
         ("trust_variants=[]", "trust_variants is [] for this run"),
+        ("human_mask_variants=[]", "human_mask_variants is [] for this run"),
+        ("rrr_human.trust.masks=data", "['rrr_human'] in human_mask_variants must say trust.masks: human"),
+        ("human_masks.threshold=0", "threshold"),
     ],
 )
 def test_unknown_keys_and_unusable_overrides_stop_the_run_naming_them(project: Path, override: str, message: str) -> None:

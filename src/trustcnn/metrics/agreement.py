@@ -78,8 +78,8 @@ def mark_agreement(images: Mapping[int, Sequence[Mark]]) -> dict[str, dict]:
     complemented: a small avoided patch would otherwise look agreed on by its surroundings)."""
     report = {}
     for kind in ("avoid", "object"):
-        stacks = [np.stack([m.mask for m in marks if m.kind == kind]) for marks in images.values()]
-        stacks = [stack for stack in stacks if len(stack) >= 2]
+        of_kind = ([m.mask for m in marks if m.kind == kind] for marks in images.values())
+        stacks = [np.stack(masks) for masks in of_kind if len(masks) >= 2]
         if stacks:
             report[kind] = {"images": len(stacks), "mean_pairwise_iou": pairwise_iou(stacks), "fleiss_kappa": pixel_kappa(stacks)}
     return report
