@@ -316,7 +316,8 @@ def plot(summary: list[dict[str, Any]], path: Path) -> None:
             ax.set_xticks([0.5, *[b for b in budgets if b > 0], all_x], ["0", *[str(b) for b in budgets if b > 0], "all"], fontsize=7)
             ax.set_xlabel("training images marked", fontsize=8)
             ax.set_ylabel("gap closed", fontsize=8)
-            ax.legend(fontsize=7)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -329,18 +330,19 @@ def fmt(estimate: dict[str, Any]) -> str:
     return f"{estimate['value']:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
-def markdown(results: dict[str, Any]) -> str:
-    """The docs' section: the half-gap table, then gap closed per budget."""
+def markdown(results: dict[str, Any], image: str) -> str:
+    """The docs' section: the half-gap table, the figure (at ``image``), gap closed per budget."""
     summary = results["summary"]
     lines = [
         f"Written by `benchmarks/bench_annotation_budget.py` from `{results['json']}` "
         f"({results['seeds']} seed(s); {results['trainings']} models trained in {results['seconds'] / 60:.0f} min). "
         "Gap closed: mean over seeds [95% t-interval].",
         "",
-        "**Marked images needed for half the gap** the same loss closes with the data's own masks:",
+        "**Marked images needed for half the gap** the same loss closes with the data's own masks "
+        "(the smallest budget whose mean reaches it), and exact marks on every image beside the data's masks:",
         "",
-        "| data | loss | data's masks: gap closed | " + " | ".join(f"{q}" for q in QUALITIES) + " |",
-        "|---|---|---|" + "---|" * len(QUALITIES),
+        "| data | loss | data's masks: gap closed | exact marks, all images | " + " | ".join(f"{q}" for q in QUALITIES) + " |",
+        "|---|---|---|---|" + "---|" * len(QUALITIES),
     ]
     for dataset in results["grids"]:
         for loss in results["grids"][dataset]["losses"]:
@@ -352,8 +354,13 @@ def markdown(results: dict[str, Any]) -> str:
                 budget, _ = half_gap_budget(summary, dataset, loss, quality)
                 cells_.append("not reached" if budget is None else str(budget))
             data = [s for s in summary if s["dataset"] == dataset and s["loss"] == loss and s["quality"] == "data"]
-            lines.append(f"| {dataset} | {loss} | {fmt(data[0]['gap_closed']) if data else '–'} | " + " | ".join(cells_) + " |")
-    lines += ["", "**Gap closed by budget** (budget 0: the loss with no mask at all):", ""]
+            exact = [p for p in curve(summary, dataset, loss, "exact") if p["budget"] is None and p["quality"] == "exact"]
+            lines.append(
+                f"| {dataset} | {loss} | {fmt(data[0]['gap_closed']) if data else '–'} | {fmt(exact[0]['gap_closed']) if exact else '–'} | "
+                + " | ".join(cells_) + " |"
+            )
+    lines += ["", f"![gap closed against images marked]({image})", "",
+              "**Gap closed by budget** (budget 0: the loss with no mask at all):", ""]
     for dataset, grid in results["grids"].items():
         budgets = ["all" if b is None else str(b) for b in grid["budgets"]]
         lines += [f"{dataset} (people asked to mark: {grid['kind']}):", "", "| loss | quality | " + " | ".join(budgets) + " |",
@@ -411,7 +418,7 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n")
     plot(results["summary"], args.plot)
-    section = markdown(results)
+    section = markdown(results, os.path.relpath(args.plot, args.docs.parent) if args.docs else str(args.plot))
     print(section)
     if args.docs:
         write_docs(args.docs, section)
