@@ -69,7 +69,8 @@ def no_masks(images: ImageSet) -> ImageSet:
     """``images`` with an empty mask on every image and none given: mask terms are 0 there
     (the validation split of a variant trained on people's marks, which people don't mark)."""
     n, h, w = images.images.shape[:3]
-    return images.with_masks(np.zeros((n, h, w), dtype=bool), np.zeros(n, dtype=bool))
+    empty = np.broadcast_to(np.zeros((1, h, w), dtype=bool), (n, h, w))  # one image's worth of memory, however many
+    return images.with_masks(empty, np.zeros(n, dtype=bool))
 
 
 def may_use(mark: Mark) -> np.ndarray:
