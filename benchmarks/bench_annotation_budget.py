@@ -448,6 +448,8 @@ def run(grids: dict[str, Grid], params: dict[str, dict], seeds: int, json_path: 
         for seed in range(seeds):
             run_seed(name, grid, params[name], splits, seed, rows)
             print(f"{name} seed {seed}: done, {len(rows)} models scored, {(time.perf_counter() - began) / 60:.1f} min", flush=True)
+        if len(grids) > 1:
+            print(f"{name}: {(time.perf_counter() - began) / 60:.1f} min so far", flush=True)
     return {
         "json": str(json_path.relative_to(PROJECT) if json_path.is_relative_to(PROJECT) else json_path),
         "seeds": seeds, "trainings": total, "seconds": time.perf_counter() - began, "threads": torch.get_num_threads(),
