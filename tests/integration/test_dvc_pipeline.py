@@ -35,7 +35,7 @@ IDENTITY = {
 def run(clone: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env |= {"PATH": f"{BIN}:{env['PATH']}", "KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg", **IDENTITY}
-    result = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=3600)  # a busy 2-core machine: a full repro took > 15 min
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
