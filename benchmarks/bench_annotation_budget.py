@@ -22,9 +22,10 @@ the splits stay those of ``data.seed``. Across seeds: mean and a t-interval (95%
 The grid is chosen to fit an hour on the project's 2-core CPU (``--plan`` prints it): on the
 default data every loss and quality; on ``decoy_fashion`` (every model trained end to end on
 6,000 images, so each training costs ~10× one on the default) exact marks for ``rrr`` and
-``trust_mask`` (``box`` of its square swatch is the swatch itself; where exact marks on every
-image are the data's masks, the data-masks model is reused: it is the same model bit for bit). A budget of 0 is
-the loss without any mask (its mask term is 0 everywhere). The results go to ``--json``, the
+``trust_mask`` (a box around its 4-pixel swatch, which sits on the 4-pixel cells, is the swatch).
+Masks that a cell shares with one trained before (same seed and loss) train the same model bit
+for bit, so it is scored once: exact marks on every image of ``decoy_fashion`` are its data's
+masks. A budget of 0 is the loss without any mask (its mask term is 0 everywhere). The results go to ``--json``, the
 figure to ``--plot``, the docs' table (between the ``annotation-budget`` markers) to ``--docs``.
 ``--tiny`` is the suite's version: a few images, one epoch, one seed.
 """
@@ -32,6 +33,7 @@ figure to ``--plot``, the docs' table (between the ``annotation-budget`` markers
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import math
@@ -197,22 +199,28 @@ def run_seed(name: str, grid: Grid, params: dict[str, Any], splits: dict[str, An
         start = trust_start_model(config, baseline_checkpoint, backbone)
         began = time.perf_counter()
         chosen = fit_variant(start, train, val, config, f"{loss} (data masks)")
-        data_row = Row(name, seed, loss, "data", None, len(train), **scorer.score(chosen.model), seconds=time.perf_counter() - began)
-        rows.append(data_row)
+        scores = scorer.score(chosen.model)
+        rows.append(Row(name, seed, loss, "data", None, len(train), **scores, seconds=time.perf_counter() - began))
+        # The same masks train the same model, bit for bit (tests/training/test_human_mask_training.py):
+        # e.g. exact marks of decoy_fashion's swatch on every image are its data's masks, and a box
+        # around a swatch that sits on the cells is the swatch. Such a cell is scored once.
+        trained = {_digest(train.masks, np.ones(len(train), dtype=bool)): scores}
         human_config = chosen.chosen.model_copy(update={"masks": "human"})
         for quality, budget in cells(grid):
             began = time.perf_counter()
             marked = budget_sample(len(train), budget, seed)
             human = combine_marks(simulate_marks(train, marked, quality=quality, kind=grid.kind, seed=seed), train)
+            key = _digest(human.masks, human.has_mask)
+            if key not in trained:
+                model, _ = train_trust(start, *variant_splits(human_config, train, val, human, loss), human_config, f"{loss} ({quality}, {budget})")
+                trained[key] = scorer.score(model)
             label = "none" if budget == 0 else quality
-            if human.has_mask.all() and np.array_equal(human.masks, train.masks):
-                # The data's masks on every image: the same model, bit for bit
-                # (tests/training/test_human_mask_training.py), so not trained again.
-                rows.append(Row(name, seed, loss, label, budget, human.marked, data_row.accuracy, data_row.gap_closed, data_row.flip_rate, 0.0))
-                continue
-            model, _ = train_trust(start, *variant_splits(human_config, train, val, human, loss), human_config, f"{loss} ({quality}, {budget})")
-            rows.append(Row(name, seed, loss, label, budget, human.marked, **scorer.score(model), seconds=time.perf_counter() - began))
+            rows.append(Row(name, seed, loss, label, budget, human.marked, **trained[key], seconds=time.perf_counter() - began))
     clear_shared()
+
+
+def _digest(masks: np.ndarray, has_mask: np.ndarray) -> str:
+    return hashlib.blake2b(np.packbits(masks).tobytes() + np.packbits(has_mask).tobytes(), digest_size=16).hexdigest()
 
 
 def cells(grid: Grid) -> Iterable[tuple[str, int | None]]:

@@ -225,12 +225,13 @@ class TrustConfig(OptimConfig, LossWeights):
 class SimulatedAnnotatorConfig(_Config):
     """A simulated person (:mod:`trustcnn.data.simulated_marks`) who marks ``budget`` training
     images (``None``: all; sampled with ``seed``) from the data's masks: ``kind`` is what they
-    are asked to mark, ``quality`` how well they mark it."""
+    are asked to mark, ``quality`` how well they mark it (a ``box`` in whole ``cell``-pixel cells)."""
 
     quality: Literal["exact", "box", "half", "wrong"] = "exact"
     kind: Literal["avoid", "object"] = "avoid"
     budget: int | None = Field(None, ge=0)
     seed: int = Field(0, ge=0)
+    cell: int = Field(4, ge=1)
 
 
 class HumanMasksConfig(_Config):

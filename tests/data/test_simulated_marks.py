@@ -35,11 +35,17 @@ def test_exact_object_marks_give_back_the_data_masks_and_avoid_marks_the_complem
     assert np.array_equal(combine_marks(simulate_marks(images, [0], kind="avoid"), images).masks, ~images.decoy_masks)
 
 
-def test_box_fills_the_bounding_box() -> None:
-    (mark,) = simulate_marks(one_image(), [0], quality="box", kind="object")
+def test_box_fills_the_bounding_box_out_to_whole_cells() -> None:
+    (mark,) = simulate_marks(one_image(), [0], quality="box", kind="object", cell=1)
     expected = np.zeros((8, 8), dtype=bool)
     expected[1:6, 1:4] = True
     assert np.array_equal(mark.mask, expected)
+    (coarse,) = simulate_marks(one_image(), [0], quality="box", kind="object", cell=4)  # rows 1-5, cols 1-3 → cells 0-1 × 0
+    expected = np.zeros((8, 8), dtype=bool)
+    expected[0:8, 0:4] = True
+    assert np.array_equal(coarse.mask, expected)
+    (patch,) = simulate_marks(one_image(), [0], quality="box", kind="avoid", cell=4)  # the 2×2 decoy lies in one cell
+    assert patch.mask[4:8, 4:8].all() and patch.mask.sum() == 16
 
 
 def test_half_keeps_one_half_of_the_region_across_its_longer_side() -> None:

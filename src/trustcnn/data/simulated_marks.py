@@ -9,7 +9,9 @@ person asked what the model must not use (``avoid``) marks the decoy; asked for 
 typology (Friedrich et al. 2023):
 
 - ``exact``: the region, pixel for pixel;
-- ``box``: its bounding box, filled (a coarse mark);
+- ``box``: its bounding box, filled and widened out to whole cells of ``cell`` pixels (a coarse
+  mark: what ticking the annotation task's cells around it gives; 4-pixel cells by default, the
+  task's 8 cells on 32-pixel images);
 - ``half``: the half of it on one side of its bounding box's middle, along the longer side
   (an incomplete mark; the side drawn at random);
 - ``wrong``: the other region (the object marked as the thing to avoid, or the decoy as the
@@ -49,11 +51,12 @@ def bounding_box(region: np.ndarray) -> tuple[slice, slice] | None:
     return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
-def coarse(region: np.ndarray) -> np.ndarray:
-    """The region's bounding box, filled."""
+def coarse(region: np.ndarray, cell: int = 1) -> np.ndarray:
+    """The region's bounding box, filled, its edges moved out to multiples of ``cell`` pixels."""
     box = np.zeros_like(region)
     if (span := bounding_box(region)) is not None:
-        box[span] = True
+        rows, cols = (slice(s.start // cell * cell, -(-s.stop // cell) * cell) for s in span)
+        box[rows, cols] = True
     return box
 
 
@@ -80,17 +83,19 @@ def simulate_marks(
     quality: AnnotatorQuality = "exact",
     kind: MarkKind = "avoid",
     seed: int = 0,
+    cell: int = 4,
     participant_id: str = "simulated",
     split: str = "train",
 ) -> list[Mark]:
-    """One simulated person's marks on ``images[indices]`` (of the split ``split``)."""
+    """One simulated person's marks on ``images[indices]`` (of the split ``split``); ``cell``
+    is the size of the cells a ``box`` is widened to."""
     if quality not in QUALITIES:
         raise ValueError(f"annotator quality must be one of {QUALITIES}, got {quality!r}")
     sides = np.random.default_rng(seed).random(len(indices)) < 0.5
     marks = []
     for index, first in zip((int(i) for i in indices), sides):
         marked = region(images, index, kind, wrong=quality == "wrong")
-        mask = coarse(marked) if quality == "box" else half(marked, bool(first)) if quality == "half" else marked
+        mask = coarse(marked, cell) if quality == "box" else half(marked, bool(first)) if quality == "half" else marked
         marks.append(Mark(participant_id, f"simulated-{split}-{index}", split, index, kind, mask))
     return marks
 
@@ -122,5 +127,7 @@ def marks_or_stand_in(
     if marks or simulate is None:
         return list(marks), "people"
     chosen = budget_sample(len(images), simulate.budget, simulate.seed)
-    stand_in = simulate_marks(images, chosen, quality=simulate.quality, kind=simulate.kind, seed=simulate.seed, split=split)
+    stand_in = simulate_marks(
+        images, chosen, quality=simulate.quality, kind=simulate.kind, seed=simulate.seed, cell=simulate.cell, split=split
+    )
     return stand_in, simulated_source(simulate)
