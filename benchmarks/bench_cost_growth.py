@@ -51,6 +51,7 @@ def bench_parameters(images: int, epochs: int) -> dict:
     """The ``bench`` environment: Fashion-MNIST, ``images`` glyphs in all, one trust variant."""
     return {
         "trust_variants": [VARIANT],
+        "human_mask_variants": [],
         "data": {
             "source": "fashion_mnist",
             "classes": None,

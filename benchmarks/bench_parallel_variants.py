@@ -1,7 +1,7 @@
 """Wall time of the trust variants run one after another vs under Kedro's ParallelRunner.
 
 A benchmark, not a test: ``.venv/bin/python benchmarks/bench_parallel_variants.py`` trains
-the splits and the baseline once (``--env``, default conf/base), then runs
+the splits and the baseline (and combines the human masks) once (``--env``, default conf/base), then runs
 ``kedro run --pipelines=trust`` on copies of that project, serially and with
 ``--runner=ParallelRunner`` (``max_workers`` = the cores), each with torch's default thread
 count and with one thread per process (``OMP_NUM_THREADS=1``). Each parallel run is compared
@@ -43,7 +43,7 @@ def main() -> None:
     env = {"KEDRO_ENV": args.env} if args.env else {}
     workers = f"--runner-params=max_workers={os.cpu_count()}"
     with project_copy(args.checkout) as root:
-        kedro_run(root, "--pipelines=ingestion,baseline", *env_args, env=env)
+        kedro_run(root, "--pipelines=ingestion,baseline,human_masks", *env_args, env=env)  # what the trust variants read
         one_thread = {**env, "OMP_NUM_THREADS": "1"}
         runs = {
             "serial": timed_trust(root, "serial", *env_args, env=env),

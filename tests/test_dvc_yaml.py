@@ -13,7 +13,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 def test_plots_show_every_model_trust_variants_names() -> None:
     dvc = yaml.safe_load((PROJECT / "dvc.yaml").read_text())
-    variants = yaml.safe_load((PROJECT / "conf/base/parameters_trust.yml").read_text())["trust_variants"]
+    params = yaml.safe_load((PROJECT / "conf/base/parameters_trust.yml").read_text())
+    variants = params["trust_variants"] + params["human_mask_variants"]
     plots = {next(iter(p)) if isinstance(p, dict) else p for p in dvc["plots"]}
     assert {f"data/08_reporting/{m}/training_curves.png" for m in ("baseline", "no_decoy", *variants)} <= plots
     assert all(p.endswith(".png") for p in plots), "DVC's own charts load Vega from a CDN: images only"

@@ -8,6 +8,7 @@ LIBRARY = (
     "atomic", "study", "study.package", "study.analysis", "study.web", "study.adversarial", "detection", "robustness",
     "journal", "runlock", "processes", "tracking.liveness", "console", "criticism", "replicates.summary",
     "replicates.report", "replicates.champion", "replicates.docs", "replicates.layout",
+    "study.annotation.package", "study.annotation.marks", "study.annotation.web",
 )
 
 

@@ -188,3 +188,9 @@ def test_a_registered_models_description_says_what_trained_it_on_which_data() ->
     assert model_description("baseline", {"objective": "ce", "optim": {"epochs": 3}}, {}) == "baseline: objective ce; epochs 3."
     rrr = {"objective": "ce+penalty_rrr", "optim": {"saliency_method": "gradcam"}}
     assert model_description("rrr", rrr, {}) == "rrr: objective ce+penalty_rrr."  # input gradients, no map
+    assert model_description("rrr_human", {**rrr, "human_masks": {"images": 540, "marked": 25}}, {}) == (
+        "rrr_human: objective ce+penalty_rrr; masks people marked on 25 of 540 training images."
+    )
+    assert model_description("rrr_human", {**rrr, "human_masks": {"images": 540, "marked": 0}}, {}).endswith(
+        "on 0 of 540 training images (none yet: trained without its mask term)."
+    )

@@ -206,6 +206,9 @@ class TrustConfig(OptimConfig, LossWeights):
     baseline) or ``backbone`` (a fresh trust layer and head over the backbone the baseline
     started from: training from scratch with the penalty, as Ross et al. did).
     ``feature_cache`` is ignored where the method or a term needs the input, or the backbone trains.
+    ``masks`` says which object masks the mask terms read: the data's (``data``) or those
+    people marked (``human``: the ``human_masks`` dataset; an image nobody marked trains on
+    the rest of the loss alone, and the validation split has none).
     """
 
     trainable: Trainable = "trust_layer"
@@ -213,12 +216,35 @@ class TrustConfig(OptimConfig, LossWeights):
     saliency_method: TrainableMethodName = "gradcam"
     feature_cache: bool = True
     grid: GridConfig | None = None
+    masks: Literal["data", "human"] = "data"
 
     @model_validator(mode="after")
     def _fresh_head_must_train(self) -> TrustConfig:
         if self.start_from == "backbone" and self.trainable == "trust_layer":
             raise ValueError("start_from=backbone gives a fresh, random head: trainable must be trust_layer+head or all")
         return self
+
+
+class SimulatedAnnotatorConfig(_Config):
+    """A simulated person (:mod:`trustcnn.data.simulated_marks`) who marks ``budget`` training
+    images (``None``: all; sampled with ``seed``) from the data's masks: ``kind`` is what they
+    are asked to mark, ``quality`` how well they mark it (a ``box`` in whole ``cell``-pixel cells)."""
+
+    quality: Literal["exact", "box", "half", "wrong"] = "exact"
+    kind: Literal["avoid", "object"] = "avoid"
+    budget: int | None = Field(None, ge=0)
+    seed: int = Field(0, ge=0)
+    cell: int = Field(4, ge=1)
+
+
+class HumanMasksConfig(_Config):
+    """People's marks → object masks (:mod:`trustcnn.data.human_masks`): a pixel is marked when
+    at least ``threshold`` of an image's annotators marked it. ``simulate`` stands a simulated
+    annotator in for people while nobody has marked anything (the smoke environment); the
+    report says whose marks were used."""
+
+    threshold: float = Field(0.5, gt=0.0, le=1.0)
+    simulate: SimulatedAnnotatorConfig | None = None
 
 
 class SaliencyConfig(_Config):
@@ -263,6 +289,31 @@ class UserStudyConfig(_Config):
     adversarial_images: int = Field(0, ge=0)
     adversarial_against: str = "baseline"
     criticism: bool = False  # a block more: each compared model's prototypes and criticisms per class, "what does it use?"
+
+
+class AnnotationConfig(_Config):
+    """Which training images people are asked to mark, and the task they see (docs/annotation.md).
+
+    ``n_images`` training images, each class its proportional share, seeded by ``seed``,
+    chosen by ``strategy`` from a stratified random ``pool`` of training images (``None``: all):
+    ``random``; ``outside_mask`` — where ``model``'s ``method`` map puts the largest share of
+    its mass outside the object (needs the data's masks); ``suspicious`` — where error
+    detection's ``detector`` scores the prediction most likely wrong (the learnt detectors
+    are fitted as ``error_detection.fit_on`` says, on the stored features). Each image is
+    shown with ``model``'s map (the model is never named) under a ``grid`` × ``grid`` of
+    cells that must divide the image; people mark what the model should not use
+    (``kind: avoid``) or the object it should use (``object``)."""
+
+    n_images: int = Field(50, ge=1)
+    model: str = "baseline"
+    method: MethodName = "gradcam"
+    strategy: Literal["random", "outside_mask", "suspicious"] = "random"
+    detector: Literal["max_softmax", "stability", "conductance", "combined"] = "combined"
+    pool: int | None = Field(2000, ge=1)
+    kind: Literal["avoid", "object"] = "avoid"
+    grid: int = Field(8, ge=2, le=64)
+    seed: int = Field(0, ge=0)
+    image_px: int = Field(192, ge=32, le=1024)
 
 
 class ErrorDetectionConfig(_Config):
@@ -378,12 +429,13 @@ def with_seeds(params: Mapping[str, Any], blocks: Collection[str] = SEEDED) -> d
 
 
 def with_trust_defaults(params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` with each of ``trust_variants``' ``trust`` blocks laid over ``trust_defaults``
-    (key by key, like YAML's ``<<:``). The parameter files carry no YAML merge keys, because
-    ``dvc exp run -S`` rewrites the file it edits and would expand them into copies."""
+    """``params`` with each ``trust`` block of ``trust_variants`` and ``human_mask_variants``
+    laid over ``trust_defaults`` (key by key, like YAML's ``<<:``). The parameter files carry
+    no YAML merge keys, because ``dvc exp run -S`` rewrites the file it edits and would
+    expand them into copies."""
     defaults = params.get(TRUST_DEFAULTS) or {}
     merged = dict(params)
-    for name in params.get("trust_variants") or []:
+    for name in [*(params.get("trust_variants") or []), *(params.get("human_mask_variants") or [])]:
         block = params.get(name) or {}
         merged[name] = {**block, "trust": {**defaults, **(block.get("trust") or {})}}
     return merged

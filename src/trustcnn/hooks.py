@@ -145,22 +145,26 @@ class RunGuard:
 
 
 class VariantListCheck:
-    """Stops a run whose ``trust_variants`` (after ``--env`` and ``--params``) differ from the
-    list the pipelines were built with — Kedro builds them before it reads those, so the run
-    would otherwise silently train other variants than its configuration names."""
+    """Stops a run whose ``trust_variants`` or ``human_mask_variants`` (after ``--env`` and
+    ``--params``) differ from the lists the pipelines were built with — Kedro builds them
+    before it reads those, so the run would otherwise silently train other variants than its
+    configuration names — or whose variants' ``masks`` contradict their list."""
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        from trustcnn.pipeline_registry import trust_variants
+        from trustcnn.pipeline_registry import human_mask_variants, trust_variants, variant_lists
 
-        built, wanted = list(trust_variants()), context.params.get("trust_variants")
-        if wanted != built:
-            raise ParameterError(
-                f"trust_variants is {wanted!r} for this run (env {context.env!r}) but the pipelines were built with "
-                f"{built!r}. Pipelines are built from conf/base and the environment KEDRO_ENV names: choose the "
-                "environment with KEDRO_ENV=<env> rather than --env, and change the list in that environment's files, "
-                "not with --params."
-            )
+        for key, built in (("trust_variants", trust_variants()), ("human_mask_variants", human_mask_variants())):
+            wanted = context.params.get(key)
+            wanted = list(wanted or []) if key == "human_mask_variants" else wanted  # an optional list
+            if wanted != list(built):
+                raise ParameterError(
+                    f"{key} is {wanted!r} for this run (env {context.env!r}) but the pipelines were built with "
+                    f"{list(built)!r}. Pipelines are built from conf/base and the environment KEDRO_ENV names: choose the "
+                    "environment with KEDRO_ENV=<env> rather than --env, and change the list in that environment's files, "
+                    "not with --params."
+                )
+        variant_lists(context.params)
 
 
 class ProvenanceHooks:

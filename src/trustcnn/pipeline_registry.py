@@ -3,10 +3,12 @@
 ``transfer`` (also ``__default__``) is the whole experiment: ingestion → baseline (and
 the no-decoy reference) → trust variants → saliency, error detection, robustness, criticism →
 evaluation (with the bias audit) → user study (its sample, and the analysis of whatever
-answers there are). Each stage is registered on its own too, so DVC
-stages and users can run them separately. ``replicate`` is ``transfer`` as one replicate of a
-seed; ``aggregate`` summarises the replicates across seeds. The trust variants are the ``trust_variants``
-parameter: each is the one trust pipeline under its own namespace.
+answers there are) and the annotation task's package (training images to mark). Each stage is
+registered on its own too, so DVC stages and users can run them separately. ``replicate`` is
+``transfer`` as one replicate of a seed; ``aggregate`` summarises the replicates across seeds.
+The trust variants are the ``trust_variants`` parameter, and those trained on people's marks
+``human_mask_variants`` (after the ``human_masks`` step): each is the one trust pipeline under
+its own namespace.
 """
 
 from __future__ import annotations
@@ -19,10 +21,22 @@ from kedro.framework.project import settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
+from trustcnn.config import TrustConfig, with_trust_defaults
 from trustcnn.errors import ParameterError
 from trustcnn.evaluation import NO_DECOY, REFERENCE
 
 TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)
+
+
+def _parameters() -> dict:
+    """The parameters of ``conf/base`` + the environment ``KEDRO_ENV`` names (default
+    ``conf/local``), each variant laid over ``trust_defaults``."""
+    root = find_kedro_project(Path.cwd()) or Path.cwd()
+    env = os.environ.get("KEDRO_ENV") or "local"
+    loader = OmegaConfigLoader(
+        str(root / settings.CONF_SOURCE), base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"}
+    )
+    return with_trust_defaults(loader["parameters"])
 
 
 def trust_variants() -> tuple[str, ...]:
@@ -30,21 +44,48 @@ def trust_variants() -> tuple[str, ...]:
     ``conf/local``). Pipelines are built before a run's ``--env``/``--params`` are known, so
     an environment with its own list (``conf/decoy_fashion``) is chosen with ``KEDRO_ENV``;
     :class:`~trustcnn.hooks.VariantListCheck` stops a run whose list differs from this one."""
-    root = find_kedro_project(Path.cwd()) or Path.cwd()
-    env = os.environ.get("KEDRO_ENV") or "local"
-    loader = OmegaConfigLoader(str(root / settings.CONF_SOURCE), base_env="base", default_run_env=env)
-    variants = loader["parameters"].get("trust_variants", [])
-    if not variants or len(set(variants)) != len(variants) or set(variants) & set(TRAINED_BY_BASELINE):
-        raise ParameterError(f"trust_variants must be distinct names other than {TRAINED_BY_BASELINE}, got {variants!r}")
-    return tuple(variants)
+    return variant_lists(_parameters())[0]
 
+
+def human_mask_variants() -> tuple[str, ...]:
+    """``human_mask_variants`` (read like :func:`trust_variants`): the variants trained on
+    people's marks, each reading the ``human_masks`` dataset."""
+    return variant_lists(_parameters())[1]
+
+
+def variant_lists(params: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``trust_variants`` and ``human_mask_variants``, checked: distinct names, none a model
+    the baseline step trains, and each variant's ``trust.masks`` saying which list it is in
+    (DVC's stages follow the lists: a variant on human masks depends on them)."""
+    variants, human = params.get("trust_variants") or [], params.get("human_mask_variants") or []
+    names = [*variants, *human]
+    if not variants or len(set(names)) != len(names) or set(names) & set(TRAINED_BY_BASELINE):
+        raise ParameterError(
+            f"trust_variants and human_mask_variants must be distinct names other than {TRAINED_BY_BASELINE} "
+            f"(trust_variants not empty), got {variants!r} and {human!r}"
+        )
+    for listed, masks in ((variants, "data"), (human, "human")):
+        wrong = [name for name in listed if _masks(params, name) != masks]
+        if wrong and masks == "human":
+            raise ParameterError(f"{wrong} in human_mask_variants must say trust.masks: human (they train on people's marks)")
+        if wrong:
+            raise ParameterError(f"{wrong} in trust_variants must say trust.masks: data; a variant on people's marks belongs in human_mask_variants")
+    return tuple(variants), tuple(human)
+
+
+def _masks(params: dict, variant: str) -> str:
+    """A variant's ``trust.masks``, from plain parameters or validated ones (a TrustConfig)."""
+    trust = (params.get(variant) or {}).get("trust") or {}
+    return trust.masks if isinstance(trust, TrustConfig) else trust.get("masks", "data")
 
 
 def register_pipelines() -> dict[str, Pipeline]:
+    from trustcnn.pipelines.annotation import pipeline as annotation
     from trustcnn.pipelines.baseline import pipeline as baseline
     from trustcnn.pipelines.criticism import pipeline as criticism
     from trustcnn.pipelines.error_detection import pipeline as error_detection
     from trustcnn.pipelines.evaluation import pipeline as evaluation
+    from trustcnn.pipelines.human_masks import pipeline as human_masks
     from trustcnn.pipelines.ingestion import pipeline as ingestion
     from trustcnn.pipelines.replicates import pipeline as replicates
     from trustcnn.pipelines.robustness import pipeline as robustness
@@ -52,18 +93,22 @@ def register_pipelines() -> dict[str, Pipeline]:
     from trustcnn.pipelines.trust import pipeline as trust
     from trustcnn.pipelines.user_study import pipeline as user_study
 
-    variants = trust_variants()
-    models = (*TRAINED_BY_BASELINE, *variants)
+    variants, human = variant_lists(_parameters())
+    models = (*TRAINED_BY_BASELINE, *variants, *human)
     stages = {
         "ingestion": ingestion.create_pipeline(),
         "baseline": baseline.create_pipeline(),
-        "trust": trust.create_pipeline(variants=variants),
+        "human_masks": human_masks.create_pipeline(),
+        "trust": trust.create_pipeline(variants=variants, human_mask_variants=human),
         "saliency": saliency.create_pipeline(models=models),
         "error_detection": error_detection.create_pipeline(models=models),
         "robustness": robustness.create_pipeline(models=models),
         "criticism": criticism.create_pipeline(models=models),
         "evaluation": evaluation.create_pipeline(models=models),
         "user_study": user_study.create_pipeline(models=models),
+        # Marks are asked about the maps of models trained without them: the variants on
+        # human masks come after the marks (a loop, not a cycle).
+        "annotation": annotation.create_pipeline(models=(*TRAINED_BY_BASELINE, *variants)),
     }
     transfer = sum(stages.values(), Pipeline([]))
     # One replicate (`--params=seed=N,replicate.active=true`) is `transfer` plus the record of what

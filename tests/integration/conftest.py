@@ -19,7 +19,8 @@ SMOKE_DATA = Path("data/envs/smoke")
 SMOKE_EXPERIMENT = "trustcnn-smoke"
 SMOKE_RUN = "smoke"
 KEDRO = Path(sys.executable).with_name("kedro")
-# The models `kedro run --pipelines=transfer` trains with the default trust_variants.
+# The models `kedro run --pipelines=transfer` trains with the default trust_variants and
+# human_mask_variants.
 MODELS = (
     "baseline",
     "no_decoy",
@@ -30,6 +31,9 @@ MODELS = (
     "trust_mask",
     "rrr",
     "rrr_gradcam",
+    "rrr_human",
+    "rrr_gradcam_human",
+    "trust_mask_human",
 )
 
 

@@ -11,11 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
 from trustcnn.study import ResponseStore
+from trustcnn.study.annotation.grid import Grid
+from trustcnn.study.annotation.marks import read_marks
+from trustcnn.study.annotation.store import MarkStore
 
 from .conftest import PROJECT
 
@@ -31,17 +35,30 @@ IDENTITY = {
 def run(clone: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env |= {"PATH": f"{BIN}:{env['PATH']}", "KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg", **IDENTITY}
-    result = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=1800)  # a busy 2-core machine: many minutes
+    result = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=3600)  # a busy 2-core machine: a full repro took > 15 min
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
 
 def trust_variants(clone: Path) -> list[str]:
-    return yaml.safe_load((clone / "conf/base/parameters_trust.yml").read_text())["trust_variants"]
+    params = yaml.safe_load((clone / "conf/base/parameters_trust.yml").read_text())
+    return params["trust_variants"] + params["human_mask_variants"]
+
+
+def human_mask_variants(clone: Path) -> list[str]:
+    return yaml.safe_load((clone / "conf/base/parameters_trust.yml").read_text())["human_mask_variants"]
 
 
 def stages_run(output: str) -> list[str]:
-    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
+    """The stages that ran, but human_masks: it re-reads people's marks at every repro
+    (``always_changed``) and, with the marks unchanged, writes the same bytes."""
+    return [name for line in output.splitlines() if line.startswith("Running stage") and (name := line.split("'")[1]) != "human_masks"]
+
+
+def up_to_date(status: str) -> bool:
+    """``dvc status`` says nothing but that human_masks always re-reads the marks."""
+    lines = [line.strip() for line in status.splitlines() if line.strip()]
+    return "up to date" in status or lines == ["human_masks:", "always changed"]
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +73,28 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     first = run(clone, "dvc", "repro")
     ran = stages_run(first.stdout)
-    assert ran[0] == "ingestion" and ran[-2:] == ["evaluation", "user_study"]
+    assert ran[0] == "ingestion" and ran.index("evaluation") < ran.index("user_study")
+    assert ran.index("error_detection") < ran.index("annotation")
     assert {"baseline", "saliency", "trust@trust_gradcam", "trust@rrr"} <= set(ran)
     assert not [stage for stage in ran if "replicates/" in stage], "make run must never run the replicates"
+    assert "trust_human@rrr_human" in ran
+    assert "Running stage 'human_masks'" in first.stdout
     second = run(clone, "dvc", "repro")
-    assert stages_run(second.stdout) == []
-    assert "up to date" in second.stdout
+    assert stages_run(second.stdout) == []  # human_masks ran, found the same marks: nothing after it did
     # A bare `dvc status` lists every dvc.yaml of the project, the replicates' too (never run here).
-    assert "up to date" in run(clone, "dvc", "status", "dvc.yaml").stdout
+    assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)
     assert "replicates/dvc.yaml:seed@0" in run(clone, "dvc", "status").stdout
 
 
 def test_one_repro_is_one_top_level_mlflow_run_with_its_stages_nested(clone: Path) -> None:
-    # After the test above: one `dvc repro` that ran every stage, one that ran none (so no run).
+    # After the test above: one `dvc repro` that ran every stage, then one that ran only human_masks
+    # (always changed): each a top-level group run, the first holding every stage.
     client = MlflowClient(tracking_uri=f"sqlite:///{clone / 'mlflow.db'}")
     experiment = client.get_experiment_by_name("trustcnn")
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"  # MLflow's UI: the runs, not GenAI
     runs = client.search_runs([experiment.experiment_id], max_results=5000)
-    top = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
-    assert len(top) == 1 and top[0].info.run_name == "dvc repro" and top[0].info.status == "FINISHED"
+    top = sorted((r for r in runs if "mlflow.parentRunId" not in r.data.tags), key=lambda r: r.info.start_time)
+    assert [(r.info.run_name, r.info.status) for r in top] == [("dvc repro", "FINISHED")] * 2
     group = top[0].info.run_id
     stages = {r.data.tags["trustcnn.dvc_stage"]: r for r in runs if r.data.tags.get("mlflow.parentRunId") == group}
     assert set(stages) == set(yaml.safe_load((clone / "dvc.lock").read_text())["stages"])
@@ -89,7 +109,7 @@ def test_a_forced_rerun_writes_the_same_bytes_so_dvc_lock_is_unchanged(clone: Pa
     lock = (clone / "dvc.lock").read_text()
     assert stages_run(run(clone, "dvc", "repro", "--force", "--single-item", "baseline").stdout) == ["baseline"]
     assert (clone / "dvc.lock").read_text() == lock
-    assert "up to date" in run(clone, "dvc", "status", "dvc.yaml").stdout
+    assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)
 
 
 def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> None:
@@ -136,7 +156,7 @@ def test_after_dvc_checkout_a_stage_run_on_its_own_raises_no_false_alarm(clone: 
     from (docs/lineage.md) is restored with it, so a Kedro stage run on them finds them consistent."""
     run(clone, "git", "checkout", "--", ".")
     run(clone, "dvc", "checkout", "--force")
-    assert "up to date" in run(clone, "dvc", "status").stdout
+    assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)
     run(clone, "kedro", "run", "--pipelines=user_study")
 
 
@@ -182,4 +202,23 @@ def test_new_study_answers_make_dvc_rerun_only_the_analysis(clone: Path) -> None
     assert stages_run(run(clone, "dvc", "repro").stdout) == ["user_study"]
     assert json.loads((study / "report.json").read_text())["answers"] == 1
     assert len(store.responses().answers) == 1, "the re-run kept the answer"
-    assert "up to date" in run(clone, "dvc", "status", "dvc.yaml").stdout
+    assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)
+
+
+def test_new_marks_survive_dvc_rerunning_the_annotation_stage(clone: Path) -> None:
+    folder = clone / "data/08_reporting/annotation"
+    manifest = json.loads((folder / "package/manifest.json").read_text())
+    store = MarkStore(folder / "marks.sqlite")
+    person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
+    store.mark(person, manifest["items"][0]["item_id"], "avoid", Grid.from_manifest(manifest), [0, 1], None)
+    assert "annotation" in run(clone, "dvc", "status").stdout
+    ran = stages_run(run(clone, "dvc", "repro").stdout)
+    assert "annotation" in ran
+    assert json.loads((folder / "package/manifest.json").read_text()) == manifest, "the same package again"
+    assert len(read_marks(folder / "marks.sqlite", folder / "key.json")) == 1, "the re-run kept the marks"
+    # The person's mark replaced the smoke env's simulated annotator: one image has a mask, and every
+    # variant on human masks retrained on it.
+    human = np.load(clone / "data/05_model_input/human_masks.npz")
+    assert human["has_mask"].sum() == 1 and human["annotators"].sum() == 1
+    assert json.loads((clone / "data/08_reporting/human_masks/report.json").read_text())["source"] == "people"
+    assert {f"trust_human@{name}" for name in human_mask_variants(clone)} <= set(ran)

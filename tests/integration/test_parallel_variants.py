@@ -51,7 +51,7 @@ def last_run_tree(root: Path) -> dict[Fact, Any]:
 def trained_baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("parallel"))
     with (root / "conf" / "smoke" / "parameters.yml").open("a") as params:
-        params.write(f"\ntrust_variants: {list(VARIANTS)}\n")
+        params.write(f"\ntrust_variants: {list(VARIANTS)}\nhuman_mask_variants: []\n")  # these alone
     result = kedro(root, "run", "--pipelines=ingestion,baseline", "--env=smoke", env=SMOKE)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root

@@ -41,7 +41,7 @@ def test_rrr_loss_and_trainable_gradients_equal_double_backward(name: str) -> No
 
     loss_fast, logits_fast, _ = objective(model, model.cam_layer, batch, True)
     fast = torch.autograd.grad(loss_fast, params)
-    logits, activations, input_grads = objective._through_everything(model, model.cam_layer, batch.x, True)
+    logits, activations, input_grads = objective._through_everything(model, model.cam_layer, batch.x, True, True)
     maps = objective.method.from_activations(logits, activations, logits.argmax(1), create_graph=True)
     loss_slow, _ = trust_loss(logits, batch.y, maps, objective.weights, batch.masks, input_grads)
     slow = torch.autograd.grad(loss_slow, params)

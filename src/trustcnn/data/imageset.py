@@ -21,6 +21,8 @@ class ImageSet:
     sources that paint one, else ``None``; it lets a bias audit measure saliency on it.
     ``decoy_palette`` uint8 ``[K, 3]`` is the solid colour a decoy of each class has, so the
     decoys can be repainted to build test views (:mod:`trustcnn.data.decoy_views`).
+    ``has_mask`` bool ``[N]`` says which images' masks were given (people marked only some:
+    :mod:`trustcnn.data.human_masks`); ``None`` means every image's mask was.
     """
 
     images: np.ndarray
@@ -29,6 +31,7 @@ class ImageSet:
     masks: np.ndarray | None = None
     decoy_masks: np.ndarray | None = None
     decoy_palette: np.ndarray | None = None
+    has_mask: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or self.images.shape[-1] != 3 or self.images.dtype != np.uint8:
@@ -58,6 +61,8 @@ class ImageSet:
                 f"decoy_palette must be uint8 [{len(self.class_names)}, 3], "
                 f"got {self.decoy_palette.dtype} {self.decoy_palette.shape}"
             )
+        if self.has_mask is not None and (self.masks is None or self.has_mask.shape != (n,) or self.has_mask.dtype != np.bool_):
+            raise ValueError(f"has_mask must be bool ({n},) beside masks, got {self.has_mask.dtype} {self.has_mask.shape}")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -77,6 +82,11 @@ class ImageSet:
         """The same labels, masks and decoys over other pixels (e.g. repainted decoys)."""
         return dataclasses.replace(self, images=images)
 
+    def with_masks(self, masks: np.ndarray, has_mask: np.ndarray | None = None) -> ImageSet:
+        """The same images with other object masks (e.g. people's), given for the images
+        ``has_mask`` names (``None``: for every image)."""
+        return dataclasses.replace(self, masks=masks, has_mask=has_mask)
+
     def subset(self, index: np.ndarray, memory_budget_mb: float = float("inf")) -> ImageSet:
         """The images at ``index`` (an integer or boolean index array), same classes; each
         array in a temporary file (memory-mapped) where it exceeds ``memory_budget_mb``."""
@@ -87,6 +97,7 @@ class ImageSet:
             masks=None if self.masks is None else gather(self.masks, index, memory_budget_mb),
             decoy_masks=None if self.decoy_masks is None else gather(self.decoy_masks, index, memory_budget_mb),
             decoy_palette=self.decoy_palette,
+            has_mask=None if self.has_mask is None else self.has_mask[index],
         )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -102,6 +113,8 @@ class ImageSet:
             arrays["decoy_masks"] = self.decoy_masks
         if self.decoy_palette is not None:
             arrays["decoy_palette"] = self.decoy_palette
+        if self.has_mask is not None:
+            arrays["has_mask"] = self.has_mask
         return arrays
 
     @classmethod
@@ -109,6 +122,7 @@ class ImageSet:
         masks = arrays.get("masks")
         decoy_masks = arrays.get("decoy_masks")
         palette = arrays.get("decoy_palette")
+        has_mask = arrays.get("has_mask")
         return cls(
             images=np.asarray(arrays["images"], dtype=np.uint8),
             labels=np.asarray(arrays["labels"], dtype=np.int64),
@@ -116,4 +130,5 @@ class ImageSet:
             masks=None if masks is None else np.asarray(masks, dtype=bool),
             decoy_masks=None if decoy_masks is None else np.asarray(decoy_masks, dtype=bool),
             decoy_palette=None if palette is None else np.asarray(palette, dtype=np.uint8),
+            has_mask=None if has_mask is None else np.asarray(has_mask, dtype=bool),
         )

@@ -6,6 +6,10 @@ called with those inputs of the batch (``logits``, ``targets``, ``maps``, ``mask
 ``input_grads`` = ∂Σ log p/∂x); the term is added to the loss as ``weight · value`` whenever
 its weight is > 0, logged as ``train_<name>`` / ``val_<name>``, and the training loop
 provides masks or input gradients because the term says it uses them.
+
+Every input is batch-first and every term a mean over the batch's images, so a term that
+uses masks is computed on the images that have one when only some do
+(:func:`over_masked`: people marked part of the training images).
 """
 
 from __future__ import annotations
@@ -56,3 +60,14 @@ def active_terms(weights: object) -> list[LossTerm]:
 def needs(weights: object, name: str) -> bool:
     """Whether an active term uses the batch input ``name`` (``masks``, ``input_grads``)."""
     return any(name in term.uses for term in active_terms(weights))
+
+
+def over_masked(term: LossTerm, inputs: dict[str, Tensor | None], has_mask: Tensor) -> Tensor:
+    """``term`` averaged over the images of the batch whose mask was given (``has_mask``,
+    bool ``[B]``); 0 when none was. A batch where every image has a mask is computed whole,
+    exactly as without ``has_mask``."""
+    if bool(has_mask.all()):
+        return term(inputs)
+    if not bool(has_mask.any()):
+        return inputs["logits"].new_zeros(())
+    return term({name: None if value is None else value[has_mask] for name, value in inputs.items()})

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from trustcnn.config import LossWeights
-from trustcnn.losses.terms import TERMS, active_terms, loss_term
+from trustcnn.losses.terms import TERMS, active_terms, loss_term, over_masked
 from trustcnn.saliency import upsample
 from trustcnn.saliency.postprocess import at_least_fp32
 
@@ -59,12 +59,16 @@ def trust_loss(
     weights: LossWeights,
     masks: Tensor | None = None,
     input_grads: Tensor | None = None,
+    has_mask: Tensor | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
     """Eq. 7 plus ``weight · term`` for every registered term whose weight is > 0; returns the
     loss and every term (cross entropy and eq. 4–6 always, for monitoring).
 
     ``masks`` (``[B, H, W]``) and ``input_grads`` (∂Σ log p/∂x, ``[B, C, H, W]``) are needed
-    by the terms that use them; a missing one is an error naming the weight.
+    by the terms that use them; a missing one is an error naming the weight. With
+    ``has_mask`` (bool ``[B]``) only those images have a mask: each term that uses masks is
+    averaged over them, and is 0 in a batch without any (the others train on cross entropy
+    and eq. 4–6 alone).
     """
     k = logits.shape[1]
     ce = F.cross_entropy(logits, targets)
@@ -78,7 +82,8 @@ def trust_loss(
     )
     inputs = {"logits": logits, "targets": targets, "maps": maps, "masks": masks, "input_grads": input_grads}
     for term in active_terms(weights):
-        terms[term.name] = term(inputs)
+        partial = has_mask is not None and "masks" in term.uses
+        terms[term.name] = over_masked(term, inputs, has_mask) if partial else term(inputs)
         loss = loss + getattr(weights, term.weight) * terms[term.name]
     return loss, terms
 

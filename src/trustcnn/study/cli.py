@@ -19,6 +19,7 @@ from trustcnn.study.serving import DatabaseInUse, DatabaseLock
 from trustcnn.study.store import ResponseStore
 
 FOLDER = Path("data/08_reporting/user_study")
+ANNOTATION = Path("data/08_reporting/annotation")
 
 
 @click.group(cls=ReportedGroup, help="Run the user study: serve its page, export its answers, back them up and restore them.")
@@ -26,9 +27,15 @@ def study() -> None:
     pass
 
 
-@study.command(help="Serve the study package on HOST:PORT (127.0.0.1 by default; 0.0.0.0 to share it on a LAN).")
+@study.command(help="Serve the study package on HOST:PORT (127.0.0.1 by default; 0.0.0.0 to share it on a LAN). "
+               "--task annotate serves the annotation task instead of the comparison questions, --task both serves "
+               "it beside them at /annotate/ (docs/annotation.md).")
 @click.option("--package", "package_dir", type=click.Path(path_type=Path), default=FOLDER / "package", show_default=True)
 @click.option("--db", type=click.Path(path_type=Path), default=FOLDER / "responses.sqlite", show_default=True)
+@click.option("--task", type=click.Choice(["compare", "annotate", "both"]), default="compare", show_default=True,
+              help="compare: which map is better; annotate: mark what the model should not use")
+@click.option("--annotation-package", type=click.Path(path_type=Path), default=ANNOTATION / "package", show_default=True)
+@click.option("--marks-db", type=click.Path(path_type=Path), default=ANNOTATION / "marks.sqlite", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--threads", type=int, default=8, show_default=True, help="concurrent requests (waitress)")
@@ -36,22 +43,33 @@ def study() -> None:
               help="back the answers up every MINUTES while serving, and once more on stopping")
 @click.option("--backup-to", type=click.Path(path_type=Path, file_okay=False), default=None,
               help=f"the folder of those backups  [default: {default_folder()}]")
-def serve(package_dir: Path, db: Path, host: str, port: int, threads: int, backup_every: float | None, backup_to: Path | None) -> None:
+def serve(
+    package_dir: Path, db: Path, task: str, annotation_package: Path, marks_db: Path, host: str, port: int, threads: int,
+    backup_every: float | None, backup_to: Path | None,
+) -> None:
     import waitress
 
+    from trustcnn.study.annotation.web import PREFIX, beside, create_annotation_app
     from trustcnn.study.web import create_app
 
+    share = f"http://{'<this machine>' if host == '0.0.0.0' else host}:{port}"
     lock = _lock(db, f"trustcnn study serve on {host}:{port}", "wait for the restore to finish, then start the server again")
     try:
-        app = create_app(package_dir, db)
-    except FileNotFoundError as error:
+        app = create_app(package_dir, db) if task != "annotate" else None
+        annotation = create_annotation_app(annotation_package, marks_db) if task != "compare" else None
+    except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"study {json.loads((package_dir / 'manifest.json').read_text())['study_id']}: answers go to {db}")
-    schedule = _backups(db, backup_every, backup_to)
-    click.echo(f"share http://{'<this machine>' if host == '0.0.0.0' else host}:{port}/  (Ctrl-C stops)")
+    if app is not None:
+        click.echo(f"study {json.loads((package_dir / 'manifest.json').read_text())['study_id']}: answers go to {db}")
+        click.echo(f"share {share}/  (Ctrl-C stops)")
+    if annotation is not None:
+        click.echo(f"annotation {json.loads((annotation_package / 'manifest.json').read_text())['study_id']}: marks go to {marks_db}")
+        click.echo(f"share {share}{PREFIX if app is not None else ''}/  (Ctrl-C stops)")
+    served = annotation if app is None else app if annotation is None else beside(app, annotation)
+    schedule = _backups(db, backup_every, backup_to) if app is not None else None
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops the server as Ctrl-C does: the last backup is taken
     try:
-        waitress.serve(app, host=host, port=port, threads=threads)
+        waitress.serve(served, host=host, port=port, threads=threads)
     except OSError as error:
         raise UserError(f"cannot listen on {host}:{port} ({error.strerror or error}): stop what uses it, or choose another --port") from error
     finally:

@@ -25,12 +25,19 @@ def stratified_sample(strata: np.ndarray, n: int, seed: int) -> np.ndarray:
         return np.arange(len(strata))
     rng = np.random.default_rng(seed)
     labels, counts = np.unique(strata, return_counts=True)
-    quotas = counts * n / len(strata)
+    take = proportional_quotas(counts, n)
+    chosen = [rng.choice(np.flatnonzero(strata == label), size=k, replace=False) for label, k in zip(labels, take)]
+    return np.sort(np.concatenate(chosen))
+
+
+def proportional_quotas(counts: np.ndarray, n: int) -> np.ndarray:
+    """How many of ``n`` each stratum of ``counts`` members gets: its proportional share,
+    rounded by largest remainders (so the quotas sum to ``n``)."""
+    quotas = counts * n / counts.sum()
     take = np.floor(quotas).astype(int)
     for k in np.argsort(-(quotas - take), kind="stable")[: n - take.sum()]:
         take[k] += 1
-    chosen = [rng.choice(np.flatnonzero(strata == label), size=k, replace=False) for label, k in zip(labels, take)]
-    return np.sort(np.concatenate(chosen))
+    return take
 
 
 def joint_strata(cases: Mapping[str, np.ndarray]) -> np.ndarray:

@@ -32,6 +32,8 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
     (created if absent; the package's study is registered in it)."""
     package_dir = Path(package_dir).resolve()
     manifest = read_manifest(package_dir)
+    if manifest.get("task", "compare") != "compare":
+        raise ValueError(f"{package_dir} holds the {manifest['task']} task, not the comparison questions (trustcnn study serve --task)")
     block = manifest.get("criticism", {"items": []})  # the optional criticism block, after the map items
     every = [*manifest["items"], *block["items"]]
     items = {item["item_id"]: item for item in every}

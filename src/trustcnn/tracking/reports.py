@@ -65,7 +65,8 @@ def log_training(
 
 def model_description(model_name: str, params: Mapping[str, Any], data: Mapping[str, str]) -> str:
     """``trust_mask: objective ce+eq4+eq5+eq6+loss_mask on gradcam maps; trust_layer trained
-    from baseline, 20 epochs, lr 0.05, lam 0.5. Data (DVC md5): train_set 1a2b…``."""
+    from baseline, 20 epochs, lr 0.05, lam 0.5. Data (DVC md5): train_set 1a2b…``; a variant
+    on human masks says on how many images people marked them."""
     optim = params.get("optim", {})
     what = f"{model_name}: objective {params['objective']}" if "objective" in params else model_name
     if optim.get("saliency_method") and set(params.get("objective", "ce").split("+")) - NO_MAPS:
@@ -75,6 +76,9 @@ def model_description(model_name: str, params: Mapping[str, Any], data: Mapping[
     )
     trained = f"{optim.get('trainable', '')} trained from {optim['start_from']}" if "start_from" in optim else ""
     sentence = "; ".join(part for part in (what, ", ".join(p for p in (trained, how) if p)) if part)
+    if (human := params.get("human_masks")) is not None:
+        sentence += f"; masks people marked on {human['marked']} of {human['images']} training images"
+        sentence += "" if human["marked"] else " (none yet: trained without its mask term)"
     hashes = ", ".join(f"{k.split('.data.')[1].removesuffix('.md5')} {v[:12]}" for k, v in sorted(data.items()))
     return f"{sentence}.{f' Data (DVC md5): {hashes}.' if hashes else ''}"
 

@@ -23,6 +23,7 @@ from trustcnn.training.transfer import (
     train_trust,
     trust_objective,
     trust_start_model,
+    variant_splits,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "train_trust",
     "trust_objective",
     "trust_start_model",
+    "variant_splits",
 ]

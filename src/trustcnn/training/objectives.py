@@ -58,25 +58,29 @@ class SaliencyObjective:
         return self.method.needs_input or self.needs_input_grads
 
     def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, Terms]:
-        if self.needs_input_grads and isinstance(net, SplitNet) and _frozen(net.prefix):
+        # A batch where nobody marked an image has mask terms of 0: no input gradients to take.
+        input_grads_needed = self.needs_input_grads and (batch.has_mask is None or bool(batch.has_mask.any()))
+        if input_grads_needed and isinstance(net, SplitNet) and _frozen(net.prefix):
             logits, activations, input_grads = _through_frozen_prefix(net, cam_layer, batch.x, train)
         else:
-            logits, activations, input_grads = self._through_everything(net, cam_layer, batch.x, train)
+            logits, activations, input_grads = self._through_everything(net, cam_layer, batch.x, train, input_grads_needed)
         predicted = logits.argmax(dim=1).detach()
         maps = self.method.from_activations(logits, activations, predicted, create_graph=train)
         if maps is None and isinstance(net, SplitNet) and _frozen(net.prefix):
             maps = self.method.attribute_after(net.prefix, net.suffix, cam_layer, batch.x, predicted, create_graph=train)
         elif maps is None:
             maps = self.method.attribute(net, cam_layer, batch.x, predicted, create_graph=train)
-        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads)
+        loss, terms = trust_loss(logits, batch.y, maps, self.weights, batch.masks, input_grads, batch.has_mask)
         return loss, logits, {k: v.detach() for k, v in terms.items()}
 
-    def _through_everything(self, net: nn.Module, cam_layer: nn.Module, x: Tensor, train: bool) -> tuple[Tensor, Tensor, Tensor | None]:
-        x = x.detach().requires_grad_(True) if self.needs_input_grads else x
+    def _through_everything(
+        self, net: nn.Module, cam_layer: nn.Module, x: Tensor, train: bool, input_grads_needed: bool
+    ) -> tuple[Tensor, Tensor, Tensor | None]:
+        x = x.detach().requires_grad_(True) if input_grads_needed else x
         with capture_activations(cam_layer) as captured:
             logits = net(x)
         input_grads = None
-        if self.needs_input_grads:
+        if input_grads_needed:
             log_probs = F.log_softmax(logits, dim=1).sum()
             (input_grads,) = torch.autograd.grad(log_probs, x, create_graph=train, retain_graph=True)
         return logits, captured.activations, input_grads

@@ -27,24 +27,28 @@ from trustcnn.training import distributed
 
 @dataclass(frozen=True)
 class TensorSet:
-    """One batch: inputs (images in [0, 1] or cached features), labels and optional masks."""
+    """One batch: inputs (images in [0, 1] or cached features), labels and optional masks;
+    ``has_mask`` (bool ``[B]``) says which images have one (``None``: all of them)."""
 
     x: Tensor
     y: Tensor
     masks: Tensor | None = None
+    has_mask: Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.y)
 
     def to(self, device: torch.device) -> TensorSet:
-        masks = None if self.masks is None else self.masks.to(device, non_blocking=True)
-        return TensorSet(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), masks)
+        def move(t: Tensor | None) -> Tensor | None:
+            return None if t is None else t.to(device, non_blocking=True)
+
+        return TensorSet(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), move(self.masks), move(self.has_mask))
 
     def pin_memory(self) -> TensorSet:  # called by DataLoader(pin_memory=True)
         def pin(t: Tensor | None) -> Tensor | None:
             return t.pin_memory() if t is not None and t.device.type == "cpu" else t
 
-        return TensorSet(pin(self.x), pin(self.y), pin(self.masks))
+        return TensorSet(pin(self.x), pin(self.y), pin(self.masks), pin(self.has_mask))
 
 
 class SplitData(Dataset[TensorSet]):
@@ -52,13 +56,14 @@ class SplitData(Dataset[TensorSet]):
     (converted per batch exactly as the whole split used to be) or cached features; each of
     ``x``, ``y`` and ``masks`` is a numpy array (memory-mapped or not) or a tensor.
     ``repaint`` ``(decoy_masks, colours)`` fills each image's decoy with its colour (the decoy
-    views, built per batch instead of as copies of the split)."""
+    views, built per batch instead of as copies of the split). ``has_mask`` (bool ``[N]``)
+    says which images' masks were given (``None``: every image's)."""
 
     def __init__(
         self, x: np.ndarray | Tensor, y: np.ndarray | Tensor, masks: np.ndarray | Tensor | None = None,
-        repaint: tuple[np.ndarray, np.ndarray] | None = None,
+        repaint: tuple[np.ndarray, np.ndarray] | None = None, has_mask: np.ndarray | None = None,
     ) -> None:
-        self.x, self.y, self.masks, self.repaint = x, y, masks, repaint
+        self.x, self.y, self.masks, self.repaint, self.has_mask = x, y, masks, repaint, has_mask
         arrays = (x, y, masks, *(repaint or ()))
         self._budget = ResidentBudget(*(a for a in arrays if isinstance(a, np.ndarray)))
 
@@ -66,10 +71,10 @@ class SplitData(Dataset[TensorSet]):
     def of(cls, images: ImageSet, repaint_colours: np.ndarray | None = None) -> SplitData:
         """``images``; with ``repaint_colours`` (uint8 ``[N, 3]``) each decoy repainted in its image's colour."""
         repaint = None if repaint_colours is None else (images.decoy_masks, repaint_colours)
-        return cls(images.images, images.labels, images.masks, repaint)
+        return cls(images.images, images.labels, images.masks, repaint, images.has_mask)
 
     def with_x(self, x: np.ndarray | Tensor) -> SplitData:
-        return SplitData(x, self.y, self.masks)
+        return SplitData(x, self.y, self.masks, has_mask=self.has_mask)
 
     @property
     def holds_images(self) -> bool:
@@ -88,7 +93,8 @@ class SplitData(Dataset[TensorSet]):
         else:
             x = self._take(self.x, index)
         masks = None if self.masks is None else self._take(self.masks, index).float()
-        return TensorSet(x, self._take(self.y, index).long(), masks)
+        has_mask = None if self.has_mask is None else torch.from_numpy(self.has_mask[index.numpy()])
+        return TensorSet(x, self._take(self.y, index).long(), masks, has_mask)
 
     def _take(self, array: np.ndarray | Tensor, index: Tensor) -> Tensor:
         return array[index] if isinstance(array, Tensor) else torch.from_numpy(self._budget.take(array, index.numpy()))

@@ -21,6 +21,7 @@ from torch import nn
 
 from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
+from trustcnn.data.human_masks import HumanMasks, no_masks
 from trustcnn.errors import ParameterError
 from trustcnn.losses import active_terms, needs
 from trustcnn.models import (
@@ -103,6 +104,18 @@ def trust_start_model(config: TrustConfig, baseline: dict[str, Any], backbone: d
     if config.start_from == "baseline":
         return from_checkpoint(baseline)
     return model_on_backbone(backbone, ModelConfig(**baseline["model_config"]), len(baseline["class_names"]), config.seed)
+
+
+def variant_splits(
+    config: TrustConfig, train: ImageSet, val: ImageSet, human: HumanMasks | None, name: str
+) -> tuple[ImageSet, ImageSet]:
+    """The splits a variant trains on: as they are (``masks: data``), or with people's masks
+    on the training images they marked and none on the validation split (``masks: human``)."""
+    if config.masks == "data":
+        return train, val
+    if human is None:
+        raise ValueError(f"{name}: masks: human needs the human_masks dataset (kedro run --pipelines=human_masks)")
+    return human.on(train), no_masks(val)
 
 
 def train_trust(
