@@ -91,7 +91,7 @@ def parameters(grid: Grid) -> dict[str, Any]:
     over each variant), with ``grid.overrides`` on top."""
     from kedro.config import OmegaConfigLoader
 
-    from trustcnn.config import with_trust_defaults
+    from trustcnn.config import with_seeds, with_trust_defaults
 
     loader = OmegaConfigLoader(
         str(PROJECT / "conf"), base_env="base", default_run_env=grid.env or "local", merge_strategy={"parameters": "soft"}
@@ -99,7 +99,7 @@ def parameters(grid: Grid) -> dict[str, Any]:
     params = dict(loader["parameters"])
     for key, value in grid.overrides.items():
         params[key] = _merged(params.get(key), value)
-    return with_trust_defaults(params)
+    return with_seeds(with_trust_defaults(params))
 
 
 def _merged(base: Any, override: Any) -> Any:

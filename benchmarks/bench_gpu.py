@@ -17,7 +17,7 @@ import yaml
 from captum.attr import LayerGradCam
 from timing import median_seconds
 
-from trustcnn.config import ModelConfig, TrustConfig, with_trust_defaults
+from trustcnn.config import ModelConfig, TrustConfig, with_seeds, with_trust_defaults
 from trustcnn.models import build_model
 from trustcnn.saliency import get_method
 from trustcnn.training import CrossEntropyObjective, SplitData, cache_features, run_epoch, trust_objective
@@ -27,7 +27,7 @@ VARIANTS = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_t
 
 def objectives(only: list[str] | None = None) -> dict[str, object]:
     """Cross entropy and every default trust variant (``only``: those names; CE always)."""
-    conf = with_trust_defaults(yaml.safe_load(VARIANTS.read_text()))
+    conf = with_seeds(with_trust_defaults(yaml.safe_load(VARIANTS.read_text())))
     unknown = set(only or []) - {"cross_entropy", *conf["trust_variants"]}
     if unknown:
         raise SystemExit(f"--only: unknown objective(s) {sorted(unknown)}; choose from {conf['trust_variants']}")

@@ -23,7 +23,7 @@ def check_for(env: str | None) -> LineageCheck:
         (["baseline.maps", "baseline.predictions"], "saliency"),
         (["source_metrics", "baseline.maps", "baseline.error_detection", "baseline.robustness"],
          "baseline,trust,saliency,error_detection,robustness"),  # trust: it reads the baseline's model
-        (["metrics", "baseline.model"], "baseline,trust,saliency,error_detection,robustness,evaluation"),
+        (["metrics", "baseline.model"], "baseline,trust,saliency,error_detection,robustness,criticism,evaluation"),
         (["test_set"], "ingestion"),
     ],
 )

@@ -22,13 +22,16 @@ def loader(env: str | None = None, **runtime: object) -> ConfigLoader:
 
 def part_seeds(params: dict) -> dict[str, int]:
     seeds = {name: block["seed"] for name, block in params.items() if isinstance(block, dict) and "seed" in block}
-    seeds |= {f"{v}.trust": params[v]["trust"]["seed"] for v in params["trust_variants"]}
+    variants = [*params["trust_variants"], *(params.get("human_mask_variants") or [])]
+    seeds |= {f"{v}.trust": params[v]["trust"]["seed"] for v in variants}
     return seeds
 
 
 def test_seed_zero_seeds_every_part_with_zero() -> None:
-    seeds = part_seeds(loader()["parameters"])
-    assert set(SEEDED) <= set(seeds) and len(seeds) == len(SEEDED) + 7
+    params = loader()["parameters"]
+    seeds = part_seeds(params)
+    variants = len(params["trust_variants"]) + len(params["human_mask_variants"])
+    assert set(SEEDED) <= set(seeds) and len(seeds) == len(SEEDED) + variants
     assert set(seeds.values()) == {0}
 
 
@@ -55,7 +58,8 @@ def test_every_node_parameter_with_a_seed_is_a_seeded_part() -> None:
     would leave it at its default."""
     from trustcnn.pipeline_registry import register_pipelines
 
-    variants = loader()["parameters"]["trust_variants"]
+    params = loader()["parameters"]
+    variants = [*params["trust_variants"], *params["human_mask_variants"]]
     seen = set()
     for node in register_pipelines()["replicate"].nodes:
         func = node.func

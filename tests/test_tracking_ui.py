@@ -25,6 +25,7 @@ from trustcnn.tracking.invocation import GROUP_TAG, INVOCATION_TAG, Invocation, 
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[mlflow.MlflowClient]:
     # No experiment set by an earlier test (MLflow keeps it process-wide, by id, whatever the store).
     monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
+    reading(None)  # nor a node's splits left by an in-process kedro run that stopped before the node ran
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
     try:
         yield mlflow.MlflowClient()

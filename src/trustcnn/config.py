@@ -402,13 +402,15 @@ class ReplicateConfig(_Config):
 TRUST_DEFAULTS = "trust_defaults"
 SEED = "seed"
 SEEDED = ("data", "source_training", "baseline", TRUST_DEFAULTS, "saliency", "evaluation", "error_detection", "robustness",
-          "user_study")
+          "user_study", "annotation")
 """The parameter blocks with a ``seed`` of their own (the trust variants' ``trust`` blocks too)."""
+VARIANT_LISTS = ("trust_variants", "human_mask_variants")
+"""The lists of trust variants, each with a ``trust`` block seeded like :data:`SEEDED`."""
 
 
 def with_seeds(params: Mapping[str, Any], blocks: Collection[str] = SEEDED) -> dict[str, Any]:
     """``params`` with the top-level ``seed`` in every seeded part (``blocks`` and each of
-    ``trust_variants``' ``trust`` block) whose own ``seed`` is null or absent; a part that sets
+    ``trust_variants``' and ``human_mask_variants``' ``trust`` block) whose own ``seed`` is null or absent; a part that sets
     one keeps it. Every part takes the seed itself, so ``seed: 0`` seeds each part exactly as
     the per-part ``seed: 0`` of earlier versions did."""
     seed = params.get(SEED, 0)
@@ -422,7 +424,7 @@ def with_seeds(params: Mapping[str, Any], blocks: Collection[str] = SEEDED) -> d
     for name in blocks:
         if name in params:
             merged[name] = seeded(params[name])
-    for name in params.get("trust_variants") or []:
+    for name in (name for names in VARIANT_LISTS for name in params.get(names) or []):
         if isinstance(block := params.get(name), Mapping) and "trust" in block:
             merged[name] = {**block, "trust": seeded(block["trust"])}
     return merged

@@ -31,7 +31,7 @@ from trustcnn.errors import DataError, MissingFileError
 from trustcnn.lineage import Artefact, Record, check, check_steps, is_group, record_of, split_records
 from trustcnn.storage.files import ImageSetDataset, LineageFile
 
-COMPOSITES = ("transfer", "__default__")
+COMPOSITES = ("transfer", "__default__", "replicate")
 """Registered pipelines that are several stages together, not a stage."""
 
 
