@@ -51,6 +51,12 @@ replicate: install
 docs: install
 	$(BIN)/python -m trustcnn.replicates.docs
 
+# The pages under docs/ as a website in site/ (git-ignored; open site/index.html): --strict fails on a
+# broken link or anchor and on a page missing from mkdocs.yml's nav (tests/test_docs_site.py runs it too).
+.PHONY: docs-site
+docs-site: install
+	$(BIN)/mkdocs build --strict
+
 smoke: install  # under data/envs/smoke, MLflow experiment trustcnn-smoke: the real results stay as they are
 	$(BIN)/kedro run --pipelines=transfer --env=smoke
 
