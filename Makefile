@@ -71,7 +71,7 @@ postgres:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 		echo "warning: Debian's postgresql is not installed; tests/integration/test_postgres_tracking.py will skip"
 
-clean:  # a study's answers are backed up first (trustcnn study backup: ~/.local/share/trustcnn/study-backups)
+clean:  # a study's answers are backed up first (trustcnn study backup: ~/.local/share/trustcnn/user_study-backups)
 	@for db in $$(find data -name responses.sqlite); do $(BIN)/trustcnn study backup --db "$$db" || exit 1; done
 	rm -rf mlflow.db mlartifacts
 	find data -type f ! -name .gitkeep -delete

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from trustcnn.console import duration, progress_line, quiet_unactionable_warnings
+from trustcnn.runtime.console import duration, progress_line, quiet_unactionable_warnings
 from trustcnn.hooks import ParallelThreadsCheck  # imported here: importing Kedro's hooks sets up logging
 
 

@@ -7,7 +7,7 @@ import pytest
 from kedro.io import DataCatalog
 from kedro.pipeline import Pipeline
 
-from trustcnn.lineage_check import LineageCheck
+from trustcnn.hooks.lineage_check import LineageCheck
 
 
 def check_for(env: str | None) -> LineageCheck:

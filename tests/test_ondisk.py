@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trustcnn.ondisk import (
+from trustcnn.runtime.ondisk import (
     RESIDENT_LIMIT,
     Filler,
     ResidentBudget,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from trustcnn.config import SEEDED, with_seeds
-from trustcnn.errors import ParameterError
+from trustcnn.parameters import SEEDED, with_seeds
+from trustcnn.runtime.errors import ParameterError
 from trustcnn.settings import CONFIG_LOADER_ARGS, ConfigLoader
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ from trustcnn.criticism.measures import class_measures, summary
 from trustcnn.data import ImageSet, make_digits
 from trustcnn.data.decoy_views import decoy_classes
 from trustcnn.evaluation import summary_table, with_criticism
-from trustcnn.inference import penultimate_features, posthoc
+from trustcnn.posthoc import penultimate_features, posthoc
 from trustcnn.models import build_model
-from trustcnn.training import SplitData
+from trustcnn.batches import SplitData
 
 
 @pytest.fixture(scope="module")

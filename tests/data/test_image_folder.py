@@ -11,7 +11,7 @@ from trustcnn.data.image_folder import (
     load_image_folder,
     resize_square,
 )
-from trustcnn.ondisk import mapping_of
+from trustcnn.runtime.ondisk import mapping_of
 
 SIZE = 32
 BLUE, RED, WHITE = (0, 0, 255), (255, 0, 0), (255, 255, 255)

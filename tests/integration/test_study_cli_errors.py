@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from trustcnn.study.package import build_package, write_package
-from trustcnn.study.store import ResponseStore
+from trustcnn.user_study.package import build_package, write_package
+from trustcnn.user_study.store import ResponseStore
 
 from ..study.conftest import synthetic
 from .servers import free_port

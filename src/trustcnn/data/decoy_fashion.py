@@ -23,7 +23,7 @@ from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import NO_DECOY, at_most_per_class
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 
 SHADE_STEP = 25
 TARGET_SPLITS = ("train", "val", "test")

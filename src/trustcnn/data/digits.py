@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits
 
 from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 
 DIGIT_CLASSES: tuple[int, ...] = tuple(range(10))
 

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torchvision.datasets import FashionMNIST
 
-from trustcnn.atomic import atomic_path
-from trustcnn.errors import MissingFileError, ParameterError
+from trustcnn.runtime.atomic import atomic_path
+from trustcnn.runtime.errors import MissingFileError, ParameterError
 
 DEBIAN_ROOT = Path("/usr/share/datasets/fashion-mnist")
 CONVERT_ROWS = 8192

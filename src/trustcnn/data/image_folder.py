@@ -47,8 +47,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import DataError
-from trustcnn.ondisk import Filler, allocate, blocks, gather
+from trustcnn.runtime.errors import DataError
+from trustcnn.runtime.ondisk import Filler, allocate, blocks, gather
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}

@@ -16,7 +16,7 @@ from torchvision.models import VGG16_Weights
 
 from trustcnn.data.image_folder import FolderLoad, load_image_folder
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import DataError
+from trustcnn.runtime.errors import DataError
 
 
 @cache

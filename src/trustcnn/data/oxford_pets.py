@@ -16,7 +16,7 @@ from torchvision.datasets import OxfordIIITPet
 
 from trustcnn.data.image_folder import center_square, resize_square
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import DataError, MissingFileError
+from trustcnn.runtime.errors import DataError, MissingFileError
 
 PET, BORDER = 1, 3
 

@@ -16,7 +16,7 @@ from trustcnn.data.imagenet_subset import load_imagenet_subset
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.oxford_pets import load_oxford_pets
 from trustcnn.data.splits import stratified_split
-from trustcnn.ondisk import mapping_of
+from trustcnn.runtime.ondisk import mapping_of
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from trustcnn.criticism import criticise, criticism_markdown, criticism_plot
 from trustcnn.data import ImageSet
 from trustcnn.models import from_checkpoint
 from trustcnn.pipelines import by_model
-from trustcnn.training import default_device
+from trustcnn.batches import default_device
 
 
 def criticise_model(
