@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from trustcnn.error_detection import accuracy_kept, auroc, detector_report, risk_coverage
+from trustcnn.error_detection import accuracy_kept, auroc, detector_report
+from trustcnn.metrics import risk_coverage
 
 
 @pytest.mark.parametrize("seed", range(5))

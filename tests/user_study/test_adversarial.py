@@ -9,7 +9,7 @@ import torch
 
 from trustcnn.config import ModelConfig, RobustnessConfig
 from trustcnn.models import build_model, to_checkpoint
-from trustcnn.robustness.adversarial import adversarial_shown
+from trustcnn.user_study.adversarial import adversarial_shown
 from trustcnn.user_study.package import build_package
 
 from tests.user_study.conftest import MODELS, synthetic

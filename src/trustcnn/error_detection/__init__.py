@@ -5,7 +5,7 @@ combination, and the max-softmax baseline."""
 from trustcnn.error_detection.conductance import layer_conductance, unit_conductance
 from trustcnn.error_detection.detectors import DETECTORS, Detectors, Features, fit_detectors
 from trustcnn.error_detection.features import prediction_features
-from trustcnn.error_detection.performance import accuracy_kept, auroc, detector_report, risk_coverage
+from trustcnn.error_detection.performance import accuracy_kept, auroc, detector_report
 from trustcnn.error_detection.protocol import Detection, Scored, detect_errors, score, stored_features
 from trustcnn.error_detection.stability import prediction_stability
 
@@ -23,7 +23,6 @@ __all__ = [
     "layer_conductance",
     "prediction_features",
     "prediction_stability",
-    "risk_coverage",
     "score",
     "stored_features",
     "unit_conductance",

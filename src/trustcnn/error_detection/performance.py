@@ -30,14 +30,6 @@ def accuracy_kept(wrong: np.ndarray, scores: np.ndarray, coverage: float) -> np.
     return 1.0 - np.take_along_axis(np.asarray(wrong, dtype=float), order, axis=-1).mean(axis=-1)
 
 
-def risk_coverage(wrong: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coverage (share kept) and risk (error rate among the kept) as the threshold falls."""
-    order = np.argsort(scores, kind="stable")
-    errors = np.cumsum(np.asarray(wrong, dtype=float)[order])
-    kept = np.arange(1, len(order) + 1)
-    return kept / len(order), errors / kept
-
-
 def bootstrap_score(statistic, wrong: np.ndarray, scores: np.ndarray, n_resamples: int, seed: int) -> dict:
     """``statistic(wrong, scores)`` (vectorised along the last axis) with a 95% CI from
     resampling predictions; ``None`` where it is undefined (one kind only)."""

@@ -16,7 +16,7 @@ from trustcnn.pipelines import by_model
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.note import note_figure
 from trustcnn.user_study import Responses
-from trustcnn.robustness.adversarial import adversarial_shown
+from trustcnn.user_study.adversarial import adversarial_shown
 from trustcnn.user_study.analysis import analyse, report_markdown
 from trustcnn.user_study.package import StudyPackage, study_package
 
