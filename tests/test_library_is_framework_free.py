@@ -4,11 +4,13 @@ import subprocess
 import sys
 
 LIBRARY = (
-    "data", "models", "saliency", "losses", "training", "inference", "metrics", "plotting", "evaluation", "tracking", "config",
-    "atomic", "study", "study.package", "study.analysis", "study.web", "study.adversarial", "detection", "robustness",
-    "journal", "runlock", "processes", "tracking.liveness", "console", "criticism", "replicates.summary",
-    "replicates.report", "replicates.champion", "replicates.docs", "replicates.layout",
-    "study.annotation.package", "study.annotation.marks", "study.annotation.web",
+    "runtime", "runtime.atomic", "runtime.journal", "runtime.runlock", "runtime.processes", "runtime.console",
+    "runtime.checkpoints", "saliency", "config", "parameters", "data", "data.sources", "models", "losses", "metrics",
+    "batches", "plotting", "training", "posthoc", "error_detection", "robustness", "criticism", "criticism.model",
+    "evaluation", "replicates.summary", "replicates.report", "replicates.champion", "replicates.docs", "replicates.layout",
+    "user_study", "user_study.package", "user_study.analysis", "user_study.web", "user_study.adversarial",
+    "user_study.annotation.package", "user_study.annotation.marks", "user_study.annotation.web",
+    "tracking", "tracking.liveness", "lineage",
 )
 
 

@@ -34,7 +34,7 @@ def test_git_tags_name_the_commit_and_whether_the_tree_is_dirty(tmp_path: Path) 
 def test_the_hook_hashes_a_split_again_only_when_its_file_changes(tmp_path: Path, monkeypatch) -> None:
     import mlflow
 
-    from trustcnn import hooks
+    from trustcnn.hooks import provenance as hooks
     from trustcnn.storage import ImageSetDataset
 
     calls = []

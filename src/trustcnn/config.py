@@ -12,12 +12,27 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from trustcnn.runtime.errors import ParameterError
-from trustcnn.saliency.registry import get_method, trainable_method
+from trustcnn.runtime.checkpoints import check_state_dict
 
-MethodName = Annotated[str, AfterValidator(lambda name: get_method(name).name)]
+
+def _registered(registry: str, lookup: str) -> Callable[[str], str]:
+    """A validator: ``name`` as the registry module ``registry`` knows it (``lookup(name).name``).
+    The registry lives with what it registers (above this module) and is imported when a value
+    is validated, so a stage whose parameters name no such thing never loads it (ingestion
+    needs no saliency code)."""
+
+    def check(name: str) -> str:
+        return getattr(import_module(registry), lookup)(name).name
+
+    return check
+
+
+SOURCES = "trustcnn.data.sources"
+SourceName = Annotated[str, AfterValidator(_registered(SOURCES, "get_source"))]
+"""A registered data source (:mod:`trustcnn.data.sources`)."""
+MethodName = Annotated[str, AfterValidator(_registered("trustcnn.saliency.registry", "get_method"))]
 """A registered saliency method (:mod:`trustcnn.saliency.registry`)."""
-TrainableMethodName = Annotated[str, AfterValidator(lambda name: trainable_method(name).name)]
+TrainableMethodName = Annotated[str, AfterValidator(_registered("trustcnn.saliency.registry", "trainable_method"))]
 """A registered method a loss can train through (occlusion has no gradient)."""
 AmpDtype = Literal["bfloat16", "float16"]
 """The half precision of mixed-precision training."""
@@ -47,7 +62,8 @@ class DecoyConfig(_Config):
 
 
 class DataConfig(_Config):
-    """Which source, and how it becomes train/val/test (+ the source task).
+    """Which source (one registered in :mod:`trustcnn.data.sources`), and how it becomes
+    train/val/test (+ the source task).
 
     ``digits`` and ``fashion_mnist`` are composited onto textures (masks, decoy, source
     task); ``oxford_pets`` is cats vs dogs with trimap masks; ``image_folder`` reads
@@ -56,7 +72,7 @@ class DataConfig(_Config):
     al.'s Decoy MNIST construction on Fashion-MNIST (a shaded corner swatch).
     """
 
-    source: Literal["digits", "fashion_mnist", "decoy_fashion", "oxford_pets", "image_folder", "imagenet_subset"] = "digits"
+    source: SourceName = "digits"
     root: str | None = None            # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
                                        # (default raw_dir); image_folder: the <class>/<image> folder
     masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
@@ -83,7 +99,7 @@ class DataConfig(_Config):
 
     @model_validator(mode="after")
     def _image_folder_needs_a_root(self) -> DataConfig:
-        if self.source in ("image_folder", "imagenet_subset") and self.root is None:
+        if self.root is None and import_module(SOURCES).get_source(self.source).needs_root:
             raise ValueError(f"source {self.source} needs root: the folder holding <class>/<image> files")
         return self
 

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from trustcnn.config import CriticismConfig, ModelConfig, SaliencyConfig
-from trustcnn.criticism import criticise, criticism_markdown, criticism_plot, docs_table, metrics_entries
+from trustcnn.criticism import criticism_markdown, docs_table, metrics_entries
+from trustcnn.criticism.model import criticise, criticism_plot
 from trustcnn.criticism.docs import with_table
 from trustcnn.criticism.measures import class_measures, summary
 from trustcnn.data import ImageSet, make_digits
