@@ -38,7 +38,7 @@ def test_unactionable_warnings_are_dropped_and_others_kept(caplog) -> None:
 
 def test_loading_the_project_settings_prints_nothing() -> None:
     """Every `kedro` command, `--help` included, loads them (and with them kedro-mlflow and MLflow)."""
-    project = Path(__file__).resolve().parents[1]  # its conf/logging.yml, as for `kedro` run there
+    project = Path(__file__).resolve().parents[2]  # its conf/logging.yml, as for `kedro` run there
     result = subprocess.run([sys.executable, "-c", "import trustcnn.settings"], cwd=project, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
 

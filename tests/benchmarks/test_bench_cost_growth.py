@@ -10,7 +10,7 @@ import pytest
 
 from trustcnn.data.fashion_mnist import find_raw_root
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "criticism", "evaluation")
 
 

@@ -1,11 +1,11 @@
 """A DVC stage must list every code file its pipeline runs, or an edit there leaves DVC
-serving a stale output (``python -m tests.dvc_deps`` prints what is missing)."""
+serving a stale output (``python -m tests.support.dvc_deps`` prints what is missing)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.dvc_deps import PROJECT, closure, covered, missing_deps, pipeline_modules
+from tests.support.dvc_deps import PROJECT, closure, covered, missing_deps, pipeline_modules
 
 
 def test_every_stage_lists_the_code_its_pipeline_imports() -> None:

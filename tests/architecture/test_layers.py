@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [  # low → high
     ("runtime", ("trustcnn", "trustcnn.runtime")),
@@ -43,7 +43,7 @@ def layer_of(module: str) -> int:
             if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
                 best, where = len(prefix), index
     if where is None:
-        raise LookupError(f"{module} is in no layer of tests/test_layers.py: add it to LAYERS")
+        raise LookupError(f"{module} is in no layer of tests/architecture/test_layers.py: add it to LAYERS")
     return where
 
 

@@ -3,8 +3,8 @@
 A stage's ``cmd`` is ``kedro run --pipelines=<name> [--namespaces=<ns>]``; its nodes' modules,
 everything they import inside ``trustcnn`` (transitively, package ``__init__`` files included:
 Python runs them on import), and the dataset classes in ``trustcnn.storage`` that read and
-write every artefact are the code its outputs depend on. ``python -m tests.dvc_deps`` prints,
-per stage, the files missing from its ``deps`` in ``dvc.yaml``; ``tests/test_dvc_deps.py``
+write every artefact are the code its outputs depend on. ``python -m tests.support.dvc_deps`` prints,
+per stage, the files missing from its ``deps`` in ``dvc.yaml``; ``tests/architecture/test_dvc_deps.py``
 fails while any is missing.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 SRC = PROJECT / "src"
 PACKAGE = "trustcnn"
 ALWAYS = ("trustcnn.storage",)  # the catalog's dataset classes: how every artefact is read and written

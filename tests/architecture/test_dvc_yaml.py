@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_plots_show_every_model_trust_variants_names() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def test_bench_gpu_smoke_prints_every_objective_precision_and_the_posthoc_comparison() -> None:

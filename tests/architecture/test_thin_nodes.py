@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-NODES = sorted((Path(__file__).resolve().parents[1] / "src/trustcnn/pipelines").glob("*/nodes.py"))
+NODES = sorted((Path(__file__).resolve().parents[2] / "src/trustcnn/pipelines").glob("*/nodes.py"))
 MAX_BODY_LINES = 20  # statements after the docstring
 
 
