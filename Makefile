@@ -10,7 +10,7 @@ export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export MPLBACKEND := Agg
 
-.PHONY: install run replicate docs smoke test browser postgres benchmark clean
+.PHONY: install run replicate docs smoke test test-fast browser postgres benchmark clean
 
 install: $(STAMP)
 
@@ -63,6 +63,11 @@ smoke: install  # under data/envs/smoke, MLflow experiment trustcnn-smoke: the r
 test: install browser postgres
 	$(BIN)/python -m pytest
 
+# The edit-test loop: every test that needs no Kedro run, server or browser — all but tests/integration
+# (real kedro/mlflow/dvc processes, servers, Chromium) and tests/benchmarks (each runs a benchmark's smoke size).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not integration" --ignore=tests/integration --ignore=tests/benchmarks
+
 # The user study's browser test drives Debian's Chromium (browser downloads don't work here):
 # installed with apt-get when missing and we are root; otherwise that one test is skipped (outside CI).
 browser:
@@ -77,7 +82,7 @@ postgres:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 		echo "warning: Debian's postgresql is not installed; tests/integration/test_postgres_tracking.py will skip"
 
-clean:  # a study's answers are backed up first (trustcnn study backup: ~/.local/share/trustcnn/study-backups)
+clean:  # a study's answers are backed up first (trustcnn study backup: ~/.local/share/trustcnn/user_study-backups)
 	@for db in $$(find data -name responses.sqlite); do $(BIN)/trustcnn study backup --db "$$db" || exit 1; done
 	rm -rf mlflow.db mlartifacts
 	find data -type f ! -name .gitkeep -delete

@@ -91,7 +91,7 @@ def parameters(grid: Grid) -> dict[str, Any]:
     over each variant), with ``grid.overrides`` on top."""
     from kedro.config import OmegaConfigLoader
 
-    from trustcnn.config import with_seeds, with_trust_defaults
+    from trustcnn.parameters import with_seeds, with_trust_defaults
 
     loader = OmegaConfigLoader(
         str(PROJECT / "conf"), base_env="base", default_run_env=grid.env or "local", merge_strategy={"parameters": "soft"}
@@ -131,7 +131,7 @@ class Scorer:
 
     def __init__(self, test: Any, batch_size: int = 256) -> None:
         from trustcnn.data.decoy_views import decoy_colours
-        from trustcnn.training import SplitData
+        from trustcnn.batches import SplitData
 
         self.test, self.batch_size = test, batch_size
         self.views = {"random": SplitData.of(test)}
@@ -140,7 +140,7 @@ class Scorer:
         self.reference: np.ndarray | None = None
 
     def predictions(self, model: Any) -> dict[str, np.ndarray]:
-        from trustcnn.inference import probabilities
+        from trustcnn.posthoc import probabilities
 
         return {view: probabilities(model, data, self.batch_size).argmax(axis=1) for view, data in self.views.items()}
 

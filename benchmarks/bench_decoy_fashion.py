@@ -20,7 +20,7 @@ from pathlib import Path
 
 from project_copy import kedro_run, project_copy
 
-from trustcnn.evaluation import format_estimate
+from trustcnn.metrics import format_estimate
 from trustcnn.replicates.docs import PUBLISHED, PUBLISHED_ONLY
 
 REPORTS = ("metrics.json", "table1.md", "decoy_reliance.png")

@@ -17,10 +17,12 @@ import yaml
 from captum.attr import LayerGradCam
 from timing import median_seconds
 
-from trustcnn.config import ModelConfig, TrustConfig, with_seeds, with_trust_defaults
+from trustcnn.config import ModelConfig, TrustConfig
+from trustcnn.parameters import with_seeds, with_trust_defaults
 from trustcnn.models import build_model
 from trustcnn.saliency import get_method
-from trustcnn.training import CrossEntropyObjective, SplitData, cache_features, run_epoch, trust_objective
+from trustcnn.batches import SplitData
+from trustcnn.training import CrossEntropyObjective, cache_features, run_epoch, trust_objective
 
 VARIANTS = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_trust.yml"
 

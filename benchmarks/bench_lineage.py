@@ -26,7 +26,7 @@ from timing import median_seconds
 
 from trustcnn.data import ImageSet
 from trustcnn.lineage import arrays_md5
-from trustcnn.ondisk import map_npz
+from trustcnn.runtime.ondisk import map_npz
 from trustcnn.storage import ImageSetDataset
 
 

@@ -14,7 +14,8 @@ from timing import median_seconds
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import make_digits
 from trustcnn.models import build_model
-from trustcnn.training import CrossEntropyObjective, cache_features, channel_stats, run_epoch, SplitData, trust_objective
+from trustcnn.batches import channel_stats, SplitData
+from trustcnn.training import CrossEntropyObjective, cache_features, run_epoch, trust_objective
 
 REPEATS = 5
 

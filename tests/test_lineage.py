@@ -10,7 +10,7 @@ import pytest
 
 from trustcnn import lineage
 from trustcnn.lineage import Artefact, StaleInputError, UnrecordedInputError, check, record_of, split_records
-from trustcnn.ondisk import map_npz, write_npz
+from trustcnn.runtime.ondisk import map_npz, write_npz
 
 
 def refresh(names) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 def main(*args: Any, **kwargs: Any) -> Any:
     if sys.argv[1:2] == ["study"]:  # the study server needs neither Kedro nor torch
-        from trustcnn.study.cli import study
+        from trustcnn.user_study.cli import study
 
         return study(args=sys.argv[2:], prog_name="trustcnn study")
     if sys.argv[1:2] == ["replicate"]:  # drives DVC, which runs Kedro in its own processes

@@ -1,26 +1,38 @@
-"""Typed parameters. Node parameters annotated with these models are validated before any
-node runs (:func:`invalid_parameters`, then Kedro 1.x itself), so a bad value stops
+"""Typed parameters: the schemas only. Node parameters annotated with these models are validated
+before any node runs (:func:`trustcnn.parameters.invalid_parameters`, then Kedro 1.x itself), so a bad value stops
 ``kedro run`` with one line per bad key naming it: ``baseline.lr = -0.1: must be greater than 0``.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Collection, Mapping
-from difflib import get_close_matches
-from functools import lru_cache
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from trustcnn.errors import ParameterError
-from trustcnn.saliency.registry import get_method, trainable_method
+from trustcnn.runtime.checkpoints import check_state_dict
 
-MethodName = Annotated[str, AfterValidator(lambda name: get_method(name).name)]
+
+def _registered(registry: str, lookup: str) -> Callable[[str], str]:
+    """A validator: ``name`` as the registry module ``registry`` knows it (``lookup(name).name``).
+    The registry lives with what it registers (above this module) and is imported when a value
+    is validated, so a stage whose parameters name no such thing never loads it (ingestion
+    needs no saliency code)."""
+
+    def check(name: str) -> str:
+        return getattr(import_module(registry), lookup)(name).name
+
+    return check
+
+
+SOURCES = "trustcnn.data.sources"
+SourceName = Annotated[str, AfterValidator(_registered(SOURCES, "get_source"))]
+"""A registered data source (:mod:`trustcnn.data.sources`)."""
+MethodName = Annotated[str, AfterValidator(_registered("trustcnn.saliency.registry", "get_method"))]
 """A registered saliency method (:mod:`trustcnn.saliency.registry`)."""
-TrainableMethodName = Annotated[str, AfterValidator(lambda name: trainable_method(name).name)]
+TrainableMethodName = Annotated[str, AfterValidator(_registered("trustcnn.saliency.registry", "trainable_method"))]
 """A registered method a loss can train through (occlusion has no gradient)."""
 AmpDtype = Literal["bfloat16", "float16"]
 """The half precision of mixed-precision training."""
@@ -50,7 +62,8 @@ class DecoyConfig(_Config):
 
 
 class DataConfig(_Config):
-    """Which source, and how it becomes train/val/test (+ the source task).
+    """Which source (one registered in :mod:`trustcnn.data.sources`), and how it becomes
+    train/val/test (+ the source task).
 
     ``digits`` and ``fashion_mnist`` are composited onto textures (masks, decoy, source
     task); ``oxford_pets`` is cats vs dogs with trimap masks; ``image_folder`` reads
@@ -59,7 +72,7 @@ class DataConfig(_Config):
     al.'s Decoy MNIST construction on Fashion-MNIST (a shaded corner swatch).
     """
 
-    source: Literal["digits", "fashion_mnist", "decoy_fashion", "oxford_pets", "image_folder", "imagenet_subset"] = "digits"
+    source: SourceName = "digits"
     root: str | None = None            # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
                                        # (default raw_dir); image_folder: the <class>/<image> folder
     masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
@@ -86,7 +99,7 @@ class DataConfig(_Config):
 
     @model_validator(mode="after")
     def _image_folder_needs_a_root(self) -> DataConfig:
-        if self.source in ("image_folder", "imagenet_subset") and self.root is None:
+        if self.root is None and import_module(SOURCES).get_source(self.source).needs_root:
             raise ValueError(f"source {self.source} needs root: the folder holding <class>/<image> files")
         return self
 
@@ -115,7 +128,7 @@ class ModelConfig(_Config):
             return value
         if not Path(value).is_file():
             raise ValueError(f"must be source, imagenet, none or an existing state-dict file; {value!r} is none of these")
-        _check_state_dict(Path(value))
+        check_state_dict(Path(value))
         return value
 
     @model_validator(mode="after")
@@ -123,29 +136,6 @@ class ModelConfig(_Config):
         if self.backbone_weights == "imagenet" and self.name == "small_cnn":
             raise ValueError("backbone_weights=imagenet needs name mobilenet_v2 or vgg16; small_cnn has no ImageNet weights")
         return self
-
-
-@lru_cache(maxsize=8)
-def _state_dict_error(path: Path, mtime_ns: int) -> str | None:
-    import torch  # only when a weights file is named: this module stays light
-
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # noqa: BLE001 - any failure means "not a checkpoint"; reported with the file
-        return f"cannot be read as a torch checkpoint ({type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]})"
-    if isinstance(state, dict) and "state_dict" in state:
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        return "holds no state dict (a mapping of parameter names to tensors)"
-    return None
-
-
-def _check_state_dict(path: Path) -> None:
-    """The file loads (``weights_only``) and holds a state dict; checked when the parameters
-    are validated, before any node runs. Cached per file version."""
-    error = _state_dict_error(path.resolve(), path.stat().st_mtime_ns)
-    if error is not None:
-        raise ValueError(f"{path} {error}")
 
 
 class OptimConfig(_Config):
@@ -397,128 +387,3 @@ class ReplicateConfig(_Config):
         if len(set(seeds)) != len(seeds):
             raise ValueError(f"the seeds must be distinct, got {seeds}")
         return seeds
-
-
-TRUST_DEFAULTS = "trust_defaults"
-SEED = "seed"
-SEEDED = ("data", "source_training", "baseline", TRUST_DEFAULTS, "saliency", "evaluation", "error_detection", "robustness",
-          "user_study", "annotation")
-"""The parameter blocks with a ``seed`` of their own (the trust variants' ``trust`` blocks too)."""
-VARIANT_LISTS = ("trust_variants", "human_mask_variants")
-"""The lists of trust variants, each with a ``trust`` block seeded like :data:`SEEDED`."""
-
-
-def with_seeds(params: Mapping[str, Any], blocks: Collection[str] = SEEDED) -> dict[str, Any]:
-    """``params`` with the top-level ``seed`` in every seeded part (``blocks`` and each of
-    ``trust_variants``' and ``human_mask_variants``' ``trust`` block) whose own ``seed`` is null or absent; a part that sets
-    one keeps it. Every part takes the seed itself, so ``seed: 0`` seeds each part exactly as
-    the per-part ``seed: 0`` of earlier versions did."""
-    seed = params.get(SEED, 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ParameterError(f"Parameter 'seed' must be a whole number ≥ 0 (every seeded part derives its own from it), got {seed!r}")
-
-    def seeded(block: Any) -> Any:
-        return {**block, SEED: seed} if isinstance(block, Mapping) and block.get(SEED) is None else block
-
-    merged = {**params, SEED: seed}
-    for name in blocks:
-        if name in params:
-            merged[name] = seeded(params[name])
-    for name in (name for names in VARIANT_LISTS for name in params.get(names) or []):
-        if isinstance(block := params.get(name), Mapping) and "trust" in block:
-            merged[name] = {**block, "trust": seeded(block["trust"])}
-    return merged
-
-
-def with_trust_defaults(params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` with each ``trust`` block of ``trust_variants`` and ``human_mask_variants``
-    laid over ``trust_defaults`` (key by key, like YAML's ``<<:``). The parameter files carry
-    no YAML merge keys, because ``dvc exp run -S`` rewrites the file it edits and would
-    expand them into copies."""
-    defaults = params.get(TRUST_DEFAULTS) or {}
-    merged = dict(params)
-    for name in [*(params.get("trust_variants") or []), *(params.get("human_mask_variants") or [])]:
-        block = params.get(name) or {}
-        merged[name] = {**block, "trust": {**defaults, **(block.get("trust") or {})}}
-    return merged
-
-
-def configured_keys(conf_source: str | Path, envs: Collection[str]) -> set[str]:
-    """The top-level keys of every ``parameters*`` file of the configuration environments
-    ``envs`` (e.g. ``base`` and ``local``), as written — runtime ``--params`` aside."""
-    import yaml  # only when a run starts
-
-    keys: set[str] = set()
-    for env in envs:
-        for path in sorted(Path(conf_source, env).glob("**/parameters*.y*ml")):
-            keys |= set(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return keys
-
-
-def check_known_parameters(params: Mapping[str, Any], known: Collection[str]) -> None:
-    """Stop on a top-level parameter nothing knows (``--params=baselin.lr=0.1`` would otherwise
-    be ignored while training starts); keys starting with ``_`` hold YAML anchors and pass.
-    Nested keys are checked by the models above (``extra="forbid"``)."""
-    unknown = sorted(k for k in params if k not in known and not str(k).startswith("_"))
-    if unknown:
-        hints = [f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(str(k), list(known), n=1)) else repr(k) for k in unknown]
-        public = sorted(k for k in known if not k.startswith("_"))
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(hints)}: no pipeline reads them and no configuration file sets them; known: {public}"
-        )
-
-
-def invalid_parameters(params: Mapping[str, Any], types: Mapping[str, type]) -> list[str]:
-    """One line per bad value among ``params`` (the run's, after ``--env`` and ``--params``)
-    for each parameter key typed with a model here (``types``: key → model, e.g. from
-    Kedro's ``TypeExtractor``): ``baseline.lr = inf: must be a finite number``."""
-    lines = []
-    for key, model in types.items():
-        value: Any = params
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        if value is None or not (isinstance(model, type) and issubclass(model, BaseModel)):
-            continue
-        try:
-            model.model_validate(value)
-        except ValidationError as error:
-            lines += [_error_line(key, model, e) for e in error.errors(include_url=False)]
-    return lines
-
-
-_REASONS = (  # pydantic's wording → what the user must do
-    (r"^Value error, ", ""),
-    (r"^Input should be ", "must be "),
-    (r"^\w+ should ", "must "),
-    (r" after validation", ""),
-    (r"^Field required$", "is missing"),
-)
-
-
-def _error_line(key: str, model: type[BaseModel], error: Mapping[str, Any]) -> str:
-    where = ".".join(str(part) for part in (key, *error["loc"]))
-    if error["type"] == "extra_forbidden":
-        fields = _fields_at(model, error["loc"][:-1])
-        close = get_close_matches(str(error["loc"][-1]), fields, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(fields)})" if fields else ""
-        return f"{where} = {_shown(error['input'])}: no such parameter{hint}"
-    reason = " ".join(line.strip() for line in str(error["msg"]).splitlines())
-    for pattern, replacement in _REASONS:
-        reason = re.sub(pattern, replacement, reason)
-    return f"{where}: {reason}" if not error["loc"] else f"{where} = {_shown(error['input'])}: {reason}"
-
-
-def _fields_at(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
-    """The field names of the model at ``path`` inside ``model`` (through ``X | None``)."""
-    for part in path:
-        field = model.model_fields.get(str(part))
-        inner = [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type) and issubclass(t, BaseModel)] if field else []
-        if not inner:
-            return []
-        model = inner[0]
-    return sorted(model.model_fields)
-
-
-def _shown(value: Any, width: int = 60) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str) if isinstance(value, (list, dict)) else str(value)
-    return text if len(text) <= width else f"{text[: width - 1]}…"

@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from trustcnn.errors import UserError
-from trustcnn.ondisk import blocks
+from trustcnn.runtime.errors import UserError
+from trustcnn.runtime.ondisk import blocks
 
 Record = dict[str, str]
 LINEAGE = "lineage"

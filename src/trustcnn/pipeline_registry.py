@@ -21,8 +21,9 @@ from kedro.framework.project import settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from trustcnn.config import TrustConfig, with_trust_defaults
-from trustcnn.errors import ParameterError
+from trustcnn.config import TrustConfig
+from trustcnn.parameters import with_trust_defaults
+from trustcnn.runtime.errors import ParameterError
 from trustcnn.evaluation import NO_DECOY, REFERENCE
 
 TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)

@@ -8,11 +8,11 @@ from kedro.config import OmegaConfigLoader
 from kedro.utils import find_kedro_project
 from omegaconf.resolvers import oc
 
-from trustcnn.console import quiet_unactionable_warnings
+from trustcnn.runtime.console import quiet_unactionable_warnings
 
 quiet_unactionable_warnings()  # first: importing trustcnn.hooks imports kedro-mlflow, which warns
 
-from trustcnn.config import with_seeds, with_trust_defaults  # noqa: E402
+from trustcnn.parameters import with_seeds, with_trust_defaults  # noqa: E402
 from trustcnn.replicates.layout import for_replicate  # noqa: E402
 from trustcnn.hooks import (  # noqa: E402
     MlflowRunHook,
@@ -22,7 +22,7 @@ from trustcnn.hooks import (  # noqa: E402
     RunProgress,
     VariantListCheck,
 )
-from trustcnn.lineage_check import LineageCheck  # noqa: E402
+from trustcnn.hooks.lineage_check import LineageCheck  # noqa: E402
 
 
 def _project_root() -> str:

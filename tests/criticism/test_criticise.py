@@ -9,15 +9,16 @@ import pytest
 import torch
 
 from trustcnn.config import CriticismConfig, ModelConfig, SaliencyConfig
-from trustcnn.criticism import criticise, criticism_markdown, criticism_plot, docs_table, metrics_entries
+from trustcnn.criticism import criticism_markdown, docs_table, metrics_entries
+from trustcnn.criticism.model import criticise, criticism_plot
 from trustcnn.criticism.docs import with_table
 from trustcnn.criticism.measures import class_measures, summary
 from trustcnn.data import ImageSet, make_digits
 from trustcnn.data.decoy_views import decoy_classes
 from trustcnn.evaluation import summary_table, with_criticism
-from trustcnn.inference import penultimate_features, posthoc
+from trustcnn.posthoc import penultimate_features, posthoc
 from trustcnn.models import build_model
-from trustcnn.training import SplitData
+from trustcnn.batches import SplitData
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fashion_files import write_fashion_raw
+from tests.support.fashion_files import write_fashion_raw
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from trustcnn.data.composite import (
     composite_glyphs,
 )
 from trustcnn.data.textures import TEXTURE_NAMES, load_texture, random_texture_crops
-from trustcnn.ondisk import mapping_of
+from trustcnn.runtime.ondisk import mapping_of
 
 K = 10
 

@@ -4,7 +4,7 @@ import pytest
 
 from trustcnn.data import ImageSet, class_palette, load_digit_glyphs, make_digits, stratified_split
 from trustcnn.data.glyph_task import SPLITS
-from trustcnn.ondisk import mapping_of
+from trustcnn.runtime.ondisk import mapping_of
 
 N_DIGITS = 1797
 

@@ -5,13 +5,9 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from trustcnn.data.image_folder import (
-    center_square,
-    find_duplicates,
-    load_image_folder,
-    resize_square,
-)
-from trustcnn.ondisk import mapping_of
+from trustcnn.data.image_folder import load_image_folder
+from trustcnn.data.images import center_square, find_duplicates, resize_square
+from trustcnn.runtime.ondisk import mapping_of
 
 SIZE = 32
 BLUE, RED, WHITE = (0, 0, 255), (255, 0, 0), (255, 255, 255)

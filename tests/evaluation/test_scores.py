@@ -8,8 +8,8 @@ import numpy as np
 
 from trustcnn.data import ImageSet
 from trustcnn.evaluation.scores import model_scores
-from trustcnn.inference import SANITY
-from trustcnn.ondisk import map_npz, write_npz
+from trustcnn.posthoc import SANITY
+from trustcnn.runtime.ondisk import map_npz, write_npz
 
 
 def _case(n: int = 23) -> tuple[ImageSet, dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:

@@ -99,7 +99,7 @@ import numpy as np
 import torch
 
 from trustcnn.storage import ImageSetDataset
-from trustcnn.training import to_tensors
+from trustcnn.batches import to_tensors
 
 mlflow.set_tracking_uri(sys.argv[1])
 model = mlflow.pytorch.load_model(sys.argv[2])

@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 import numpy as np
 import pytest
 
-from trustcnn.study.annotation.grid import Grid
-from trustcnn.study.annotation.marks import read_marks
+from trustcnn.user_study.annotation.grid import Grid
+from trustcnn.user_study.annotation.marks import read_marks
 
 from .conftest import PROJECT, SMOKE_DATA
 from .servers import free_port

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from mlflow.tracking import MlflowClient
 
-from tests.fashion_files import write_fashion_raw
+from tests.support.fashion_files import write_fashion_raw
 
 from .conftest import kedro
 

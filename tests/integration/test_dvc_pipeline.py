@@ -16,10 +16,10 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
-from trustcnn.study import ResponseStore
-from trustcnn.study.annotation.grid import Grid
-from trustcnn.study.annotation.marks import read_marks
-from trustcnn.study.annotation.store import MarkStore
+from trustcnn.user_study import ResponseStore
+from trustcnn.user_study.annotation.grid import Grid
+from trustcnn.user_study.annotation.marks import read_marks
+from trustcnn.user_study.annotation.store import MarkStore
 
 from .conftest import PROJECT
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from mlflow.tracking import MlflowClient
 
-from trustcnn.runlock import RunLock
+from trustcnn.runtime.runlock import RunLock
 
 from .conftest import KEDRO, SMOKE_DATA, SMOKE_RUN, kedro
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from trustcnn.lineage import SHORT
-from trustcnn.ondisk import write_npz
+from trustcnn.runtime.ondisk import write_npz
 from trustcnn.storage import ImageSetDataset, JSONDataset, TorchDataset
 
 from .conftest import SMOKE_DATA, kedro

@@ -17,7 +17,7 @@ import yaml
 from mlflow.tracking import MlflowClient
 from PIL import Image, ImageDraw
 
-from trustcnn.study.annotation.grid import Grid
+from trustcnn.user_study.annotation.grid import Grid
 
 from .conftest import kedro
 from .servers import free_port

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from trustcnn.study.package import build_package, write_package
-from trustcnn.study.store import ResponseStore
+from trustcnn.user_study.package import build_package, write_package
+from trustcnn.user_study.store import ResponseStore
 
-from ..study.conftest import synthetic
+from ..user_study.conftest import synthetic
 from .servers import free_port
 
 TRUSTCNN = Path(sys.executable).with_name("trustcnn")

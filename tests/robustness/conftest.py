@@ -1,1 +1,1 @@
-from tests.transfer_model import images, split_net  # noqa: F401  (fixtures)
+from tests.support.transfer_model import images, split_net  # noqa: F401  (fixtures)

@@ -8,9 +8,9 @@ import torch
 
 from trustcnn.config import ErrorDetectionConfig, RobustnessConfig
 from trustcnn.data import ImageSet
-from trustcnn.detection import Features, auroc, prediction_features
+from trustcnn.error_detection import Features, auroc, prediction_features
 from trustcnn.robustness import attack_report, attacked, attacks, flagging, robustness
-from trustcnn.training import to_tensors
+from trustcnn.batches import to_tensors
 
 KWARGS = {"n_resamples": 50, "seed": 0}
 

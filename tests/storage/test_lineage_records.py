@@ -14,7 +14,7 @@ import torch
 from trustcnn.data import ImageSet
 from trustcnn.storage import ImageSetDataset, JSONDataset, MappedNpzDataset, NpzDataset, TorchDataset
 from trustcnn.storage.study import StudyPackageDataset
-from trustcnn.study.package import StudyPackage
+from trustcnn.user_study.package import StudyPackage
 
 RECORD = {"test_set": "3f2a9c1e" * 4, "baseline.model": "8b7d0a44" * 4}
 

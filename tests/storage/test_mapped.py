@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from trustcnn.data import ImageSet
-from trustcnn.ondisk import mapping_of
+from trustcnn.runtime.ondisk import mapping_of
 from trustcnn.storage import ImageSetDataset, NpzDataset
 
 

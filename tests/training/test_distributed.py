@@ -1,6 +1,6 @@
 """``torchrun --nproc_per_node=2`` (gloo, CPU) trains, fine-tunes and explains the same
 model as one process: each global batch is split across the ranks and DDP averages their
-share-weighted gradients (:mod:`trustcnn.training.distributed`)."""
+share-weighted gradients (:mod:`trustcnn.batches.distributed`)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(root: Path, stage: str, processes: int, out: str, *extra: str) -> Path:
     launcher = [str(TORCHRUN), "--standalone", "--nproc_per_node=2", "-m"] if processes == 2 else [sys.executable, "-m"]
-    command = [*launcher, "trustcnn.training", stage, "--data", str(root / "data"), "--params", str(root / "params.yml"),
+    command = [*launcher, "trustcnn.torchrun", stage, "--data", str(root / "data"), "--params", str(root / "params.yml"),
                "--out", str(root / out), *extra]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)

@@ -17,7 +17,8 @@ from trustcnn.models import SplitNet, build_model
 from trustcnn.saliency.frozen_prefix import frozen_prefix_input_grads
 from trustcnn.saliency.guided_backprop import guided_activations, guided_prefix_pass, replayed_activations
 from trustcnn.saliency.guided_gradcam import GuidedGradCam
-from trustcnn.training import TensorSet, trust_objective
+from trustcnn.batches import TensorSet
+from trustcnn.training import trust_objective
 
 
 def _model_and_batch(name: str) -> tuple[SplitNet, TensorSet]:

@@ -10,11 +10,12 @@ import torch
 
 from trustcnn.config import ModelConfig
 from trustcnn.data import ImageSet
-from trustcnn.inference import saliency_maps
+from trustcnn.posthoc import saliency_maps
 from trustcnn.models import build_model
-from trustcnn.ondisk import mapping_of
-from trustcnn.training import SplitData, batches, cache_features, channel_stats
-from trustcnn.training.tensors import images_to_tensor
+from trustcnn.runtime.ondisk import mapping_of
+from trustcnn.batches import batches, channel_stats, SplitData
+from trustcnn.training import cache_features
+from trustcnn.batches.tensors import images_to_tensor
 
 
 def _images(n: int = 37) -> ImageSet:

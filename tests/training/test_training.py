@@ -8,9 +8,10 @@ import torch
 
 from trustcnn.config import BaselineConfig, ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
-from trustcnn.errors import UserError
+from trustcnn.runtime.errors import UserError
 from trustcnn.models import build_model
-from trustcnn.training import SplitData, batches, to_tensors, train_baseline, train_trust, trust_objective
+from trustcnn.batches import batches, SplitData, to_tensors
+from trustcnn.training import train_baseline, train_trust, trust_objective
 
 CONFIG = ModelConfig(width=4, new_channels=8)
 
@@ -121,7 +122,7 @@ def test_the_feature_cache_is_built_once_per_backbone_and_split() -> None:
     """Every variant and grid point starts from the same frozen backbone: its features for a
     split are computed once per process (counted with a real forward hook)."""
     from trustcnn.training import shared_features
-    from trustcnn.training.features import clear_shared
+    from trustcnn.training.feature_cache import clear_shared
 
     clear_shared()
     data, other = SplitData.of(_images()), SplitData.of(_images(seed=1))

@@ -2,7 +2,8 @@
 *prototypes* that represent how a model sees the class and the *criticisms* they represent
 worst, chosen in the model's own feature space (:mod:`.mmd_critic`, :mod:`.selection`); a
 trained model criticised on the test split (:mod:`.model`, :mod:`.measures`) and the report
-of every model (:mod:`.report`)."""
+of every model (:mod:`.report`). The package imports no model (that is :mod:`.model`), so the
+evaluation reads a report without loading what made it."""
 
 from trustcnn.criticism.mmd_critic import (
     DenseKernel,
@@ -13,7 +14,6 @@ from trustcnn.criticism.mmd_critic import (
     select_prototypes,
     witness,
 )
-from trustcnn.criticism.model import Shown, criticise, criticism_plot
 from trustcnn.criticism.report import criticism_markdown, docs_table, metrics_entries
 from trustcnn.criticism.selection import ClassSelection, select_per_class
 
@@ -22,10 +22,7 @@ __all__ = [
     "DenseKernel",
     "Kernel",
     "RBFKernel",
-    "Shown",
-    "criticise",
     "criticism_markdown",
-    "criticism_plot",
     "docs_table",
     "median_gamma",
     "metrics_entries",

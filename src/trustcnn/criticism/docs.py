@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from trustcnn.atomic import atomic_path
+from trustcnn.runtime.atomic import atomic_path
 from trustcnn.criticism.report import docs_table
 
 START, END = "<!-- criticism-table: written by python -m trustcnn.criticism.docs -->", "<!-- /criticism-table -->"

@@ -26,12 +26,12 @@ from trustcnn.criticism.measures import class_measures, summary
 from trustcnn.criticism.selection import ClassSelection, select_per_class
 from trustcnn.data import ImageSet
 from trustcnn.data.decoy_views import decoy_classes
-from trustcnn.inference import penultimate_features, saliency_maps
+from trustcnn.posthoc import penultimate_features, saliency_maps
 from trustcnn.metrics import decoy_share
 from trustcnn.models import SplitNet
 from trustcnn.plotting.criticism import criticism_figure
 from trustcnn.saliency import upsample_array
-from trustcnn.training import SplitData
+from trustcnn.batches import SplitData
 
 FEATURES = "the input of the head's last linear layer (the trust layer's pooled output in the transfer models)"
 

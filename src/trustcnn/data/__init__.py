@@ -10,7 +10,8 @@ from trustcnn.data.composite import (
 )
 from trustcnn.data.digits import load_digit_glyphs, make_digits
 from trustcnn.data.glyph_task import SPLITS, make_glyph_task
-from trustcnn.data.image_folder import FolderLoad, SkippedFile, find_duplicates, load_image_folder
+from trustcnn.data.image_folder import FolderLoad, load_image_folder
+from trustcnn.data.images import SkippedFile, find_duplicates
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
 from trustcnn.data.textures import TEXTURE_NAMES, load_texture, random_texture_crops

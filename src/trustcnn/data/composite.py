@@ -24,8 +24,8 @@ import numpy as np
 from skimage.transform import resize
 
 from trustcnn.data.textures import draw_texture_crops, render_texture_crops
-from trustcnn.errors import ParameterError
-from trustcnn.ondisk import Filler, allocate
+from trustcnn.runtime.errors import ParameterError
+from trustcnn.runtime.ondisk import Filler, allocate
 
 DecoyMode = Literal["correlated", "random", "none"]
 DECOY_MODES: tuple[str, ...] = ("correlated", "random", "none")
@@ -199,7 +199,7 @@ def composite_glyphs(
 
     The images are painted ``chunk`` at a time (default: :data:`CHUNK_PIXELS` pixels' worth)
     into arrays that are memory-mapped temporary files when they exceed ``memory_budget_mb``
-    (:func:`trustcnn.ondisk.allocate`). Every per-image choice is drawn for all images first,
+    (:func:`trustcnn.runtime.ondisk.allocate`). Every per-image choice is drawn for all images first,
     in the order a one-shot compositor draws them, and the one large draw (the decoys'
     positions) comes last and is consumed chunk after chunk, so the result is the same
     bytes for every ``chunk``.

@@ -18,12 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from trustcnn.config import DataConfig
+from trustcnn.data.source import DataSource, SourceData
 from trustcnn.data.composite import paint_decoys, place, resize_glyphs
 from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import NO_DECOY, at_most_per_class
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 
 SHADE_STEP = 25
 TARGET_SPLITS = ("train", "val", "test")
@@ -89,3 +91,14 @@ def make_decoy_fashion(
             )
     splits["source_train"], splits["source_val"] = splits["train"], splits["val"]
     return splits
+
+
+def _load(data: DataConfig) -> SourceData:
+    return SourceData(make_decoy_fashion(
+        data.classes, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download,
+        image_size=data.image_size, seed=data.seed, val_fraction=data.val_fraction, test_fraction=data.test_fraction,
+        swatch=data.decoy.size, decoy_probability=data.decoy.probability, max_per_class=data.max_per_class,
+    ))
+
+
+SOURCE = DataSource("decoy_fashion", _load)

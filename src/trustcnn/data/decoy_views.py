@@ -19,7 +19,7 @@ import numpy as np
 
 from trustcnn.data.composite import paint_decoys
 from trustcnn.data.imageset import ImageSet
-from trustcnn.ondisk import blocks
+from trustcnn.runtime.ondisk import blocks
 
 VIEWS: tuple[str, ...] = ("consistent", "random", "swapped")
 

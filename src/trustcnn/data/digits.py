@@ -11,9 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.datasets import load_digits
 
+from trustcnn.config import DataConfig
+from trustcnn.data.source import DataSource, SourceData, glyph_source
 from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 
 DIGIT_CLASSES: tuple[int, ...] = tuple(range(10))
 
@@ -41,3 +43,10 @@ def make_digits(**kwargs) -> dict[str, ImageSet]:
     """The ``digits`` source: :func:`~trustcnn.data.glyph_task.make_glyph_task` over
     :func:`load_digit_glyphs` (same keyword arguments)."""
     return make_glyph_task(load_digit_glyphs, **kwargs)
+
+
+def _load(data: DataConfig) -> SourceData:
+    return glyph_source(load_digit_glyphs, data)
+
+
+SOURCE = DataSource("digits", _load)

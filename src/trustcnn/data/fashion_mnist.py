@@ -8,6 +8,7 @@ when allowed and no local copy exists.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import shutil
 from collections.abc import Sequence
@@ -17,8 +18,10 @@ import numpy as np
 import torch
 from torchvision.datasets import FashionMNIST
 
-from trustcnn.atomic import atomic_path
-from trustcnn.errors import MissingFileError, ParameterError
+from trustcnn.config import DataConfig
+from trustcnn.data.source import DataSource, SourceData, glyph_source
+from trustcnn.runtime.atomic import atomic_path
+from trustcnn.runtime.errors import MissingFileError, ParameterError
 
 DEBIAN_ROOT = Path("/usr/share/datasets/fashion-mnist")
 CONVERT_ROWS = 8192
@@ -81,3 +84,11 @@ def load_fashion_glyphs(
     for start in range(0, len(keep), CONVERT_ROWS):  # in blocks: no float64 copy of the whole set
         glyphs[start : start + CONVERT_ROWS] = images[keep[start : start + CONVERT_ROWS]] / 255.0
     return glyphs, remap[targets[keep]], tuple(names[c] for c in chosen)
+
+
+def _load(data: DataConfig) -> SourceData:
+    loader = functools.partial(load_fashion_glyphs, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download)
+    return glyph_source(loader, data)
+
+
+SOURCE = DataSource("fashion_mnist", _load)

@@ -10,8 +10,8 @@ import numpy as np
 from trustcnn.data.composite import DecoyMode, composite_glyphs, palette_uint8
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.splits import stratified_split
-from trustcnn.errors import ParameterError
-from trustcnn.ondisk import allocate
+from trustcnn.runtime.errors import ParameterError
+from trustcnn.runtime.ondisk import allocate
 
 COMPOSITED: tuple[str, ...] = ("train", "val", "test", "source_train", "source_val")
 NO_DECOY: tuple[str, ...] = ("train_no_decoy", "val_no_decoy")

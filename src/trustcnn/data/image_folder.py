@@ -38,7 +38,6 @@ Conventions (one place, so the loader, its report and its tests agree):
 
 from __future__ import annotations
 
-import hashlib
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +45,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from trustcnn.config import DataConfig
+from trustcnn.data.source import DataSource, SourceData, split_photos
+from trustcnn.data.images import Box, SkippedFile, center_square, digest, resize_square
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import DataError
-from trustcnn.ondisk import Filler, allocate, blocks, gather
+from trustcnn.runtime.errors import DataError
+from trustcnn.runtime.ondisk import Filler, allocate, gather
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
@@ -59,17 +61,6 @@ _SIXTEEN_BIT_MAX = 65535
 _TRANSPARENT_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _HIGH_DEPTH_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _SINGLE_CHANNEL_MODES = _HIGH_DEPTH_MODES | {"1", "L"}
-
-Box = tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file left out of an ingestion and why (``path`` relative to the root)."""
-
-    path: str
-    reason: str
-
 
 @dataclass(frozen=True)
 class FolderLoad:
@@ -142,30 +133,6 @@ def load_image_folder(
         images, masks = (None if a is None else gather(a, keep, memory_budget_mb) for a in (images, masks))
     image_set = ImageSet(images=images, labels=np.asarray(labels, dtype=np.int64)[keep], class_names=class_names, masks=masks)
     return FolderLoad(images=image_set, skipped=tuple(skipped + conflicts), paths=tuple(kept[i].path for i in keep))
-
-
-def find_duplicates(split_images: dict[str, np.ndarray]) -> list[tuple[str, int, str, int]]:
-    """Exact duplicate images in two different splits, as ``(split_a, i, split_b, j)``.
-
-    Images are compared by a SHA-256 of their shape, dtype and bytes (after conversion, so
-    the same photo saved as PNG and BMP counts), then confirmed byte for byte. Pairs come
-    in the order the splits and images are given; duplicates inside one split are not
-    reported (they do not leak between splits). Memory-mapped splits are read block by block.
-    """
-    seen: dict[bytes, list[tuple[str, int]]] = {}
-    pairs: list[tuple[str, int, str, int]] = []
-    for split, images in split_images.items():
-        for start, block in blocks(images):
-            for index, image in enumerate(block, start):
-                earlier = seen.setdefault(_digest(image), [])
-                pairs.extend(
-                    (other_split, other_index, split, index)
-                    for other_split, other_index in earlier
-                    if other_split != split
-                    and np.array_equal(split_images[other_split][other_index], image)
-                )
-                earlier.append((split, index))
-    return pairs
 
 
 def _without_label_conflicts(
@@ -243,7 +210,7 @@ def _load_class(
             skipped.append(SkippedFile(_relative(root, path), NOT_UTF8))
         resized = resize_square(image, box, image_size)
         rows.add(resized, mask)
-        kept.append(_Kept(_relative(root, path), _digest(resized)))
+        kept.append(_Kept(_relative(root, path), digest(resized)))
     return kept, skipped
 
 
@@ -332,25 +299,6 @@ def _read_mask(
     return np.asarray(square.resize((image_size, image_size), Image.Resampling.NEAREST)) > 0
 
 
-def resize_square(image: Image.Image, box: Box, image_size: int) -> np.ndarray:
-    """Crop first: ``resize(box=...)`` would let the filter read pixels outside the box."""
-    square = image.crop(box)
-    return np.asarray(square.resize((image_size, image_size), Image.Resampling.LANCZOS))
-
-
-def center_square(size: tuple[int, int]) -> Box:
-    width, height = size
-    side = min(width, height)
-    left, top = (width - side) // 2, (height - side) // 2
-    return left, top, left + side, top + side
-
-
-def _digest(image: np.ndarray) -> bytes:
-    array = np.ascontiguousarray(image)
-    header = f"{array.shape}{array.dtype.str}".encode()
-    return hashlib.sha256(header + array.tobytes()).digest()
-
-
 NOT_UTF8 = "kept; the name is not valid UTF-8 (its invalid bytes are shown as \ufffd)"
 EMPTY_MASK = "kept; its mask has no object pixel, so localisation metrics leave it out (NaN)"
 
@@ -365,3 +313,12 @@ def _hidden(path: Path) -> bool:
 
 def _relative(root: Path, path: Path) -> str:
     return safe_name(path.relative_to(root).as_posix())
+
+
+def _load(data: DataConfig) -> SourceData:
+    # the folder's images and the splits cut from them are both held: half the budget each
+    loaded = load_image_folder(data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2)
+    return split_photos(loaded.images, loaded.paths, loaded.skipped, data)
+
+
+SOURCE = DataSource("image_folder", _load, needs_root=True)

@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 from torchvision.models import VGG16_Weights
 
+from trustcnn.config import DataConfig
+from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.data.image_folder import FolderLoad, load_image_folder
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import DataError
+from trustcnn.runtime.errors import DataError
 
 
 @cache
@@ -48,3 +50,12 @@ def load_imagenet_subset(
     images = loaded.images
     relabelled = ImageSet(images.images, indices[images.labels], imagenet_categories(), images.masks, images.decoy_masks)
     return FolderLoad(relabelled, loaded.skipped, loaded.paths)
+
+
+def _load(data: DataConfig) -> SourceData:
+    # the folder's images and the splits cut from them are both held: half the budget each
+    loaded = load_imagenet_subset(data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2)
+    return split_photos(loaded.images, loaded.paths, loaded.skipped, data)
+
+
+SOURCE = DataSource("imagenet_subset", _load, needs_root=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustcnn.ondisk import blocks, gather
+from trustcnn.runtime.ondisk import blocks, gather
 
 
 @dataclass(frozen=True)

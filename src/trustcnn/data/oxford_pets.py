@@ -14,9 +14,11 @@ import numpy as np
 from PIL import Image
 from torchvision.datasets import OxfordIIITPet
 
-from trustcnn.data.image_folder import center_square, resize_square
+from trustcnn.config import DataConfig
+from trustcnn.data.source import DataSource, SourceData, split_photos
+from trustcnn.data.images import center_square, resize_square
 from trustcnn.data.imageset import ImageSet
-from trustcnn.errors import DataError, MissingFileError
+from trustcnn.runtime.errors import DataError, MissingFileError
 
 PET, BORDER = 1, 3
 
@@ -62,3 +64,14 @@ def _at_most(items: list, labels: np.ndarray | None, max_per_class: int | None, 
     rng = np.random.default_rng(seed)
     keep = np.sort(np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:max_per_class] for k in np.unique(labels)]))
     return [items[i] for i in keep]
+
+
+def _load(data: DataConfig) -> SourceData:
+    images, ids = load_oxford_pets(
+        data.root or Path(data.raw_dir), image_size=data.image_size, allow_download=data.allow_download,
+        max_per_class=data.max_per_class, seed=data.seed,
+    )
+    return split_photos(images, ids, (), data)
+
+
+SOURCE = DataSource("oxford_pets", _load)

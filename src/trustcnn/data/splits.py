@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from trustcnn.errors import DataError, ParameterError
+from trustcnn.runtime.errors import DataError, ParameterError
 
 
 def _check_fractions(val_fraction: float, test_fraction: float) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from trustcnn.data import ImageSet
 from trustcnn.evaluation.scores import Scores
 from trustcnn.metrics import mean_ci
-from trustcnn.ondisk import blocks
+from trustcnn.runtime.ondisk import blocks
 
 REGIONS = ("object", "decoy", "elsewhere")
 

@@ -36,7 +36,7 @@ def compare_models(
 
     ``maps[name]`` holds each method's maps by method name (``method`` is the one Tables 1
     and 3 use) and the sanity check's; ``predictions[name]`` what
-    :func:`trustcnn.inference.posthoc` returns. Per model, :func:`estimates` describes the
+    :func:`trustcnn.posthoc.posthoc` returns. Per model, :func:`estimates` describes the
     report's row; the ``champion`` is :func:`~trustcnn.evaluation.champion.choose_champion`'s.
     """
     if REFERENCE not in maps:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from trustcnn.data import ImageSet
-from trustcnn.inference import SANITY
+from trustcnn.posthoc import SANITY
 from trustcnn.metrics import decoy_share, energy_in_mask, pointing_game, ssim_per_image, thresholded_iou
-from trustcnn.ondisk import release
+from trustcnn.runtime.ondisk import release
 from trustcnn.saliency import upsample_array
 
 Scores = dict[str, np.ndarray]

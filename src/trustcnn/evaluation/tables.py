@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Mapping
 
 from trustcnn.evaluation.champion import NO_DECOY
-from trustcnn.metrics import CASES
+from trustcnn.metrics import CASES, format_estimate
 
 # The paper's Table 1: classification with CIs and SSIM against the baseline's maps; we add
 # energy in mask because it says whether a map points at the object at all.
@@ -29,14 +29,6 @@ SUMMARY_COLUMNS = {
     "energy in mask": ("energy_in_mask",),
     "right & accurate": ("case_shares", "overall", "right_accurate"),
 }
-
-
-def format_estimate(estimate: Mapping) -> str:
-    """``value [lo, hi]`` to three decimals, ``n/a`` for an estimate without a value."""
-    if estimate.get("value") is None:
-        return "n/a"
-    lo, hi = estimate["ci95"]
-    return f"{estimate['value']:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
 def table1(report: Mapping) -> dict:

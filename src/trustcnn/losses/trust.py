@@ -98,6 +98,12 @@ def objective(weights: LossWeights) -> str:
     return "+".join(parts + [term.name for term in active_terms(weights)])
 
 
+def uses_maps(objective: str) -> bool:
+    """Whether the loss :func:`objective` names reads saliency maps: eq. 4–6 and every
+    registered term that uses ``maps`` do; cross entropy and RRR (on input gradients) don't."""
+    return any("maps" in TERMS[part].uses if part in TERMS else part != "ce" for part in objective.split("+"))
+
+
 def relative_to_ce(weights: LossWeights, num_classes: int) -> dict[str, float]:
     """Each active term's weight relative to plain (unscaled) cross entropy.
 

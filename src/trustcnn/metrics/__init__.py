@@ -7,6 +7,7 @@ from trustcnn.metrics.intervals import (
     bootstrap_ci,
     cluster_bootstrap_ci,
     estimate,
+    format_estimate,
     mean_ci,
     proportion_ci,
     t_interval,
@@ -14,6 +15,7 @@ from trustcnn.metrics.intervals import (
 from trustcnn.metrics.localisation import energy_in_mask, pointing_game, thresholded_iou
 from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
+from trustcnn.metrics.risk_coverage import risk_coverage
 
 __all__ = [
     "CASES",
@@ -28,10 +30,12 @@ __all__ = [
     "decoy_share",
     "energy_in_mask",
     "estimate",
+    "format_estimate",
     "gap_closed",
     "mean_ci",
     "pointing_game",
     "proportion_ci",
+    "risk_coverage",
     "ssim_per_image",
     "ssim_win_size",
     "t_interval",

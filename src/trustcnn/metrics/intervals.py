@@ -9,7 +9,7 @@ indices per replicate, applied to every sample, so per-image quantities stay ali
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy.stats import binomtest, bootstrap
@@ -173,3 +173,11 @@ def t_interval(values: Sequence[float | None], confidence: float = 0.95) -> dict
     mean, sd = float(finite.mean()), float(finite.std(ddof=1))
     half = float(student_t.ppf(0.5 + confidence / 2, df=n - 1)) * sd / np.sqrt(n)
     return {"mean": mean, "sd": sd, key: [mean - half, mean + half], "n": n}
+
+
+def format_estimate(estimate: Mapping) -> str:
+    """``value [lo, hi]`` to three decimals, ``n/a`` for an estimate without a value."""
+    if estimate.get("value") is None:
+        return "n/a"
+    lo, hi = estimate["ci95"]
+    return f"{estimate['value']:.3f} [{lo:.3f}, {hi:.3f}]"

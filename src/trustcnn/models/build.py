@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from trustcnn.config import ModelConfig
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 from trustcnn.models.small_cnn import small_cnn_backbone, small_cnn_out_channels
 from trustcnn.models.splitnet import TRAINABLE_PARTS, Normalize, SplitNet
 from trustcnn.models.torchvision_nets import (

@@ -4,7 +4,7 @@ Both of the paper's setups have this shape. In transfer learning (§4.1) the pre
 frozen backbone and ``trust_layer`` a new conv layer placed after its last conv layer,
 followed by global pooling and a linear head; for VGG-16 (§4.2) the prefix is everything
 before ``features.28`` and the head everything after it. Because the prefix never trains,
-its output can be computed once and cached (:mod:`trustcnn.training.features`). End to
+its output can be computed once and cached (:mod:`trustcnn.training.feature_cache`). End to
 end (``trainable: all``) the prefix trains too, and then it can't be cached.
 """
 

@@ -14,7 +14,7 @@ import torch
 import torchvision
 from torch import nn
 
-from trustcnn.errors import MissingFileError
+from trustcnn.runtime.errors import MissingFileError
 
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from trustcnn.detection import risk_coverage
+from trustcnn.metrics import risk_coverage
 
 
 def risk_coverage_figure(scores: Mapping[str, np.ndarray | None], wrong: np.ndarray, title: str) -> Figure:

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from trustcnn.atomic import atomic_path
+from trustcnn.runtime.atomic import atomic_path
 from trustcnn.evaluation.champion import NO_DECOY, REFERENCE
-from trustcnn.evaluation.tables import format_estimate
+from trustcnn.metrics import format_estimate
 from trustcnn.replicates.report import champion_sentence, conclusions, glance_table, label, mean_sd
 
 BEGIN = "<!-- results:begin — written by `make docs` from the committed outputs; edits here fail tests/test_docs_results.py -->"

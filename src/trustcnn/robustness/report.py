@@ -11,15 +11,15 @@ from torch import Tensor
 
 from trustcnn.config import ErrorDetectionConfig, RobustnessConfig
 from trustcnn.data import ImageSet
-from trustcnn.detection import Features, auroc, prediction_features, score
-from trustcnn.detection.performance import bootstrap_score
-from trustcnn.inference import saliency_maps
+from trustcnn.error_detection import Features, auroc, prediction_features, score
+from trustcnn.error_detection.performance import bootstrap_score
+from trustcnn.posthoc import saliency_maps
 from trustcnn.metrics import energy_in_mask, mean_ci, ssim_per_image
 from trustcnn.models import SplitNet
-from trustcnn.ondisk import Filler, allocate
+from trustcnn.runtime.ondisk import Filler, allocate
 from trustcnn.robustness.attacks import fgsm, pgd
 from trustcnn.saliency import get_method, upsample_array
-from trustcnn.training import SplitData, TensorSet, batches
+from trustcnn.batches import batches, SplitData, TensorSet
 
 
 def attack_batches(

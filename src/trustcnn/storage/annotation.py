@@ -9,15 +9,15 @@ from typing import Any
 from kedro.io import AbstractDataset
 
 from trustcnn.data.marks import Mark
-from trustcnn.study.annotation.marks import read_marks
-from trustcnn.study.annotation.store import MarkStore
+from trustcnn.user_study.annotation.marks import read_marks
+from trustcnn.user_study.annotation.store import MarkStore
 
 
 class MarksDataset(AbstractDataset):
     """The marks (SQLite, written by ``trustcnn study serve --task annotate``). Saving
     registers a package (``{"study_id", "n_items"}``), creating the file if needed and never
     deleting a mark; loading returns every participant's last marks on each image of the
-    package whose key is at ``key_filepath`` (:func:`~trustcnn.study.annotation.marks.read_marks`),
+    package whose key is at ``key_filepath`` (:func:`~trustcnn.user_study.annotation.marks.read_marks`),
     none before the database exists (the human_masks step may run before the annotation step:
     see dvc.yaml)."""
 

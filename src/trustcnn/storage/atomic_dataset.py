@@ -15,7 +15,7 @@ from typing import Any
 
 from kedro.io import AbstractDataset
 
-from trustcnn.atomic import atomic_path
+from trustcnn.runtime.atomic import atomic_path
 
 
 class AtomicDataset(AbstractDataset):

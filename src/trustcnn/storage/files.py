@@ -16,11 +16,11 @@ from kedro.io import AbstractDataset, DatasetError
 from matplotlib.figure import Figure
 from PIL import Image
 
-from trustcnn.atomic import atomic_path
+from trustcnn.runtime.atomic import atomic_path
 from trustcnn.data import ImageSet
-from trustcnn.errors import MissingFileError
+from trustcnn.runtime.errors import MissingFileError
 from trustcnn.lineage import LINEAGE, Artefact, Record, decode, encode, file_md5, per_file_version
-from trustcnn.ondisk import map_npz, write_npz
+from trustcnn.runtime.ondisk import map_npz, write_npz
 
 
 class _LocalFileDataset(AbstractDataset):
@@ -110,7 +110,7 @@ class NpzDataset(LineageFile, _LocalFileDataset):
 
 class MappedNpzDataset(NpzDataset):
     """A dict of numpy arrays in an uncompressed ``.npz`` that loads memory-mapped
-    (:mod:`trustcnn.ondisk`): arrays larger than memory (e.g. input-resolution maps of a
+    (:mod:`trustcnn.runtime.ondisk`): arrays larger than memory (e.g. input-resolution maps of a
     large test split) are read block by block. Compressed files still load, in memory."""
 
     def _load(self) -> dict[str, np.ndarray]:

@@ -11,9 +11,9 @@ from kedro.io import AbstractDataset
 
 from trustcnn.lineage import LINEAGE, Record, decode
 from trustcnn.storage.files import LineageFile
-from trustcnn.study.package import StudyPackage, write_package
-from trustcnn.study.questions import MANIFEST, read_manifest
-from trustcnn.study.store import ResponseStore, Responses
+from trustcnn.user_study.package import StudyPackage, write_package
+from trustcnn.user_study.questions import MANIFEST, read_manifest
+from trustcnn.user_study.store import ResponseStore, Responses
 
 
 class StudyPackageDataset(LineageFile, AbstractDataset):
@@ -55,7 +55,7 @@ class ResponsesDataset(AbstractDataset):
     """The answers database (SQLite). Saving registers a study (``{"study_id", "n_items"}``
     and its unblinding ``key``), creating the file if needed and never deleting an answer
     (nor an earlier study's key: a re-sampled study's answers stay readable); loading returns every
-    :class:`~trustcnn.study.store.Responses` row (resume tokens left out)."""
+    :class:`~trustcnn.user_study.store.Responses` row (resume tokens left out)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
         self._store = ResponseStore(filepath)

@@ -20,8 +20,8 @@ import urllib.request
 import mlflow
 from mlflow.entities import RunStatus
 
-from trustcnn.errors import UserError
-from trustcnn.processes import pid_alive
+from trustcnn.runtime.errors import UserError
+from trustcnn.runtime.processes import pid_alive
 
 
 class TrackingServerDown(UserError, ConnectionError):

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from trustcnn.config import TrustConfig
+from trustcnn.losses import uses_maps
+from trustcnn.metrics import format_estimate
 from trustcnn.plotting.curves import training_curves
 from trustcnn.replicates.layout import is_replicate_experiment
 from trustcnn.tracking.datasets import inherit_inputs
@@ -46,7 +48,6 @@ from trustcnn.training.transfer import EpochCallback
 
 log = logging.getLogger(__name__)
 History = list[dict[str, float]]
-NO_MAPS = {"ce", "penalty_rrr"}  # objective terms that use no saliency map (RRR's is on input gradients)
 
 
 def log_training(
@@ -69,7 +70,7 @@ def model_description(model_name: str, params: Mapping[str, Any], data: Mapping[
     on human masks says on how many images people marked them."""
     optim = params.get("optim", {})
     what = f"{model_name}: objective {params['objective']}" if "objective" in params else model_name
-    if optim.get("saliency_method") and set(params.get("objective", "ce").split("+")) - NO_MAPS:
+    if optim.get("saliency_method") and uses_maps(params.get("objective", "ce")):
         what += f" on {optim['saliency_method']} maps"
     how = ", ".join(
         f"{label} {optim[key]}" for key, label in (("epochs", "epochs"), ("lr", "lr"), ("lam", "lam")) if key in optim
@@ -194,11 +195,11 @@ def why_champion(metrics: Mapping[str, Any], reference: str) -> str:
 
     def described(model: str) -> str:
         row = models[model]
-        parts = [f"accuracy {_estimate(row['accuracy'])}"]
+        parts = [f"accuracy {format_estimate(row['accuracy'])}"]
         if "decoy_flip_rate" in row:
-            parts.append(f"decoy flip rate {_estimate(row['decoy_flip_rate'])}")
+            parts.append(f"decoy flip rate {format_estimate(row['decoy_flip_rate'])}")
         if "case_shares" in row:
-            parts.append(f"right for an accurate reason {_estimate(row['case_shares']['overall']['right_accurate'])}")
+            parts.append(f"right for an accurate reason {format_estimate(row['case_shares']['overall']['right_accurate'])}")
         return ", ".join(parts)
 
     versus = "" if name == reference else f"; {reference}: {described(reference)}"
@@ -207,13 +208,6 @@ def why_champion(metrics: Mapping[str, Any], reference: str) -> str:
         across = f"chosen across seeds {champion['seeds']} (this run's own pick: {champion['this_seed']['model']}); this run: "
         return f"{name} — {across}{described(name)}{versus}. Criterion: {champion['criterion']}."
     return f"{name} — {described(name)}{versus}. Criterion: {champion['criterion']}."
-
-
-def _estimate(estimate: Mapping[str, Any]) -> str:
-    if estimate.get("value") is None:
-        return "n/a"
-    low, high = estimate["ci95"]
-    return f"{estimate['value']:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def nested_estimates(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Mapping[str, Any]]:

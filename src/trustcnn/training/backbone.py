@@ -12,7 +12,7 @@ from torch import nn
 from trustcnn.config import ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import backbone_checkpoint, build_backbone, load_backbone_weights
-from trustcnn.training.tensors import channel_stats
+from trustcnn.batches.tensors import channel_stats
 from trustcnn.training.transfer import EpochCallback, History, pretrain_backbone
 
 log = logging.getLogger(__name__)

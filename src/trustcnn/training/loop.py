@@ -12,11 +12,11 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from trustcnn.config import AmpDtype, OptimConfig
-from trustcnn.errors import UserError
+from trustcnn.runtime.errors import UserError
 from trustcnn.models import SplitNet
-from trustcnn.training import distributed
-from trustcnn.training.features import shared_features
-from trustcnn.training.tensors import SplitData, TensorSet, batches
+from trustcnn.batches import distributed
+from trustcnn.training.feature_cache import shared_features
+from trustcnn.batches import SplitData, TensorSet, batches
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,6 @@ class Objective(Protocol):
     def __call__(
         self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool
     ) -> tuple[Tensor, Tensor, dict[str, Tensor]]: ...
-
-
-def default_device() -> torch.device:
-    """The GPU when there is one (this rank's own under torchrun), else the CPU."""
-    return distributed.device()
 
 
 def make_optimizer(params: list[nn.Parameter], config: OptimConfig) -> torch.optim.Optimizer:

@@ -19,7 +19,7 @@ from trustcnn.losses import needs, saliency_terms, trust_loss
 from trustcnn.models import SplitNet
 from trustcnn.saliency import SaliencyMethod, capture_activations, gradcam
 from trustcnn.saliency.frozen_prefix import frozen_prefix_input_grads
-from trustcnn.training.tensors import TensorSet
+from trustcnn.batches.tensors import TensorSet
 
 Terms = dict[str, Tensor]
 

@@ -22,7 +22,7 @@ from torch import nn
 from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.data.human_masks import HumanMasks, no_masks
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 from trustcnn.losses import active_terms, needs
 from trustcnn.models import (
     TRAINABLE_PARTS,
@@ -33,9 +33,10 @@ from trustcnn.models import (
     model_from_backbone_checkpoint,
 )
 from trustcnn.saliency import trainable_method
-from trustcnn.training.loop import default_device, fit
+from trustcnn.batches import default_device
+from trustcnn.training.loop import fit
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
-from trustcnn.training.tensors import SplitData, channel_stats
+from trustcnn.batches.tensors import SplitData, channel_stats
 
 History = list[dict[str, float]]
 EpochCallback = Callable[[dict[str, float]], None] | None

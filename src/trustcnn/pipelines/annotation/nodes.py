@@ -10,8 +10,8 @@ import numpy as np
 from trustcnn.config import AnnotationConfig, ErrorDetectionConfig, SaliencyConfig
 from trustcnn.data import ImageSet
 from trustcnn.pipelines import by_model
-from trustcnn.study.annotation.package import annotation_package
-from trustcnn.study.package import StudyPackage
+from trustcnn.user_study.annotation.package import annotation_package
+from trustcnn.user_study.package import StudyPackage
 
 
 def sample_annotation(

@@ -13,7 +13,8 @@ from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import baseline_parts, to_checkpoint
 from trustcnn.plotting.curves import training_curves
-from trustcnn.training import input_example, model_on_backbone, obtain_backbone, train_baseline
+from trustcnn.batches import input_example
+from trustcnn.training import model_on_backbone, obtain_backbone, train_baseline
 
 
 def prepare_backbone(

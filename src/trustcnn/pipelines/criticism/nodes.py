@@ -10,11 +10,12 @@ from matplotlib.figure import Figure
 
 from trustcnn import tracking
 from trustcnn.config import CriticismConfig
-from trustcnn.criticism import criticise, criticism_markdown, criticism_plot
+from trustcnn.criticism import criticism_markdown
+from trustcnn.criticism.model import criticise, criticism_plot
 from trustcnn.data import ImageSet
 from trustcnn.models import from_checkpoint
 from trustcnn.pipelines import by_model
-from trustcnn.training import default_device
+from trustcnn.batches import default_device
 
 
 def criticise_model(

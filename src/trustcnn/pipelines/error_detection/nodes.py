@@ -10,10 +10,10 @@ from matplotlib.figure import Figure
 from trustcnn import tracking
 from trustcnn.config import ErrorDetectionConfig, EvaluationConfig
 from trustcnn.data import ImageSet
-from trustcnn.detection import detect_errors
+from trustcnn.error_detection import detect_errors
 from trustcnn.models import from_checkpoint
 from trustcnn.plotting.trust_checks import risk_coverage_figure
-from trustcnn.training import default_device
+from trustcnn.batches import default_device
 
 
 def detect_model_errors(

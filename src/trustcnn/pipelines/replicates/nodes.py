@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from trustcnn import tracking
 from trustcnn.config import ReplicateConfig
-from trustcnn.errors import ParameterError
+from trustcnn.runtime.errors import ParameterError
 from trustcnn.replicates.parameters import record
 from trustcnn.replicates.report import summary_figure, summary_markdown
 from trustcnn.replicates.summary import Replicate, select, summarise

@@ -8,10 +8,10 @@ import numpy as np
 
 from trustcnn.config import ErrorDetectionConfig, EvaluationConfig, RobustnessConfig, SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.detection import stored_features
+from trustcnn.error_detection import stored_features
 from trustcnn.models import from_checkpoint
 from trustcnn.robustness import robustness as robustness_report
-from trustcnn.training import default_device
+from trustcnn.batches import default_device
 
 
 def attack_model(

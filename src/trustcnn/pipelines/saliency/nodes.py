@@ -8,14 +8,14 @@ import numpy as np
 
 from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.inference import posthoc
+from trustcnn.posthoc import posthoc
 from trustcnn.models import from_checkpoint
-from trustcnn.training import default_device
+from trustcnn.batches import default_device
 
 
 def compute_saliency(
     model: dict[str, Any], test_set: ImageSet, saliency: SaliencyConfig
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Each method's maps and the sanity check's, and the predictions (also on the decoy
-    views): :func:`trustcnn.inference.posthoc`."""
+    views): :func:`trustcnn.posthoc.posthoc`."""
     return posthoc(from_checkpoint(model).to(default_device()), test_set, saliency)

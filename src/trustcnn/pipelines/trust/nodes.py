@@ -14,7 +14,8 @@ from trustcnn.data.human_masks import HumanMasks
 from trustcnn.losses import objective, relative_to_ce
 from trustcnn.models import to_checkpoint
 from trustcnn.plotting.curves import training_curves
-from trustcnn.training import fit_variant, input_example, point_label, trust_start_model, variant_splits
+from trustcnn.batches import input_example
+from trustcnn.training import fit_variant, point_label, trust_start_model, variant_splits
 
 History = list[dict[str, float]]
 

@@ -15,10 +15,10 @@ from trustcnn.data import ImageSet
 from trustcnn.pipelines import by_model
 from trustcnn.plotting.cases import case_bars
 from trustcnn.plotting.note import note_figure
-from trustcnn.study import Responses
-from trustcnn.study.adversarial import adversarial_shown
-from trustcnn.study.analysis import analyse, report_markdown
-from trustcnn.study.package import StudyPackage, study_package
+from trustcnn.user_study import Responses
+from trustcnn.user_study.adversarial import adversarial_shown
+from trustcnn.user_study.analysis import analyse, report_markdown
+from trustcnn.user_study.package import StudyPackage, study_package
 
 Arrays = dict[str, np.ndarray]
 

@@ -1,0 +1,57 @@
+"""What ``dvc.yaml`` shows people: a plot for every model, a small metrics file, no YAML merge
+keys in the parameter files ``dvc exp run -S`` rewrites."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_plots_show_every_model_trust_variants_names() -> None:
+    dvc = yaml.safe_load((PROJECT / "dvc.yaml").read_text())
+    params = yaml.safe_load((PROJECT / "conf/base/parameters_trust.yml").read_text())
+    variants = params["trust_variants"] + params["human_mask_variants"]
+    plots = {next(iter(p)) if isinstance(p, dict) else p for p in dvc["plots"]}
+    assert {f"data/08_reporting/{m}/training_curves.png" for m in ("baseline", "no_decoy", *variants)} <= plots
+    assert all(p.endswith(".png") for p in plots), "DVC's own charts load Vega from a CDN: images only"
+
+
+def test_dvc_metrics_are_the_headline_files_only() -> None:
+    stages = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    metrics = [next(iter(m)) for stage in stages.values() for m in stage.get("metrics", [])]
+    assert metrics == ["data/08_reporting/headline"]
+
+
+def test_parameter_files_dvc_may_rewrite_have_no_yaml_merge_keys() -> None:
+    dvc = (PROJECT / "dvc.yaml").read_text() + (PROJECT / "replicates/dvc.yaml").read_text()
+    for path in sorted((PROJECT / "conf/base").glob("parameters*.yml")):
+        text = path.read_text()
+        assert path.name in dvc, path
+        assert "<<:" not in text and not re.search(r"(?m)^[^#\n]*[:-]\s+&\w", text), f"YAML anchor or merge in {path}"
+
+
+def test_every_stage_has_the_seed_as_a_parameter() -> None:
+    stages = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    for name, stage in stages.items():
+        params = stage.get("do", stage)["params"]
+        assert {"conf/base/parameters.yml": ["seed"]} in params, name
+
+
+def test_replicates_are_a_stage_per_seed_apart_from_the_main_pipeline() -> None:
+    """`dvc repro` (make run) reproduces dvc.yaml and its upstream only: no main stage may read a
+    replicate's output, or the replicates would run first. The summary the evaluation reads is in
+    git, nobody's declared output."""
+    main = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    replicates = yaml.safe_load((PROJECT / "replicates/dvc.yaml").read_text())["stages"]
+    assert replicates["seed"]["foreach"] == "${replicate.seeds}"
+    assert "--params=seed=${item},replicate.active=true" in replicates["seed"]["do"]["cmd"]
+    assert all(out.startswith("data/replicates/seed_${item}/") for out in replicates["seed"]["do"]["outs"])
+    deps = [dep for stage in main.values() for dep in stage.get("do", stage).get("deps", [])]
+    assert not [dep for dep in deps if dep.startswith("data/replicates")]
+    outs = [next(iter(o)) if isinstance(o, dict) else o for stage in replicates.values() for o in stage.get("do", stage)["outs"]]
+    assert "data/08_reporting/replicates/summary.json" in main["evaluation"]["deps"]
+    assert "data/08_reporting/replicates/summary.json" not in outs

@@ -1,1 +1,0 @@
-from tests.transfer_model import images, split_net  # noqa: F401  (fixtures)
