@@ -264,9 +264,9 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         groups.setdefault((row["dataset"], row["loss"], row["quality"], row["budget"]), []).append(row)
     return [
-        {"dataset": d, "loss": l, "quality": q, "budget": b, "marked": int(np.mean([r["marked"] for r in group])),
+        {"dataset": d, "loss": loss, "quality": q, "budget": b, "marked": int(np.mean([r["marked"] for r in group])),
          **{metric: mean_t_interval([r[metric] for r in group]) for metric in ("gap_closed", "accuracy", "flip_rate")}}
-        for (d, l, q, b), group in groups.items()
+        for (d, loss, q, b), group in groups.items()
     ]
 
 
@@ -386,7 +386,7 @@ def write_docs(path: Path, section: str) -> None:
     """Replace the text between the ``annotation-budget`` markers of ``path``."""
     text = path.read_text(encoding="utf-8")
     begin, end = MARKERS
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
         raise SystemExit(f"{path} has no {begin} … {end} markers to write between")
     path.write_text(pattern.sub(lambda _: f"{begin}\n{section}{end}", text), encoding="utf-8")

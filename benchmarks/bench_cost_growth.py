@@ -116,8 +116,7 @@ def table(costs: list[Cost]) -> str:
     by = {(c.images, c.stage): c for c in costs}
     head = "| stage | " + " | ".join(f"{n:,} images: wall s / peak RSS MiB" for n in sizes) + " |"
     rows = [head, "|" + "---|" * (len(sizes) + 1)]
-    for stage in STAGES:
-        rows.append(f"| {stage} | " + " | ".join(f"{by[n, stage].seconds:.1f} / {by[n, stage].peak_rss_mib:.0f}" for n in sizes) + " |")
+    rows += [f"| {stage} | " + " | ".join(f"{by[n, stage].seconds:.1f} / {by[n, stage].peak_rss_mib:.0f}" for n in sizes) + " |" for stage in STAGES]
     total = " | ".join(
         f"{sum(by[n, s].seconds for s in STAGES):.1f} / {max(by[n, s].peak_rss_mib for s in STAGES):.0f}" for n in sizes
     )

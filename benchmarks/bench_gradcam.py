@@ -14,8 +14,8 @@ import argparse
 import torch
 import torchvision
 from pytorch_grad_cam import GradCAM
-
 from timing import median_seconds
+
 from trustcnn.saliency import gradcam, upsample
 
 

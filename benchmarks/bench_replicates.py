@@ -27,8 +27,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -95,7 +99,7 @@ class MemoryPeak:
         while not self._stop.wait(self._interval):
             self.peak = max(self.peak, self._used() - self._start)
 
-    def __enter__(self) -> MemoryPeak:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -145,7 +149,7 @@ def main() -> None:
             results[way] = (seconds, peak, numbers(root))
             print(f"{way:15s}: {seconds:7.1f} s, peak memory +{peak:6.0f} MiB", flush=True)
     peer = results.get("sequential")
-    for way, (seconds, peak, found) in results.items():
+    for way, (seconds, _peak, found) in results.items():
         if peer and way != "sequential":
             same = "same numbers" if found == peer[2] else "NUMBERS DIFFER"
             print(f"{way:15s}: {peer[0] / seconds:.2f}x the sequential way, {same}")

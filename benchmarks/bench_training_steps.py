@@ -7,14 +7,13 @@ median of several repeats is reported.
 
 from __future__ import annotations
 
-
 import torch
 from timing import median_seconds
 
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import make_digits
 from trustcnn.models import build_model
-from trustcnn.training import CrossEntropyObjective, cache_features, channel_stats, run_epoch, SplitData, trust_objective
+from trustcnn.training import CrossEntropyObjective, SplitData, cache_features, channel_stats, run_epoch, trust_objective
 
 REPEATS = 5
 

@@ -28,8 +28,8 @@ from mlflow.entities import RunStatus
 from pydantic import BaseModel
 
 from trustcnn import journal
-from trustcnn.console import progress_line
 from trustcnn.config import SEED, check_known_parameters, configured_keys, invalid_parameters
+from trustcnn.console import progress_line
 from trustcnn.errors import ParameterError
 from trustcnn.runlock import RunLock
 from trustcnn.storage.files import ImageSetDataset

@@ -117,7 +117,7 @@ class LineageCheck:
     def _artefact(self, name: str, dataset: LineageFile) -> Artefact:
         try:
             artefact = dataset.artefact(name)
-        except Exception as error:  # noqa: BLE001 - a damaged file, reported with its name
+        except Exception as error:
             reason = (str(error).strip().splitlines() or [""])[0]
             raise DataError(
                 f"{self._shown(dataset.filepath)} cannot be read ({type(error).__name__}: {reason}): make it again with "

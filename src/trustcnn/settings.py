@@ -13,7 +13,6 @@ from trustcnn.console import quiet_unactionable_warnings
 quiet_unactionable_warnings()  # first: importing trustcnn.hooks imports kedro-mlflow, which warns
 
 from trustcnn.config import with_seeds, with_trust_defaults  # noqa: E402
-from trustcnn.replicates.layout import for_replicate  # noqa: E402
 from trustcnn.hooks import (  # noqa: E402
     MlflowRunHook,
     ParallelThreadsCheck,
@@ -23,6 +22,7 @@ from trustcnn.hooks import (  # noqa: E402
     VariantListCheck,
 )
 from trustcnn.lineage_check import LineageCheck  # noqa: E402
+from trustcnn.replicates.layout import for_replicate  # noqa: E402
 
 
 def _project_root() -> str:

@@ -165,7 +165,7 @@ def test_textures_load_offline_and_are_cached():
     for name in TEXTURE_NAMES:
         texture = load_texture(name)
         assert texture.dtype == np.float32 and texture.ndim == 2
-        assert 0 <= texture.min() and texture.max() <= 1
+        assert texture.min() >= 0 and texture.max() <= 1
         assert load_texture(name) is texture
     with pytest.raises(ValueError, match="name"):
         load_texture("marble")
@@ -174,7 +174,7 @@ def test_textures_load_offline_and_are_cached():
 def test_texture_crops():
     crops = random_texture_crops(30, 32, np.random.default_rng(0))
     assert crops.shape == (30, 32, 32, 3) and crops.dtype == np.float32
-    assert 0 <= crops.min() and crops.max() <= 1
+    assert crops.min() >= 0 and crops.max() <= 1
     assert crops.std(axis=(1, 2)).mean() > 0.01  # textured, not flat
     np.testing.assert_array_equal(crops, random_texture_crops(30, 32, np.random.default_rng(0)))
     assert random_texture_crops(2, 300, np.random.default_rng(0)).shape == (2, 300, 300, 3)

@@ -44,7 +44,7 @@ def annotating(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def server(annotating: Path):
     """``trustcnn study serve --task both``: the comparison questions at /, the annotation task at /annotate/."""
     port = free_port()
-    log = open(annotating / "serve.log", "w")
+    log = open(annotating / "serve.log", "w")  # noqa: SIM115 - the server writes it until teardown
     where = [
         "--task", "both", "--package", str(STUDY / "package"), "--db", str(STUDY / "responses.sqlite"),
         "--annotation-package", str(ANNOTATION / "package"), "--marks-db", str(ANNOTATION / "marks.sqlite"),
@@ -182,7 +182,7 @@ def test_with_javascript_arrow_keys_move_between_cells_and_the_brush_paints_pixe
         browser.close()
 
     new = {key: mask for key, mask in _marks(annotating).items() if key not in before}
-    assert list(item for _, item in new) == [items[0]["item_id"]]
+    assert [item for _, item in new] == [items[0]["item_id"]]
     np.testing.assert_array_equal(next(iter(new.values())), grid.cell_mask([grid.cols + 1]) | brush)
 
 

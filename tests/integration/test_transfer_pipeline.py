@@ -85,7 +85,7 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
         scores = np.load(smoke_run / SMOKE_DATA / f"07_model_output/scores/{name}.npz")
         assert {"correct", "accurate", "gradcam.energy_in_mask", "input_x_gradient.decoy_share"} <= set(scores.files)
         assert (smoke_run / SMOKE_DATA / f"06_models/{name}/model.pt").stat().st_size > 0
-    leftovers = [p for p in smoke_run.rglob(".*.tmp-*")]
+    leftovers = list(smoke_run.rglob(".*.tmp-*"))
     assert not leftovers, f"temporary files left behind: {leftovers}"
 
 

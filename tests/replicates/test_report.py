@@ -49,7 +49,7 @@ def test_forest_plot_has_a_row_per_compared_model(summary: dict) -> None:
     figure = summary_figure(summary)
     axes = figure.axes[0]
     assert [t.get_text() for t in axes.get_yticklabels()] == ["good", "mixed"]
-    assert "gap closed across 3 seed(s)" == axes.get_title()
+    assert axes.get_title() == "gap closed across 3 seed(s)"
 
 
 def test_a_run_follows_a_current_summary_and_keeps_its_own_pick_beside_it(summary: dict) -> None:

@@ -7,12 +7,11 @@ import json
 import numpy as np
 import torch
 
+from tests.study.conftest import MODELS, synthetic
 from trustcnn.config import ModelConfig, RobustnessConfig
 from trustcnn.models import build_model, to_checkpoint
 from trustcnn.study.adversarial import adversarial_shown
 from trustcnn.study.package import build_package
-
-from tests.study.conftest import MODELS, synthetic
 
 
 def _checkpoints() -> dict[str, dict]:

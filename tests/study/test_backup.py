@@ -116,9 +116,8 @@ def test_no_restore_under_a_running_server_and_no_server_during_a_restore(store:
             restore(taken.path, store.path)
         DatabaseLock.acquire(store.path, "a second server", exclusive=False).release()  # servers share it
     assert store.path.read_bytes() == before and not list(store.path.parent.glob("*.replaced-*"))
-    with DatabaseLock.acquire(store.path, "trustcnn study restore x", exclusive=True):
-        with pytest.raises(DatabaseInUse, match="trustcnn study restore x"):
-            DatabaseLock.acquire(store.path, "a server", exclusive=False)
+    with DatabaseLock.acquire(store.path, "trustcnn study restore x", exclusive=True), pytest.raises(DatabaseInUse, match="trustcnn study restore x"):
+        DatabaseLock.acquire(store.path, "a server", exclusive=False)
     restore(taken.path, store.path)  # released: it goes ahead
 
 

@@ -13,7 +13,7 @@ from trustcnn.study.analysis import analyse, report_markdown
 from trustcnn.study.criticism import criticism_block
 from trustcnn.study.package import build_package, write_package
 from trustcnn.study.questions import CRITICISM_CHOICES
-from trustcnn.study.store import ResponseStore, Responses
+from trustcnn.study.store import Responses, ResponseStore
 from trustcnn.study.web import create_app
 
 from .conftest import MODELS, synthetic

@@ -86,7 +86,7 @@ def make_glyph_task(
     index = _split_pool(target, max_per_class, seed, val_fraction, test_fraction)
     index["source_train"] = np.tile(index["train"], source_copies)
     index["source_val"] = index["val"]
-    pools = {name: target for name in SPLITS}
+    pools = dict.fromkeys(SPLITS, target)
     if source_classes is not None:
         source = load_glyphs(source_classes)
         if set(source[2]) & set(class_names):
@@ -95,8 +95,8 @@ def make_glyph_task(
         index["source_train"] = np.tile(source_index["train"], source_copies)
         index["source_val"] = source_index["val"]
         pools["source_train"] = pools["source_val"] = source
-    modes: dict[str, DecoyMode] = {name: "none" for name in COMPOSITED}
-    probabilities = {name: decoy_probability for name in COMPOSITED}
+    modes: dict[str, DecoyMode] = dict.fromkeys(COMPOSITED, "none")
+    probabilities = dict.fromkeys(COMPOSITED, decoy_probability)
     if decoy:
         modes.update(train="correlated", val="correlated", test="random")
         if source_decoy_probability > 0:

@@ -321,7 +321,7 @@ def _read_mask(
             mask.load()
             gray = mask if mask.mode in _SINGLE_CHANNEL_MODES else mask.convert("L")
             on = np.asarray(gray) > 0
-    except Exception as exc:  # noqa: BLE001 - reported with the file's name
+    except Exception as exc:
         raise DataError(f"cannot read mask {mask_path} for image {image_path}: {exc}") from exc
     if on.shape[::-1] != original_size:
         raise DataError(

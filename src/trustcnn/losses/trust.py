@@ -28,6 +28,7 @@ from trustcnn.losses.terms import TERMS, active_terms, loss_term, over_masked
 from trustcnn.saliency import upsample
 from trustcnn.saliency.postprocess import at_least_fp32
 
+
 def saliency_terms(maps: Tensor, correct: Tensor) -> dict[str, Tensor]:
     """Eq. 4–6 for maps ``[B, h, w]`` in [0, 1] and a boolean ``correct`` ``[B]``."""
     per_image = maps.flatten(1).mean(dim=1)

@@ -141,7 +141,7 @@ def cluster_bootstrap_ci(
         replicates.append(statistic(*(s[index] for s in samples)))
     finite = np.asarray(replicates, dtype=float)
     finite = finite[np.isfinite(finite)]
-    counts = {"n": int(len(clusters)), "n_clusters": int(len(labels))}
+    counts = {"n": len(clusters), "n_clusters": len(labels)}
     if not np.isfinite(value) or finite.size == 0:
         return {"value": None, ci_key(confidence): [None, None], **counts}
     tail = (1 - confidence) / 2 * 100

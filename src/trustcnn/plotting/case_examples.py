@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 
 from trustcnn.data import ImageSet
 from trustcnn.metrics import CASES, case_examples
-from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, map_colourbar, show_image
 from trustcnn.plotting.note import note_figure
+from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, map_colourbar, show_image
 from trustcnn.saliency import upsample_array
 
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from kedro.io import AbstractDataset, DatasetError
+from kedro.io import AbstractDataset
 from matplotlib.figure import Figure
 from PIL import Image
 

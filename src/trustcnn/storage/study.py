@@ -13,7 +13,7 @@ from trustcnn.lineage import LINEAGE, Record, decode
 from trustcnn.storage.files import LineageFile
 from trustcnn.study.package import StudyPackage, write_package
 from trustcnn.study.questions import MANIFEST, read_manifest
-from trustcnn.study.store import ResponseStore, Responses
+from trustcnn.study.store import Responses, ResponseStore
 
 
 class StudyPackageDataset(LineageFile, AbstractDataset):

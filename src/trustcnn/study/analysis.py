@@ -183,7 +183,7 @@ def criticism_markdown(block: Mapping) -> list[str]:
     """The criticism block's section of the report."""
     lines = ["", "## Criticism block: what people say the model uses to recognise a class", ""]
     if not block["answers"]:
-        return lines + [f"{block['note']}."]
+        return [*lines, f"{block['note']}."]
     lines += [f"{block['participants']} participants, {block['answers']} answers; 95% CIs resample participants.", ""]
     lines += ["| model | names the decoy (a coloured patch) | " + " | ".join(CRITICISM_CHOICES.values()) + " |"]
     lines += ["|---|---|" + "---|" * len(CRITICISM_CHOICES)]

@@ -24,7 +24,6 @@ from trustcnn.replicates.layout import is_replicate_experiment
 from trustcnn.tracking.datasets import inherit_inputs
 from trustcnn.tracking.models import active_experiment, log_torch_model, set_champion
 from trustcnn.tracking.runs import (
-    provenance_of,
     estimate_metrics,
     evaluated_run,
     log_dict,
@@ -38,6 +37,7 @@ from trustcnn.tracking.runs import (
     log_params,
     log_text,
     model_run,
+    provenance_of,
     set_tags,
 )
 from trustcnn.training.backbone import Backbone

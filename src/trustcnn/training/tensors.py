@@ -116,7 +116,7 @@ class GlobalBatches(Sampler[Tensor]):
             )
 
     def __len__(self) -> int:
-        return -(-self.n // self.batch_size)
+        return -(-self.n // self.batch_size)  # noqa: PLE0303 - ceil(n / batch_size), never negative
 
     def __iter__(self) -> Iterator[Tensor]:
         order = torch.randperm(self.n, generator=self.generator) if self.generator is not None else torch.arange(self.n)

@@ -98,7 +98,7 @@ class MarkStore(ResponseStore):
         return [_stored(*row) for row in rows]
 
 
-def _stored(participant_id, study_id, item_id, kind, rows, cols, height, width, cells, brush) -> StoredMark:  # noqa: ANN001
+def _stored(participant_id, study_id, item_id, kind, rows, cols, height, width, cells, brush) -> StoredMark:
     grid = Grid(rows, cols, height, width)
     pixels = None
     if brush is not None:
