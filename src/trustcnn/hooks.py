@@ -199,7 +199,8 @@ class ProvenanceHooks:
                 tag = self._data_tag(name, dataset.filepath)
                 tags |= tag
                 where = dataset.filepath  # as dvc.lock names it: from the project root
-                splits[name] = (where.relative_to(self._root) if where.is_relative_to(self._root) else where, *tag.values())
+                (md5,) = tag.values()  # data_tags gives a split one tag: its md5
+                splits[name] = (where.relative_to(self._root) if where.is_relative_to(self._root) else where, md5)
         reading(splits)  # the model runs this node starts log these
         new = {k: v for k, v in tags.items() if self._sent.get(k) != v}
         if not tag_active_run(new):
@@ -295,6 +296,7 @@ class MlflowRunHook(MlflowHook):
         invocation, self._group = dvc_invocation() if not self._already_active_mlflow else None, None
         if invocation is not None and _assert_mlflow_enabled(names, self.mlflow_config):
             experiment = mlflow.get_experiment_by_name(self.mlflow_config.tracking.experiment.name)
+            assert experiment is not None  # kedro-mlflow's after_context_created set it up
             self._group = open_group(invocation, experiment.experiment_id)
         try:
             super().before_pipeline_run(run_params, pipeline, catalog)

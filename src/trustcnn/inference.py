@@ -39,6 +39,7 @@ def _per_batch(
         rows = distributed.share(local, index, device).cpu().numpy()
         filler = filler or Filler(allocate((len(data), *rows.shape[1:]), np.float32, memory_budget_mb))
         filler.add(rows)
+    assert filler is not None, "no images to compute on"
     return filler.done()
 
 
@@ -84,7 +85,7 @@ def reinitialised(model: SplitNet, seed: int) -> SplitNet:
     torch.manual_seed(seed)
     for module in copy.cam_layer.modules():
         if hasattr(module, "reset_parameters"):
-            module.reset_parameters()
+            module.reset_parameters()  # type: ignore[operator]  # nn.Module.__getattr__ is typed Tensor | Module
     return copy
 
 

@@ -102,7 +102,7 @@ class LineageCheck:
     def _inputs(self, names: Sequence[str], catalog: DataCatalog, must_exist: bool = False) -> list[Artefact]:
         """The inputs among ``names`` that keep a lineage record (files that are missing
         stop the run with ``must_exist``, else are left to the dataset to report)."""
-        artefacts = []
+        artefacts: list[Artefact] = []
         for name in names:
             dataset = None if name.startswith("params:") else catalog.get(name)
             if not isinstance(dataset, LineageFile) or not dataset.records_lineage:

@@ -52,7 +52,7 @@ def class_measures(
         "n_images": int(members.sum()),
         "gamma": gamma,
         "decoy_consistent_prototypes": _share(protos),
-        "decoy_consistent_base_rate": None if carrying is None or not carrying.any() else float(np.mean(decoys[carrying] == k)),
+        "decoy_consistent_base_rate": None if decoys is None or carrying is None or not carrying.any() else float(np.mean(decoys[carrying] == k)),
         "misclassified_criticisms": _share([not c["correct"] for c in items["criticisms"]]),
         "error_rate": float(np.mean(predictions[members] != labels[members])),
         "decoy_share": {m: {role: _mean([i["decoy_share"][m] for i in items[role]]) for role in ROLES} for m in methods},

@@ -102,6 +102,7 @@ class _Rows:
     def add(self, image: np.ndarray, mask: np.ndarray | None) -> None:
         self.images.add(image[None])
         if self.masks is not None:
+            assert mask is not None  # with masks, every image comes with its mask
             self.masks.add(mask[None])
 
     def done(self) -> tuple[np.ndarray, np.ndarray | None]:
@@ -139,7 +140,7 @@ def load_image_folder(
     keep, conflicts = _without_label_conflicts(kept, labels, class_names)
     images, masks = rows.done()
     if len(keep) < len(kept):
-        images, masks = (None if a is None else gather(a, keep, memory_budget_mb) for a in (images, masks))
+        images, masks = gather(images, keep, memory_budget_mb), None if masks is None else gather(masks, keep, memory_budget_mb)
     image_set = ImageSet(images=images, labels=np.asarray(labels, dtype=np.int64)[keep], class_names=class_names, masks=masks)
     return FolderLoad(images=image_set, skipped=tuple(skipped + conflicts), paths=tuple(kept[i].path for i in keep))
 

@@ -30,7 +30,7 @@ def load_oxford_pets(
     items = [(split, i) for split, part in parts.items() for i in range(len(part))]
     labels = np.array([parts[split][i][1][0] for split, i in items], dtype=np.int64) if max_per_class else None
     items = _at_most(items, labels, max_per_class, seed)
-    images, masks, kept_labels = zip(*(_load_pair(*parts[split][i], image_size) for split, i in items))
+    images, masks, kept_labels = zip(*(_load_pair(image, target, image_size) for image, target in (parts[split][i] for split, i in items)))
     ids = tuple(f"{split}/{i}" for split, i in items)
     classes = tuple(parts["trainval"].bin_classes)
     return ImageSet(np.stack(images), np.array(kept_labels, dtype=np.int64), classes, np.stack(masks)), ids
@@ -59,6 +59,7 @@ def _load_pair(image: Image.Image, target: list, image_size: int) -> tuple[np.nd
 def _at_most(items: list, labels: np.ndarray | None, max_per_class: int | None, seed: int) -> list:
     if max_per_class is None:
         return items
+    assert labels is not None  # computed whenever max_per_class is
     rng = np.random.default_rng(seed)
     keep = np.sort(np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:max_per_class] for k in np.unique(labels)]))
     return [items[i] for i in keep]

@@ -10,7 +10,7 @@ from trustcnn.config import DataConfig
 from trustcnn.data.decoy_fashion import make_decoy_fashion
 from trustcnn.data.digits import load_digit_glyphs
 from trustcnn.data.fashion_mnist import load_fashion_glyphs
-from trustcnn.data.glyph_task import make_glyph_task
+from trustcnn.data.glyph_task import GlyphLoader, make_glyph_task
 from trustcnn.data.image_folder import SkippedFile, find_duplicates, load_image_folder
 from trustcnn.data.imagenet_subset import load_imagenet_subset
 from trustcnn.data.imageset import ImageSet
@@ -31,6 +31,7 @@ class SourceData:
 def load_source(data: DataConfig) -> SourceData:
     if data.source in ("image_folder", "imagenet_subset"):
         load = load_image_folder if data.source == "image_folder" else load_imagenet_subset
+        assert data.root is not None  # DataConfig requires it for these sources
         # the folder's images and the splits cut from them are both held: half the budget each
         loaded = load(data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2)
         return _split_photos(loaded.images, loaded.paths, loaded.skipped, data)
@@ -46,6 +47,7 @@ def load_source(data: DataConfig) -> SourceData:
             image_size=data.image_size, seed=data.seed, val_fraction=data.val_fraction, test_fraction=data.test_fraction,
             swatch=data.decoy.size, decoy_probability=data.decoy.probability, max_per_class=data.max_per_class,
         ))
+    loader: GlyphLoader
     if data.source == "fashion_mnist":
         loader = functools.partial(
             load_fashion_glyphs, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download

@@ -85,8 +85,9 @@ class Detectors:
             "combined": None,
         }
         if self.conductance is not None:
-            scores["conductance"] = self.conductance.predict_proba(features.conductance)[:, 1]
-            scores["combined"] = self.combined.predict_proba(_stack(scores["conductance"], features))[:, 1]
+            assert self.combined is not None  # fitted together with conductance
+            conductance = scores["conductance"] = self.conductance.predict_proba(features.conductance)[:, 1]
+            scores["combined"] = self.combined.predict_proba(_stack(conductance, features))[:, 1]
         return scores
 
 

@@ -9,6 +9,7 @@ the gap to the no-decoy reference model closed, and untrained attributions' shar
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def compare_models(
         if len(result["predictions"]) != len(test):
             raise ValueError(f"{name}: {len(result['predictions'])} predictions for {len(test)} test images")
     reference = maps[REFERENCE][method]
-    options = {"method": method, "iou_threshold": iou_threshold, "accurate_energy": accurate_energy}
+    options: dict[str, Any] = {"method": method, "iou_threshold": iou_threshold, "accurate_energy": accurate_energy}
     scores = {name: model_scores(test, maps[name], predictions[name], reference, **options) for name in maps}
     kwargs = {"n_resamples": n_resamples, "seed": seed}
     report = {name: estimates(test, predictions, scores, name, method, **kwargs) for name in maps}

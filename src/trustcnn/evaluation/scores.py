@@ -74,6 +74,7 @@ def _block_scores(
             scores[f"{name}.pointing_game"] = pointing_game(values, masks)
             scores[f"{name}.iou"] = thresholded_iou(values, masks, iou_threshold)
         if has_decoys:
+            assert test.decoy_masks is not None  # has_decoys
             scores[f"{name}.decoy_share"] = decoy_share(values, np.asarray(test.decoy_masks[block]))
     return scores
 

@@ -91,7 +91,7 @@ def summary_table(report: Mapping, width: int = 100) -> str:
     decimals; columns no model has are left out), then the champion and why. Every estimate
     is in metrics.json, Table 1 and Table 3."""
 
-    def find(row: Mapping, path: tuple[str, ...]) -> Mapping | None:
+    def find(row: Mapping | None, path: tuple[str, ...]) -> Mapping | None:
         for key in path:
             row = row.get(key) if isinstance(row, Mapping) else None
         return row if isinstance(row, Mapping) and "value" in row else None

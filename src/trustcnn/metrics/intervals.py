@@ -90,7 +90,7 @@ def bootstrap_ci(
     )
     if value.ndim != 0:
         raise ValueError(f"statistic must return a scalar, got shape {value.shape}")
-    return estimate(value, lo, hi, confidence)
+    return estimate(float(value), float(lo), float(hi), confidence)
 
 
 def mean_ci(
@@ -130,7 +130,7 @@ def cluster_bootstrap_ci(
     are not independent). Resamples where the statistic is undefined (NaN) are left out; a
     single cluster gives a collapsed interval, and no finite statistic ``None``."""
     arrays = _check_samples((clusters, *samples))
-    clusters, samples = arrays[0], arrays[1:]
+    clusters, samples = arrays[0], tuple(arrays[1:])
     labels = np.unique(clusters)
     members = [np.flatnonzero(clusters == label) for label in labels]
     value = float(statistic(*samples))

@@ -14,7 +14,7 @@ class names, normalisation, state dict): they load with ``torch.load(weights_onl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -44,7 +44,7 @@ def feature_extractor(backbone: nn.Module, config: ModelConfig) -> tuple[nn.Modu
     """The part of the backbone that maps images to feature maps, and its channels."""
     if config.name == "small_cnn":
         return backbone, small_cnn_out_channels(config.width)
-    return backbone.features, TORCHVISION_NETS[config.name][2]
+    return cast(nn.Module, backbone.features), TORCHVISION_NETS[config.name][2]
 
 
 def load_backbone_weights(backbone: nn.Module, config: ModelConfig) -> tuple[list[float], list[float]] | None:
@@ -114,7 +114,8 @@ def model_from_backbone_checkpoint(checkpoint: dict[str, Any], config: ModelConf
 
 
 def to_checkpoint(model: SplitNet, config: ModelConfig, class_names: tuple[str, ...]) -> dict[str, Any]:
-    normalize = model.prefix[0]
+    normalize = cast(nn.Sequential, model.prefix)[0]
+    assert isinstance(normalize, Normalize)  # model_from_backbone puts it first
     return {
         "model_config": config.model_dump(),
         "class_names": list(class_names),

@@ -29,9 +29,9 @@ def _tile(image: np.ndarray, saliency: np.ndarray, decoy: np.ndarray | None) -> 
     """The image under its map (the figures' colours), its decoy outlined, ``TILE`` pixels square."""
     colours = matplotlib.colormaps[MAP_CMAP](np.clip(saliency, 0.0, 1.0))[..., :3]
     blended = np.round(((1.0 - MAP_ALPHA) * image / 255.0 + MAP_ALPHA * colours) * 255).astype(np.uint8)
-    tile = np.asarray(Image.fromarray(blended).resize((TILE, TILE), Image.NEAREST)).copy()
+    tile = np.asarray(Image.fromarray(blended).resize((TILE, TILE), Image.Resampling.NEAREST)).copy()
     if decoy is not None and decoy.any():
-        inside = np.asarray(Image.fromarray(decoy.astype(np.uint8) * 255).resize((TILE, TILE), Image.NEAREST)) > 0
+        inside = np.asarray(Image.fromarray(decoy.astype(np.uint8) * 255).resize((TILE, TILE), Image.Resampling.NEAREST)) > 0
         edge = inside & ~(np.roll(inside, 1, 0) & np.roll(inside, -1, 0) & np.roll(inside, 1, 1) & np.roll(inside, -1, 1))
         tile[edge] = DECOY_OUTLINE
     return tile

@@ -13,6 +13,7 @@ History = Mapping[str, Sequence[float]] | Sequence[Mapping[str, float]]
 
 def _columns(history: History) -> dict[str, np.ndarray]:
     """Column form of either history layout; a missing or ``None`` entry is NaN (a gap)."""
+    columns: dict[str, list[float | None]]
     if isinstance(history, Mapping):
         columns = {key: list(values) for key, values in history.items()}
     else:

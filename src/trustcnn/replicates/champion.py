@@ -37,6 +37,6 @@ def follow_replicates(single_seed: Mapping[str, Any], summary: Mapping[str, Any]
     ok, why = usable(summary, parameters)
     if summary and not ok and summary.get("champion") is not None:
         log.warning("champion: %s", why)
-    if not ok or summary["champion"]["model"] not in models:
+    if not ok or summary is None or summary["champion"]["model"] not in models:  # usable: summary is not None
         return dict(single_seed)
     return {**summary["champion"], "seeds": list(summary["seeds"]), "this_seed": dict(single_seed)}

@@ -98,7 +98,7 @@ def summarise(
     values = {name: {seed: estimates(rows[seed].get(name, {})) for seed in seeds} for name in names}
     models = {name: _model(values[name], values.get(REFERENCE), seeds, name == REFERENCE) for name in names}
     backbone = [replicate["metrics"].get("source_backbone", {}).get("accuracy") for replicate in replicates.values()]
-    summary = {
+    summary: dict[str, Any] = {
         "seeds": seeds,
         "missing_seeds": list(missing),
         "interval": INTERVAL,

@@ -44,6 +44,7 @@ def attacked(model: SplitNet, test: ImageSet, attack: str, eps_255: float, confi
     for _, x in attack_batches(model, SplitData.of(test), attack, eps_255, config, generator):
         filler = filler or Filler(allocate((len(test), *x.shape[1:]), np.float32, config.memory_budget_mb))
         filler.add(x.cpu().numpy())
+    assert filler is not None, "attacked() needs a test split with images"
     return filler.done()
 
 
@@ -75,12 +76,14 @@ def flagging(val: Features, clean: Features, adversarial: Features, detection: E
     scored = score(val, clean, detection, adversarial)
     negatives, positives = ~clean.wrong.astype(bool), adversarial.wrong.astype(bool)
     labels = np.concatenate([np.zeros(negatives.sum(), bool), np.ones(positives.sum(), bool)])
-    report = {}
+    report: dict[str, dict] = {}
     for name, scores in scored.test.items():
         if scores is None:
             report[name] = {"note": scored.note or "not fitted"}
             continue
-        both = np.concatenate([scores[negatives], scored.aligned[0][name][positives]])
+        attacked_scores = scored.aligned[0][name]
+        assert attacked_scores is not None  # the detector that scored the clean images scored these too
+        both = np.concatenate([scores[negatives], attacked_scores[positives]])
         report[name] = {"auroc": bootstrap_score(auroc, labels, both, kwargs["n_resamples"], kwargs["seed"])}
     return report
 
@@ -105,7 +108,8 @@ def attack_report(
     with_masks = test.masks is not None
     energy_clean: list[np.ndarray] = []
     generator = torch.Generator().manual_seed(config.seed)
-    report, kept = {}, None
+    report: dict[str, dict] = {}
+    kept: np.ndarray | None = None
     for name, attack, eps_255 in attacks(config):
         keep = Filler(allocate((len(test), 3, *size), np.float32, config.memory_budget_mb)) if name == strongest_pgd(config) else None
         correct, ssim, energy = [], [], []
@@ -117,6 +121,7 @@ def attack_report(
             before = upsample_array(np.asarray(clean[start : start + len(batch)]), size)
             ssim.append(ssim_per_image(before, adversarial))
             if with_masks:
+                assert batch.masks is not None  # the test split has masks
                 masks = batch.masks.cpu().numpy()
                 energy.append(energy_in_mask(adversarial, masks))
                 if not report:  # the clean maps are the same for every attack: scored with the first
@@ -133,6 +138,7 @@ def attack_report(
             row["energy_in_mask_adversarial"] = mean_ci(np.concatenate(energy), **kwargs)
         report[name] = row
         kept = keep.done() if keep is not None else kept
+    assert kept is not None  # attacks(config) includes strongest_pgd(config)
     return report, kept
 
 

@@ -33,6 +33,8 @@ class GuidedGradCam(SaliencyMethod):
     def attribute(
         self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
     ) -> Tensor:
+        if layer is None:
+            raise ValueError(f"{self.name} needs the layer to take the class activation map at")
         with torch.enable_grad(), capture_activations(layer) as captured:
             logits = model(x)
             target = resolve_target(logits, target)
@@ -46,6 +48,8 @@ class GuidedGradCam(SaliencyMethod):
     ) -> Tensor:
         """One guided prefix pass serves both maps: its output is the ordinary features
         Grad-CAM's pass starts from, and its graph the guided gradient's first-order VJP."""
+        if layer is None:
+            raise ValueError(f"{self.name} needs the layer to take the class activation map at")
         prefix_pass = guided_prefix_pass(prefix, x, self.guide_relu6)
         with torch.enable_grad(), capture_activations(layer) as captured:
             logits = model(prefix_pass.output.detach())
@@ -57,7 +61,7 @@ class GuidedGradCam(SaliencyMethod):
         return self._combine(guided, cam, x)
 
     def _combine(self, guided: Tensor, cam: Tensor, x: Tensor) -> Tensor:
-        return normalise_per_image(guided.abs().sum(dim=1) * upsample(cam, tuple(x.shape[-2:]), self.interpolate_mode))
+        return normalise_per_image(guided.abs().sum(dim=1) * upsample(cam, (x.shape[-2], x.shape[-1]), self.interpolate_mode))
 
 
 guided_gradcam = GuidedGradCam()

@@ -8,7 +8,7 @@ import json
 import math
 import zipfile
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import torch
@@ -27,6 +27,10 @@ class _LocalFileDataset(AbstractDataset):
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
         self._filepath = Path(filepath)
         self.metadata = metadata
+
+    if TYPE_CHECKING:  # kedro's AbstractDataset.__init_subclass__ makes them from _load and _save
+        def load(self) -> Any: ...
+        def save(self, data: Any) -> None: ...
 
     @property
     def filepath(self) -> Path:
@@ -53,7 +57,9 @@ class LineageFile:
     versions on purpose)."""
 
     origin: ClassVar[bool] = False
-    filepath: Path  # the dataset's file (or folder)
+    if TYPE_CHECKING:  # the dataset's file (or folder): a property of the dataset class beside this one
+        @property
+        def filepath(self) -> Path: ...
     _records: bool = True
     _lineage: Record | None = None
 
@@ -136,10 +142,10 @@ class ImageSetDataset(MappedNpzDataset):
             record = {name: file_md5(path)}
         return Artefact(name, path, record, record[name])
 
-    def _load(self) -> ImageSet:
+    def _load(self) -> ImageSet:  # type: ignore[override]  # the npz file, read as the ImageSet it holds
         return ImageSet.from_arrays(super()._load())
 
-    def _save(self, data: ImageSet) -> None:
+    def _save(self, data: ImageSet) -> None:  # type: ignore[override]  # the ImageSet, written as npz arrays
         super()._save(data.to_arrays())
 
 

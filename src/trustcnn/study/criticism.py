@@ -27,7 +27,7 @@ def pair_png(image: np.ndarray, saliency: np.ndarray, size: int) -> bytes:
     heatmap = upsample_array(np.asarray(saliency, dtype=np.float32)[None], image.shape[:2])[0]
     joined = Image.new("RGB", (2 * size, size))
     for k, half in enumerate((image, overlay(image, heatmap))):
-        joined.paste(Image.fromarray(half).resize((size, size), Image.NEAREST), (k * size, 0))
+        joined.paste(Image.fromarray(half).resize((size, size), Image.Resampling.NEAREST), (k * size, 0))
     buffer = io.BytesIO()
     joined.save(buffer, format="PNG")
     return buffer.getvalue()

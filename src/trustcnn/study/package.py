@@ -90,9 +90,11 @@ def build_package(
     parts = [clean] if adversarial is None else [clean, adversarial]
     rows = [(part, r) for part in parts for r in range(len(part))]
     rng = np.random.default_rng(seed)
-    files, items, key_items = {}, [], {}
+    files: dict[str, bytes] = {}
+    items, key_items = [], {}
     for row in rng.permutation(len(rows)):
-        item, key_item = _blinded_item(*rows[row], models, rng, image_px, files)
+        part, r = rows[row]
+        item, key_item = _blinded_item(part, r, models, rng, image_px, files)
         items.append(item)
         key_items[item["item_id"]] = key_item
     block = None if criticism is None else criticism(rng=rng, files=files)

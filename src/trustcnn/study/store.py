@@ -149,7 +149,9 @@ class ResponseStore:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (token, study_id, *(background[q] for q in BACKGROUND), time.time()),
             )
-        return Participant(cursor.lastrowid, token, study_id)
+        participant_id = cursor.lastrowid
+        assert participant_id is not None  # set by the INSERT
+        return Participant(participant_id, token, study_id)
 
     def participant(self, token: str) -> Participant | None:
         with self._connect() as connection:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from trustcnn.study.questions import ANSWERS, item_files, read_manifest
 from trustcnn.study.store import BACKGROUND, Participant, ResponseStore
@@ -76,7 +77,7 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
         )
 
     @app.post("/start")
-    def start() -> Response:
+    def start() -> BaseResponse:
         background = {name: request.form.get(name, "") for name in BACKGROUND}
         if any(answer not in ANSWERS for answer in background.values()):
             abort(400, f"Answer every background question with one of {', '.join(ANSWERS)}.")
@@ -100,7 +101,7 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
         return show_item(participant, number)
 
     @app.post("/p/<token>/answer")
-    def answer(token: str) -> Response:
+    def answer(token: str) -> BaseResponse:
         participant = participant_or_abort(token)
         item = items.get(request.form.get("item_id", ""))
         if item is None:
@@ -129,7 +130,7 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
 
     @app.errorhandler(HTTPException)
     def error(exc: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code
+        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code or 500
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -43,7 +43,10 @@ def log_splits(splits: Splits, run_id: str | None = None) -> None:
     A split the run already has with the same md5 is not logged twice (MLflow keeps one input
     per dataset name and digest)."""
     if splits:
-        run_id = run_id or mlflow.active_run().info.run_id
+        if not run_id:
+            active = mlflow.active_run()
+            assert active is not None, "log_splits needs run_id or an active MLflow run"
+            run_id = active.info.run_id
         mlflow.MlflowClient().log_inputs(run_id, datasets=[split_input(name, *where) for name, where in splits.items()])
 
 

@@ -82,7 +82,7 @@ def main() -> None:
     else:
         train, val = split["train"].load(), split["val"].load()
         backbone = _load(args.backbone, "--backbone", args.stage)
-        inputs = {"train_set": split["train"], "val_set": split["val"], "source_backbone": TorchDataset(str(args.backbone))}
+        inputs: dict[str, LineageFile] = {"train_set": split["train"], "val_set": split["val"], "source_backbone": TorchDataset(str(args.backbone))}
         if args.stage == "baseline":
             record = _lineage(inputs)
             config, optim = ModelConfig(**params.get("model", {})), BaselineConfig(**params.get("baseline", {}))
@@ -96,7 +96,7 @@ def main() -> None:
             config = ModelConfig(**baseline["model_config"])
         outputs = {"model.pt": to_checkpoint(model, config, train.class_names), "history.json": history}
     if distributed.is_main():
-        writers = {".pt": TorchDataset, ".json": JSONDataset, ".npz": MappedNpzDataset}  # maps load mapped, as the pipeline's do
+        writers: dict[str, type[TorchDataset | JSONDataset | MappedNpzDataset]] = {".pt": TorchDataset, ".json": JSONDataset, ".npz": MappedNpzDataset}  # maps load mapped, as the pipeline's do
         for name, value in outputs.items():
             writer = writers[Path(name).suffix](str(args.out / name))
             writer.set_lineage(record)

@@ -42,7 +42,7 @@ def obtain_backbone(
     if model.backbone_weights != "source":
         normalisation = None if model.backbone_weights == "none" else load_backbone_weights(backbone, model)
         mean, std = normalisation or channel_stats(source_train, optim.memory_budget_mb)
-        metrics = {"weights": model.backbone_weights, "accuracy": None}
+        metrics: dict[str, Any] = {"weights": model.backbone_weights, "accuracy": None}
         return Backbone(backbone_checkpoint(backbone, model, mean, std, classes), metrics, backbone, [])
     mean, std, history = pretrain_backbone(backbone, model, source_train, source_val, optim, on_epoch)
     accuracy = history[-1]["val_accuracy"]

@@ -98,5 +98,5 @@ def fit_variant(
             "or the loss weights"
         )
     log.info("%s: chose lr %g, lam %g (grid point %d/%d) by %s", name, best[1].chosen.lr, best[1].chosen.lam,
-             best[1].selected + 1, len(points), config.grid.select_by)
+             (best[1].selected or 0) + 1, len(points), config.grid.select_by)
     return best[1]

@@ -74,7 +74,7 @@ def run_epoch(
         # Gradients stay on in evaluation too: the saliency terms need ∂z/∂A.
         with torch.enable_grad(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             loss, logits, terms = objective(net, cam_layer, batch, train)
-        if train:
+        if optimizer is not None:  # train
             optimizer.zero_grad(set_to_none=True)
             share = loss * distributed.gradient_share(len(batch), min(batch_size, len(data) - index * batch_size)) if distributed.active() else loss
             scaler.scale(share).backward()

@@ -60,6 +60,7 @@ class SaliencyObjective:
     def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, Terms]:
         # A batch where nobody marked an image has mask terms of 0: no input gradients to take.
         input_grads_needed = self.needs_input_grads and (batch.has_mask is None or bool(batch.has_mask.any()))
+        input_grads: Tensor | None
         if input_grads_needed and isinstance(net, SplitNet) and _frozen(net.prefix):
             logits, activations, input_grads = _through_frozen_prefix(net, cam_layer, batch.x, train)
         else:

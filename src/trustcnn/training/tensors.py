@@ -45,10 +45,10 @@ class TensorSet:
         return TensorSet(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), move(self.masks), move(self.has_mask))
 
     def pin_memory(self) -> TensorSet:  # called by DataLoader(pin_memory=True)
-        def pin(t: Tensor | None) -> Tensor | None:
-            return t.pin_memory() if t is not None and t.device.type == "cpu" else t
+        def pin(t: Tensor) -> Tensor:
+            return t.pin_memory() if t.device.type == "cpu" else t
 
-        return TensorSet(pin(self.x), pin(self.y), pin(self.masks), pin(self.has_mask))
+        return TensorSet(pin(self.x), pin(self.y), None if self.masks is None else pin(self.masks), None if self.has_mask is None else pin(self.has_mask))
 
 
 class SplitData(Dataset[TensorSet]):
@@ -70,7 +70,10 @@ class SplitData(Dataset[TensorSet]):
     @classmethod
     def of(cls, images: ImageSet, repaint_colours: np.ndarray | None = None) -> SplitData:
         """``images``; with ``repaint_colours`` (uint8 ``[N, 3]``) each decoy repainted in its image's colour."""
-        repaint = None if repaint_colours is None else (images.decoy_masks, repaint_colours)
+        repaint = None
+        if repaint_colours is not None:
+            assert images.decoy_masks is not None, "repainting decoys needs the split's decoy masks"
+            repaint = (images.decoy_masks, repaint_colours)
         return cls(images.images, images.labels, images.masks, repaint, images.has_mask)
 
     def with_x(self, x: np.ndarray | Tensor) -> SplitData:
@@ -84,7 +87,7 @@ class SplitData(Dataset[TensorSet]):
         return len(self.y)
 
     def __getitem__(self, index: Tensor) -> TensorSet:
-        if self.holds_images:
+        if isinstance(self.x, np.ndarray) and self.holds_images:
             pixels = self._budget.take(self.x, index.numpy())
             if self.repaint is not None:
                 decoy_masks, colours = self.repaint

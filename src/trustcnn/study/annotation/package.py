@@ -99,14 +99,16 @@ def annotation_package(
     (``detection``) keyed by model; every input checked before any work."""
     if config.model not in checkpoints:
         raise ValueError(f"annotation.model {config.model!r} was not trained; choose one of {sorted(checkpoints)}")
-    grid = Grid.over(*train.images.shape[1:3], config.grid)
+    grid = Grid.over(train.images.shape[1], train.images.shape[2], config.grid)
     if config.strategy == "outside_mask" and train.masks is None:
         raise ValueError("annotation.strategy 'outside_mask' needs object masks, and this data has none: use 'random' or 'suspicious'")
     detectors = _detectors(detection[config.model], config, error_detection) if config.strategy == "suspicious" else None
     model = from_checkpoint(checkpoints[config.model]).to(default_device())
     pool = np.arange(len(train)) if config.pool is None else stratified_sample(train.labels, config.pool, config.seed)
     candidates = train.subset(pool)
+    scores: np.ndarray | None
     if config.strategy == "outside_mask":
+        assert candidates.masks is not None  # checked above
         scores = 1.0 - energy_in_mask(_maps(model, candidates, config, saliency, candidates.images.shape[1:3]), candidates.masks)
     elif detectors is not None:
         scores = detectors.scores(prediction_features(model, candidates, candidates.labels, error_detection))[config.detector]

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.wrappers import Response as BaseResponse
 
 from trustcnn.study.annotation.grid import Grid
 from trustcnn.study.annotation.store import MarkStore
@@ -85,7 +86,7 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
         )
 
     @app.post("/start")
-    def start() -> Response:
+    def start() -> BaseResponse:
         background = {name: request.form.get(name, "") for name in BACKGROUND}
         if any(answer not in ANSWERS for answer in background.values()):
             abort(400, f"Answer every background question with one of {', '.join(ANSWERS)}.")
@@ -109,7 +110,7 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
         return show_item(participant, number)
 
     @app.post("/p/<token>/mark")
-    def mark(token: str) -> Response:
+    def mark(token: str) -> BaseResponse:
         participant = participant_or_abort(token)
         item = items.get(request.form.get("item_id", ""))
         if item is None:
@@ -146,7 +147,7 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
 
     @app.errorhandler(HTTPException)
     def error(exc: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code
+        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code or 500
 
     @app.after_request
     def headers(response: Response) -> Response:
