@@ -10,7 +10,7 @@ export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export MPLBACKEND := Agg
 
-.PHONY: install run replicate docs smoke test test-fast browser postgres benchmark clean
+.PHONY: install run replicate docs smoke test test-fast lint browser postgres benchmark clean
 
 install: $(STAMP)
 
@@ -67,6 +67,13 @@ test: install browser postgres
 # (real kedro/mlflow/dvc processes, servers, Chromium) and tests/benchmarks (each runs a benchmark's smoke size).
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not integration" --ignore=tests/integration --ignore=tests/benchmarks
+
+# ruff (lint, then the formatter's check) and mypy, with the settings in pyproject.toml; .ci/run runs it
+# before the tests and .pre-commit-config.yaml on each commit. docs/contributing.md.
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 # The user study's browser test drives Debian's Chromium (browser downloads don't work here):
 # installed with apt-get when missing and we are root; otherwise that one test is skipped (outside CI).

@@ -59,11 +59,11 @@ MARKERS = ("<!-- annotation-budget:begin -->", "<!-- annotation-budget:end -->")
 class Grid:
     """What one dataset's part of the benchmark trains."""
 
-    env: str | None              # the configuration environment (None: conf/base alone)
+    env: str | None  # the configuration environment (None: conf/base alone)
     label: str
     losses: tuple[str, ...]
     qualities: tuple[str, ...]
-    kind: str = "avoid"          # what the simulated people are asked to mark
+    kind: str = "avoid"  # what the simulated people are asked to mark
     budgets: tuple[int | None, ...] = BUDGETS
     overrides: dict[str, Any] = field(default_factory=dict)  # parameters laid over the environment's
 
@@ -116,7 +116,7 @@ class Row:
     dataset: str
     seed: int
     loss: str
-    quality: str        # exact | box | half | wrong; "data" (the data's own masks); "none" (budget 0)
+    quality: str  # exact | box | half | wrong; "data" (the data's own masks); "none" (budget 0)
     budget: int | None  # images marked (None: all)
     marked: int
     accuracy: float
@@ -130,8 +130,8 @@ class Scorer:
     seed's baseline and no-decoy reference."""
 
     def __init__(self, test: Any, batch_size: int = 256) -> None:
-        from trustcnn.data.decoy_views import decoy_colours
         from trustcnn.batches import SplitData
+        from trustcnn.data.decoy_views import decoy_colours
 
         self.test, self.batch_size = test, batch_size
         self.views = {"random": SplitData.of(test)}
@@ -212,7 +212,9 @@ def run_seed(name: str, grid: Grid, params: dict[str, Any], splits: dict[str, An
             human = combine_marks(simulate_marks(train, marked, quality=quality, kind=grid.kind, seed=seed), train)
             key = _digest(human.masks, human.has_mask)
             if key not in trained:
-                model, _ = train_trust(start, *variant_splits(human_config, train, val, human, loss), human_config, f"{loss} ({quality}, {budget})")
+                model, _ = train_trust(
+                    start, *variant_splits(human_config, train, val, human, loss), human_config, f"{loss} ({quality}, {budget})"
+                )
                 trained[key] = scorer.score(model)
             label = "none" if budget == 0 else quality
             rows.append(Row(name, seed, loss, label, budget, human.marked, **trained[key], seconds=time.perf_counter() - began))
@@ -264,9 +266,15 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         groups.setdefault((row["dataset"], row["loss"], row["quality"], row["budget"]), []).append(row)
     return [
-        {"dataset": d, "loss": l, "quality": q, "budget": b, "marked": int(np.mean([r["marked"] for r in group])),
-         **{metric: mean_t_interval([r[metric] for r in group]) for metric in ("gap_closed", "accuracy", "flip_rate")}}
-        for (d, l, q, b), group in groups.items()
+        {
+            "dataset": d,
+            "loss": loss,
+            "quality": q,
+            "budget": b,
+            "marked": int(np.mean([r["marked"] for r in group])),
+            **{metric: mean_t_interval([r[metric] for r in group]) for metric in ("gap_closed", "accuracy", "flip_rate")},
+        }
+        for (d, loss, q, b), group in groups.items()
     ]
 
 
@@ -365,14 +373,24 @@ def markdown(results: dict[str, Any], image: str) -> str:
             exact = [p for p in curve(summary, dataset, loss, "exact") if p["budget"] is None and p["quality"] == "exact"]
             lines.append(
                 f"| {dataset} | {loss} | {fmt(data[0]['gap_closed']) if data else '–'} | {fmt(exact[0]['gap_closed']) if exact else '–'} | "
-                + " | ".join(cells_) + " |"
+                + " | ".join(cells_)
+                + " |"
             )
-    lines += ["", f"![gap closed against images marked]({image})", "",
-              "**Gap closed by budget** (budget 0: the loss with no mask at all):", ""]
+    lines += [
+        "",
+        f"![gap closed against images marked]({image})",
+        "",
+        "**Gap closed by budget** (budget 0: the loss with no mask at all):",
+        "",
+    ]
     for dataset, grid in results["grids"].items():
         budgets = ["all" if b is None else str(b) for b in grid["budgets"]]
-        lines += [f"{dataset} (people asked to mark: {grid['kind']}):", "", "| loss | quality | " + " | ".join(budgets) + " |",
-                  "|---|---|" + "---|" * len(budgets)]
+        lines += [
+            f"{dataset} (people asked to mark: {grid['kind']}):",
+            "",
+            "| loss | quality | " + " | ".join(budgets) + " |",
+            "|---|---|" + "---|" * len(budgets),
+        ]
         for loss in grid["losses"]:
             for quality in grid["qualities"]:
                 by_budget = {p["budget"]: p for p in curve(summary, dataset, loss, quality)}
@@ -386,7 +404,7 @@ def write_docs(path: Path, section: str) -> None:
     """Replace the text between the ``annotation-budget`` markers of ``path``."""
     text = path.read_text(encoding="utf-8")
     begin, end = MARKERS
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
         raise SystemExit(f"{path} has no {begin} … {end} markers to write between")
     path.write_text(pattern.sub(lambda _: f"{begin}\n{section}{end}", text), encoding="utf-8")
@@ -416,8 +434,10 @@ def main() -> None:
         params = {name: parameters(grid) for name, grid in grids.items()}
         total = sum(trainings(grid, params[name], args.seeds) for name, grid in grids.items())
         for name, grid in grids.items():
-            print(f"{name}: losses {grid.losses}, qualities {grid.qualities}, kind {grid.kind}, budgets "
-                  f"{['all' if b is None else b for b in grid.budgets]}: {trainings(grid, params[name], args.seeds)} models")
+            print(
+                f"{name}: losses {grid.losses}, qualities {grid.qualities}, kind {grid.kind}, budgets "
+                f"{['all' if b is None else b for b in grid.budgets]}: {trainings(grid, params[name], args.seeds)} models"
+            )
         print(f"{args.seeds} seed(s), {total} models in all")
         if args.plan:
             return
@@ -438,8 +458,11 @@ def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
         raise SystemExit(f"--from-json: the runs have different numbers of seeds {[part['seeds'] for part in parts]}")
     first = parts[0]
     return {
-        **first, "trainings": sum(p["trainings"] for p in parts), "seconds": sum(p["seconds"] for p in parts),
-        "grids": {k: v for p in parts for k, v in p["grids"].items()}, "rows": [r for p in parts for r in p["rows"]],
+        **first,
+        "trainings": sum(p["trainings"] for p in parts),
+        "seconds": sum(p["seconds"] for p in parts),
+        "grids": {k: v for p in parts for k, v in p["grids"].items()},
+        "rows": [r for p in parts for r in p["rows"]],
     }
 
 
@@ -460,8 +483,12 @@ def run(grids: dict[str, Grid], params: dict[str, dict], seeds: int, json_path: 
             print(f"{name}: {(time.perf_counter() - began) / 60:.1f} min so far", flush=True)
     return {
         "json": str(json_path.relative_to(PROJECT) if json_path.is_relative_to(PROJECT) else json_path),
-        "seeds": seeds, "trainings": total, "seconds": time.perf_counter() - began, "threads": torch.get_num_threads(),
-        "cpus": os.cpu_count(), "grids": {name: {**asdict(grid), "overrides": grid.overrides} for name, grid in grids.items()},
+        "seeds": seeds,
+        "trainings": total,
+        "seconds": time.perf_counter() - began,
+        "threads": torch.get_num_threads(),
+        "cpus": os.cpu_count(),
+        "grids": {name: {**asdict(grid), "overrides": grid.overrides} for name, grid in grids.items()},
         "rows": [asdict(row) for row in rows],
     }
 

@@ -55,7 +55,7 @@ def bench_parameters(images: int, epochs: int) -> dict:
         "data": {
             "source": "fashion_mnist",
             "classes": None,
-            "source_classes": None,       # the source task re-composites the target's train glyphs
+            "source_classes": None,  # the source task re-composites the target's train glyphs
             "source_copies": 1,
             "max_per_class": images // CLASSES,
         },
@@ -77,9 +77,7 @@ def run_stage(root: Path, stage: str, log: Path) -> tuple[float, float]:
     env |= {"KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1", "KEDRO_ENV": "bench"}
     with log.open("w") as out:
         start = time.perf_counter()
-        process = subprocess.Popen(
-            [str(KEDRO), "run", f"--pipelines={stage}", "--env=bench"], cwd=root, env=env, stdout=out, stderr=out
-        )
+        process = subprocess.Popen([str(KEDRO), "run", f"--pipelines={stage}", "--env=bench"], cwd=root, env=env, stdout=out, stderr=out)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -116,11 +114,11 @@ def table(costs: list[Cost]) -> str:
     by = {(c.images, c.stage): c for c in costs}
     head = "| stage | " + " | ".join(f"{n:,} images: wall s / peak RSS MiB" for n in sizes) + " |"
     rows = [head, "|" + "---|" * (len(sizes) + 1)]
-    for stage in STAGES:
-        rows.append(f"| {stage} | " + " | ".join(f"{by[n, stage].seconds:.1f} / {by[n, stage].peak_rss_mib:.0f}" for n in sizes) + " |")
-    total = " | ".join(
-        f"{sum(by[n, s].seconds for s in STAGES):.1f} / {max(by[n, s].peak_rss_mib for s in STAGES):.0f}" for n in sizes
-    )
+    rows += [
+        f"| {stage} | " + " | ".join(f"{by[n, stage].seconds:.1f} / {by[n, stage].peak_rss_mib:.0f}" for n in sizes) + " |"
+        for stage in STAGES
+    ]
+    total = " | ".join(f"{sum(by[n, s].seconds for s in STAGES):.1f} / {max(by[n, s].peak_rss_mib for s in STAGES):.0f}" for n in sizes)
     rows.append(f"| **all (sum / max)** | {total} |")
     return "\n".join(rows)
 

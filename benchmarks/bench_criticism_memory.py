@@ -86,7 +86,10 @@ def child(args: argparse.Namespace) -> None:
 def run(variant: str, args: argparse.Namespace) -> dict:
     options = [f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items() if k not in ("child", "smoke", "include_global")]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", variant, *options], capture_output=True, text=True, check=False,
+        [sys.executable, __file__, "--child", variant, *options],
+        capture_output=True,
+        text=True,
+        check=False,
         cwd=Path(__file__).parent,
     )
     if done.returncode != 0:

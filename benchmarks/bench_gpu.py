@@ -17,11 +17,11 @@ import yaml
 from captum.attr import LayerGradCam
 from timing import median_seconds
 
-from trustcnn.config import ModelConfig, TrustConfig
-from trustcnn.parameters import with_seeds, with_trust_defaults
-from trustcnn.models import build_model
-from trustcnn.saliency import get_method
 from trustcnn.batches import SplitData
+from trustcnn.config import ModelConfig, TrustConfig
+from trustcnn.models import build_model
+from trustcnn.parameters import with_seeds, with_trust_defaults
+from trustcnn.saliency import get_method
 from trustcnn.training import CrossEntropyObjective, cache_features, run_epoch, trust_objective
 
 VARIANTS = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_trust.yml"
@@ -44,9 +44,7 @@ def peak_memory_mb(device: torch.device) -> str:
     return f"{torch.cuda.max_memory_allocated(device) / 2**20:8.0f}" if device.type == "cuda" else "     n/a"
 
 
-def step_table(
-    model, data: SplitData, device: torch.device, precisions: list[str | None], repeats: int, only: list[str] | None
-) -> None:
+def step_table(model, data: SplitData, device: torch.device, precisions: list[str | None], repeats: int, only: list[str] | None) -> None:
     optimizer = torch.optim.SGD(model.trainable_parameters(), lr=0.0)  # lr 0: every repeat does the same work
     cached = cache_features(model, data, batch_size=len(data))
     print(f"{'objective':<22} {'precision':<9} {'input':<8} {'images/s':>10} {'vs CE':>7} {'peak MB':>8}")
@@ -57,7 +55,12 @@ def step_table(
             for label, net, batch in inputs:
                 if device.type == "cuda":
                     torch.cuda.reset_peak_memory_stats(device)
-                seconds = median_seconds(lambda: run_epoch(net, model.cam_layer, batch, objective, len(batch), optimizer, amp=precision), repeats)
+                seconds = median_seconds(
+                    lambda net=net, batch=batch, objective=objective, precision=precision: run_epoch(
+                        net, model.cam_layer, batch, objective, len(batch), optimizer, amp=precision
+                    ),
+                    repeats,
+                )
                 reference = seconds if (name, label) == ("cross_entropy", "images") else reference
                 rate = len(batch) / seconds
                 print(f"{name:<22} {precision or 'fp32':<9} {label:<8} {rate:10.0f} {seconds / reference:6.2f}x {peak_memory_mb(device)}")

@@ -14,8 +14,8 @@ import argparse
 import torch
 import torchvision
 from pytorch_grad_cam import GradCAM
-
 from timing import median_seconds
+
 from trustcnn.saliency import gradcam, upsample
 
 
@@ -37,8 +37,10 @@ def main() -> None:
     ours = median_seconds(lambda: gradcam(model, layer, x), args.repeats)
     ours_up = median_seconds(lambda: upsample(gradcam(model, layer, x), size), args.repeats)
 
-    print(f"mobilenet_v2 features[18], batch {args.batch}×3×{args.size}×{args.size}, "
-          f"CPU threads {torch.get_num_threads()}, median of {args.repeats}")
+    print(
+        f"mobilenet_v2 features[18], batch {args.batch}×3×{args.size}×{args.size}, "
+        f"CPU threads {torch.get_num_threads()}, median of {args.repeats}"
+    )
     print(f"  pytorch-grad-cam GradCAM (input res.): {theirs * 1e3:8.1f} ms")
     print(f"  trustcnn gradcam (layer res.):         {ours * 1e3:8.1f} ms   ratio {theirs / ours:.2f}×")
     print(f"  trustcnn gradcam + upsample (input):   {ours_up * 1e3:8.1f} ms   ratio {theirs / ours_up:.2f}×")

@@ -33,8 +33,9 @@ from trustcnn.storage import ImageSetDataset
 def split(n: int, size: int = 32) -> ImageSet:
     rng = np.random.default_rng(0)
     masks = rng.random((n, size, size)) < 0.3
-    return ImageSet(rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8), rng.integers(0, 10, n), tuple("0123456789"),
-                    masks, decoy_masks=~masks)
+    return ImageSet(
+        rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8), rng.integers(0, 10, n), tuple("0123456789"), masks, decoy_masks=~masks
+    )
 
 
 def main() -> None:

@@ -49,9 +49,7 @@ def main() -> None:
             "serial": timed_trust(root, "serial", *env_args, env=env),
             "serial-1-thread": timed_trust(root, "serial-1-thread", *env_args, env=one_thread),
             "parallel": timed_trust(root, "parallel", *env_args, "--runner=ParallelRunner", workers, env=env),
-            "parallel-1-thread": timed_trust(
-                root, "parallel-1-thread", *env_args, "--runner=ParallelRunner", workers, env=one_thread
-            ),
+            "parallel-1-thread": timed_trust(root, "parallel-1-thread", *env_args, "--runner=ParallelRunner", workers, env=one_thread),
         }
         print(f"cpu cores: {os.cpu_count()}, env: {args.env or 'base'}, histories compared: {', '.join(histories(runs['serial'][1]))}")
         default_serial = runs["serial"][0]

@@ -27,8 +27,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -38,8 +42,12 @@ WAYS = {
     "queue": ["--jobs", "{jobs}", "--runner", "sequential"],
     "queue+parallel": ["--jobs", "{jobs}", "--runner", "parallel"],
 }
-IDENTITY = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@trustcnn.invalid",
-            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@trustcnn.invalid"}
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@trustcnn.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@trustcnn.invalid",
+}
 
 
 def environment() -> dict[str, str]:
@@ -95,7 +103,7 @@ class MemoryPeak:
         while not self._stop.wait(self._interval):
             self.peak = max(self.peak, self._used() - self._start)
 
-    def __enter__(self) -> MemoryPeak:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -132,8 +140,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-replicates-") as tmp:
         base = prepared_clone(Path(tmp), seeds, args.smoke, args.checkout, args.make)
         if args.make:
-            seconds, peak = timed(base, [str(BIN / "trustcnn"), "replicate", *(f"--jobs={os.environ.get('JOBS', '1')}",
-                                                                             f"--runner={os.environ.get('RUNNER', 'parallel')}")])
+            seconds, peak = timed(
+                base,
+                [
+                    str(BIN / "trustcnn"),
+                    "replicate",
+                    *(f"--jobs={os.environ.get('JOBS', '1')}", f"--runner={os.environ.get('RUNNER', 'parallel')}"),
+                ],
+            )
             print(f"make replicate ({len(seeds)} seeds, then dvc repro): {seconds:7.1f} s, peak memory +{peak:.0f} MiB")
             return
         results = {}
@@ -145,7 +159,7 @@ def main() -> None:
             results[way] = (seconds, peak, numbers(root))
             print(f"{way:15s}: {seconds:7.1f} s, peak memory +{peak:6.0f} MiB", flush=True)
     peer = results.get("sequential")
-    for way, (seconds, peak, found) in results.items():
+    for way, (seconds, _peak, found) in results.items():
         if peer and way != "sequential":
             same = "same numbers" if found == peer[2] else "NUMBERS DIFFER"
             print(f"{way:15s}: {peer[0] / seconds:.2f}x the sequential way, {same}")

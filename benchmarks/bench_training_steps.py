@@ -7,14 +7,13 @@ median of several repeats is reported.
 
 from __future__ import annotations
 
-
 import torch
 from timing import median_seconds
 
+from trustcnn.batches import SplitData, channel_stats
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import make_digits
 from trustcnn.models import build_model
-from trustcnn.batches import channel_stats, SplitData
 from trustcnn.training import CrossEntropyObjective, cache_features, run_epoch, trust_objective
 
 REPEATS = 5

@@ -64,7 +64,9 @@ def test_inputs_of_one_version_pass_and_outputs_record_all_of_it() -> None:
 
 
 def test_an_artefact_from_another_test_split_is_named_with_both_versions_and_the_fix() -> None:
-    old = Artefact("baseline.predictions", "data/07_model_output/predictions/baseline.npz", {"test_set": "a" * 32, "baseline.model": "m" * 32})
+    old = Artefact(
+        "baseline.predictions", "data/07_model_output/predictions/baseline.npz", {"test_set": "a" * 32, "baseline.model": "m" * 32}
+    )
     with pytest.raises(StaleInputError) as error:
         check([TEST, old, MODEL], refresh)
     assert str(error.value) == (
@@ -75,22 +77,34 @@ def test_an_artefact_from_another_test_split_is_named_with_both_versions_and_the
 
 def test_a_model_from_other_splits_is_told_apart_from_the_test_split_it_shares_no_file_with() -> None:
     model = Artefact("baseline.model", "data/06_models/baseline/model.pt", {**MODEL_RECORD, "build_dataset:outputs": "o" * 32}, "m" * 32)
-    with pytest.raises(StaleInputError, match=r"^data/06_models/baseline/model.pt was made from other splits \(data version oooooooo\) "
-                       r"than data/03_primary/test.npz \(data version gggggggg\): refresh with `kedro run --pipelines=baseline.model`$"):
+    with pytest.raises(
+        StaleInputError,
+        match=r"^data/06_models/baseline/model.pt was made from other splits \(data version oooooooo\) "
+        r"than data/03_primary/test.npz \(data version gggggggg\): refresh with `kedro run --pipelines=baseline.model`$",
+    ):
         check([model, TEST], refresh)
 
 
 def test_two_artefacts_from_different_models_are_checked_against_the_model_now() -> None:
     ours = Artefact("trust.maps", "maps/trust.npz", {"baseline.model": "m" * 32, "test_set": "t" * 32})
     older = Artefact("rrr.maps", "maps/rrr.npz", {"baseline.model": "b" * 32, "test_set": "t" * 32})
-    with pytest.raises(StaleInputError, match=r"^maps/rrr.npz was made from data/06_models/baseline/model.pt version bbbbbbbb, which is now version mmmmmmmm: refresh with `kedro run --pipelines=rrr.maps`$"):
+    with pytest.raises(
+        StaleInputError,
+        match=r"^maps/rrr.npz was made from data/06_models/baseline/model.pt version bbbbbbbb, which is now version mmmmmmmm: refresh with `kedro run --pipelines=rrr.maps`$",
+    ):
         check([TEST, ours, older], refresh, current=lambda key: ("data/06_models/baseline/model.pt", "m" * 32))
-    with pytest.raises(StaleInputError, match=r"^maps/trust.npz was made from baseline.model version mmmmmmmm but maps/rrr.npz from version bbbbbbbb: refresh with `kedro run --pipelines=trust.maps,rrr.maps`$"):
+    with pytest.raises(
+        StaleInputError,
+        match=r"^maps/trust.npz was made from baseline.model version mmmmmmmm but maps/rrr.npz from version bbbbbbbb: refresh with `kedro run --pipelines=trust.maps,rrr.maps`$",
+    ):
         check([TEST, ours, older], refresh)
 
 
 def test_an_input_that_records_nothing_is_named_not_guessed() -> None:
     unrecorded = Artefact("baseline.maps", "data/07_model_output/maps/baseline.npz", None)
-    with pytest.raises(UnrecordedInputError, match=r"^data/07_model_output/maps/baseline.npz records no data version .*: refresh it with `kedro run --pipelines=baseline.maps`$"):
+    with pytest.raises(
+        UnrecordedInputError,
+        match=r"^data/07_model_output/maps/baseline.npz records no data version .*: refresh it with `kedro run --pipelines=baseline.maps`$",
+    ):
         check([TEST, unrecorded], refresh)
     check([unrecorded], refresh)  # one input: nothing to combine

@@ -12,9 +12,7 @@ from kedro.framework.cli.project import run as kedro_run
 
 from trustcnn.runtime.errors import DEBUG, reported
 
-VERBOSE = click.Option(
-    ["--verbose", "-v"], is_flag=True, help=f"Show the traceback of a user error too (as {DEBUG}=1 does)."
-)
+VERBOSE = click.Option(["--verbose", "-v"], is_flag=True, help=f"Show the traceback of a user error too (as {DEBUG}=1 does).")
 
 
 @click.group(name="trustcnn")

@@ -73,13 +73,13 @@ class DataConfig(_Config):
     """
 
     source: SourceName = "digits"
-    root: str | None = None            # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
-                                       # (default raw_dir); image_folder: the <class>/<image> folder
-    masks_root: str | None = None      # image_folder: masks_root/<class>/<stem>.png
-    raw_dir: str = "data/01_raw"       # where downloads / decompressed raw files are cached
+    root: str | None = None  # fashion_mnist: *-ubyte.gz folder; oxford_pets: torchvision root
+    # (default raw_dir); image_folder: the <class>/<image> folder
+    masks_root: str | None = None  # image_folder: masks_root/<class>/<stem>.png
+    raw_dir: str = "data/01_raw"  # where downloads / decompressed raw files are cached
     allow_download: bool = False
     max_per_class: int | None = Field(None, ge=1)
-    classes: list[int] | None = Field(None, min_length=2)   # a classifier needs two classes at least
+    classes: list[int] | None = Field(None, min_length=2)  # a classifier needs two classes at least
     image_size: int = Field(32, ge=16)
     val_fraction: float = Field(0.15, gt=0.0, lt=1.0)
     test_fraction: float = Field(0.25, gt=0.0, lt=1.0)
@@ -180,10 +180,10 @@ class LossWeights(_Config):
     function registered with :func:`trustcnn.losses.loss_term` plus its weight field here."""
 
     lam: float = Field(0.5, ge=0.0, le=1.0)
-    w_wrong: float = Field(1.0, ge=0.0)   # eq. 5
-    w_right: float = Field(1.0, ge=0.0)   # eq. 6
-    w_mask: float = Field(0.0, ge=0.0)    # eq. 8–10
-    w_rrr: float = Field(0.0, ge=0.0)     # Ross et al. 2017
+    w_wrong: float = Field(1.0, ge=0.0)  # eq. 5
+    w_right: float = Field(1.0, ge=0.0)  # eq. 6
+    w_mask: float = Field(0.0, ge=0.0)  # eq. 8–10
+    w_rrr: float = Field(0.0, ge=0.0)  # Ross et al. 2017
     w_rrr_gradcam: float = Field(0.0, ge=0.0)  # Schramowski et al. 2020
 
 

@@ -205,109 +205,11 @@ def _disagreements(
         stale += [a.name for _, a in old]
         a_version, a = old[0]
         if is_group(key):
-            reports.append((2, f"{a.path} was made from other splits (data version {a_version[:SHORT]}) than {path} "
-                               f"(data version {version[:SHORT]})"))
+            reports.append(
+                (2, f"{a.path} was made from other splits (data version {a_version[:SHORT]}) than {path} (data version {version[:SHORT]})")
+            )
         else:
-            reports.append((0 if truth else 1, f"{a.path} was made from {path} version {a_version[:SHORT]}, which is now "
-                                               f"version {version[:SHORT]}"))
+            reports.append(
+                (0 if truth else 1, f"{a.path} was made from {path} version {a_version[:SHORT]}, which is now version {version[:SHORT]}")
+            )
     return reports, stale
-
-
-def is_group(key: str) -> bool:
-    return key.endswith(GROUP)
-
-
-def encode(record: Mapping[str, str]) -> str:
-    return json.dumps(dict(sorted(record.items())), separators=(",", ":"))
-
-
-def decode(text: str) -> Record:
-    record = json.loads(text)
-    if not isinstance(record, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in record.items()):
-        raise ValueError(f"a lineage record maps names to versions, got {text[:80]!r}")
-    return record
-
-
-@dataclass(frozen=True)
-class Artefact:
-    """An input of a step: its dataset ``name``, its file, what it records (``None``: nothing,
-    it was written before records were kept) and, for a split or a model, its own version."""
-
-    name: str
-    path: str
-    record: Mapping[str, str] | None
-    version: str | None = None
-
-    @property
-    def is_split(self) -> bool:
-        """A split records its own version (and nothing it was made from)."""
-        return self.record is not None and self.name in self.record
-
-    def claims(self) -> dict[str, str]:
-        return {**(self.record or {}), **({self.name: self.version} if self.version else {})}
-
-    def first_hand(self, key: str) -> bool:
-        """Whether this artefact *is* what ``key`` names (or, for a split, the step that wrote it)."""
-        return key == self.name or self.is_split
-
-
-class StaleInputError(UserError):
-    """A step's inputs were made from different versions of the same data or model."""
-
-
-class UnrecordedInputError(UserError):
-    """An input records nothing it was made from, so it can't be checked."""
-
-
-def record_of(artefacts: Sequence[Artefact]) -> Record:
-    """What an output made from ``artefacts`` records: every version they claim."""
-    return {key: version for artefact in artefacts for key, version in sorted(artefact.claims().items())}
-
-
-def check(
-    artefacts: Sequence[Artefact],
-    refresh: Callable[[Sequence[str]], str],
-    current: Callable[[str], tuple[str, str] | None] = lambda key: None,
-) -> None:
-    """Raise unless ``artefacts`` (one step's inputs) claim one version for every data or
-    model name they share. The one-line message names a stale artefact and what it disagrees
-    with (both files, both versions) and the command that refreshes every stale input:
-    ``refresh(names)``. ``current(key)`` gives the path and version of what ``key`` names now,
-    for a key no input is first hand about (e.g. a model behind two models' maps)."""
-    if len(artefacts) < 2:
-        return
-    unrecorded = [a for a in artefacts if a.record is None]
-    if unrecorded:
-        raise UnrecordedInputError(
-            f"{unrecorded[0].path} records no data version (written by an older trustcnn, or outside the "
-            f"pipelines), so it can't be checked against the other inputs: refresh it with "
-            f"{refresh([a.name for a in unrecorded])}"
-        )
-    claims: dict[str, list[tuple[str, Artefact]]] = {}
-    for artefact in artefacts:
-        for key, version in artefact.claims().items():
-            claims.setdefault(key, []).append((version, artefact))
-    reports: list[tuple[int, str]] = []
-    stale: list[str] = []
-    for key, found in claims.items():
-        if len({version for version, _ in found}) < 2:
-            continue
-        truth = [(version, a) for version, a in found if a.first_hand(key)]
-        known = (truth[0][1].path, truth[0][0]) if truth else current(key)
-        if known is None:  # nothing says which is current: both may be
-            (a_version, a), (b_version, b) = found[0], next(f for f in found if f[0] != found[0][0])
-            stale += [x.name for _, x in found]
-            reports.append((3, f"{a.path} was made from {key} version {a_version[:SHORT]} but {b.path} from version {b_version[:SHORT]}"))
-            continue
-        path, version = known
-        old = [(v, a) for v, a in found if v != version]
-        stale += [a.name for _, a in old]
-        a_version, a = old[0]
-        if is_group(key):
-            what = f"other splits (data version {a_version[:SHORT]}) than {path} (data version {version[:SHORT]})"
-            reports.append((2, f"{a.path} was made from {what}"))
-        else:
-            what = f"{path} version {a_version[:SHORT]}, which is now version {version[:SHORT]}"
-            reports.append((0 if truth else 1, f"{a.path} was made from {what}"))
-    if reports:
-        raise StaleInputError(f"{min(reports, key=lambda report: report[0])[1]}: refresh with {refresh(list(dict.fromkeys(stale)))}")

@@ -17,8 +17,18 @@ from trustcnn.runtime.errors import ParameterError
 
 TRUST_DEFAULTS = "trust_defaults"
 SEED = "seed"
-SEEDED = ("data", "source_training", "baseline", TRUST_DEFAULTS, "saliency", "evaluation", "error_detection", "robustness",
-          "user_study", "annotation")
+SEEDED = (
+    "data",
+    "source_training",
+    "baseline",
+    TRUST_DEFAULTS,
+    "saliency",
+    "evaluation",
+    "error_detection",
+    "robustness",
+    "user_study",
+    "annotation",
+)
 """The parameter blocks with a ``seed`` of their own (the trust variants' ``trust`` blocks too)."""
 VARIANT_LISTS = ("trust_variants", "human_mask_variants")
 """The lists of trust variants, each with a ``trust`` block seeded like :data:`SEEDED`."""
@@ -77,7 +87,9 @@ def check_known_parameters(params: Mapping[str, Any], known: Collection[str]) ->
     Nested keys are checked by the models above (``extra="forbid"``)."""
     unknown = sorted(k for k in params if k not in known and not str(k).startswith("_"))
     if unknown:
-        hints = [f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(str(k), list(known), n=1)) else repr(k) for k in unknown]
+        hints = [
+            f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(str(k), list(known), n=1)) else repr(k) for k in unknown
+        ]
         public = sorted(k for k in known if not k.startswith("_"))
         raise ParameterError(
             f"unknown parameter(s) {', '.join(hints)}: no pipeline reads them and no configuration file sets them; known: {public}"
@@ -128,7 +140,11 @@ def _fields_at(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
     """The field names of the model at ``path`` inside ``model`` (through ``X | None``)."""
     for part in path:
         field = model.model_fields.get(str(part))
-        inner = [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type) and issubclass(t, BaseModel)] if field else []
+        inner = (
+            [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type) and issubclass(t, BaseModel)]
+            if field
+            else []
+        )
         if not inner:
             return []
         model = inner[0]

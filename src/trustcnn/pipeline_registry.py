@@ -22,9 +22,9 @@ from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
 from trustcnn.config import TrustConfig
+from trustcnn.evaluation import NO_DECOY, REFERENCE
 from trustcnn.parameters import with_trust_defaults
 from trustcnn.runtime.errors import ParameterError
-from trustcnn.evaluation import NO_DECOY, REFERENCE
 
 TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)
 
@@ -70,7 +70,9 @@ def variant_lists(params: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if wrong and masks == "human":
             raise ParameterError(f"{wrong} in human_mask_variants must say trust.masks: human (they train on people's marks)")
         if wrong:
-            raise ParameterError(f"{wrong} in trust_variants must say trust.masks: data; a variant on people's marks belongs in human_mask_variants")
+            raise ParameterError(
+                f"{wrong} in trust_variants must say trust.masks: data; a variant on people's marks belongs in human_mask_variants"
+            )
     return tuple(variants), tuple(human)
 
 

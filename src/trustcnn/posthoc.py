@@ -14,20 +14,24 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from trustcnn.batches import SplitData, distributed, round_robin
 from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
 from trustcnn.data.decoy_views import decoy_colours
 from trustcnn.models import SplitNet
 from trustcnn.runtime.ondisk import Filler, allocate
 from trustcnn.saliency import get_method
-from trustcnn.batches import distributed, round_robin, SplitData
 
 SANITY = "sanity"
 """The key of the sanity check's maps (``saliency.method`` on the re-initialised model)."""
 
 
 def _per_batch(
-    model: SplitNet, data: SplitData, batch_size: int, workers: int, compute: Callable[[Tensor], Tensor],
+    model: SplitNet,
+    data: SplitData,
+    batch_size: int,
+    workers: int,
+    compute: Callable[[Tensor], Tensor],
     memory_budget_mb: float = float("inf"),
 ) -> np.ndarray:
     """``compute`` on each batch of images, float32 on the CPU, gathered in order — in a
@@ -39,6 +43,7 @@ def _per_batch(
         rows = distributed.share(local, index, device).cpu().numpy()
         filler = filler or Filler(allocate((len(data), *rows.shape[1:]), np.float32, memory_budget_mb))
         filler.add(rows)
+    assert filler is not None, "no images to compute on"
     return filler.done()
 
 
@@ -84,7 +89,7 @@ def reinitialised(model: SplitNet, seed: int) -> SplitNet:
     torch.manual_seed(seed)
     for module in copy.cam_layer.modules():
         if hasattr(module, "reset_parameters"):
-            module.reset_parameters()
+            module.reset_parameters()  # type: ignore[operator]  # nn.Module.__getattr__ is typed Tensor | Module
     return copy
 
 

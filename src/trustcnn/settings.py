@@ -12,8 +12,6 @@ from trustcnn.runtime.console import quiet_unactionable_warnings
 
 quiet_unactionable_warnings()  # first: importing trustcnn.hooks imports kedro-mlflow, which warns
 
-from trustcnn.parameters import with_seeds, with_trust_defaults  # noqa: E402
-from trustcnn.replicates.layout import for_replicate  # noqa: E402
 from trustcnn.hooks import (  # noqa: E402
     MlflowRunHook,
     ParallelThreadsCheck,
@@ -23,6 +21,8 @@ from trustcnn.hooks import (  # noqa: E402
     VariantListCheck,
 )
 from trustcnn.hooks.lineage_check import LineageCheck  # noqa: E402
+from trustcnn.parameters import with_seeds, with_trust_defaults  # noqa: E402
+from trustcnn.replicates.layout import for_replicate  # noqa: E402
 
 
 def _project_root() -> str:
@@ -101,7 +101,13 @@ CONFIG_LOADER_ARGS = {
 }
 
 HOOKS = (
-    RunGuard(), ProvenanceHooks(), VariantListCheck(), MlflowRunHook(), RunProgress(), ParallelThreadsCheck(), LineageCheck(),
+    RunGuard(),
+    ProvenanceHooks(),
+    VariantListCheck(),
+    MlflowRunHook(),
+    RunProgress(),
+    ParallelThreadsCheck(),
+    LineageCheck(),
 )
 # kedro-mlflow's hook is MlflowRunHook above (flat parameters, run names that say what ran).
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)

@@ -3,7 +3,7 @@
     python -m trustcnn.torchrun baseline --data DIR --backbone FILE.pt --params FILE.yml --out DIR
     torchrun --nproc_per_node=N -m trustcnn.torchrun baseline ...     # the same, N processes (DDP)
 
-(``python -m trustcnn.training`` runs this too.) It sits above the library: it reads and
+It sits above the library: it reads and
 writes the catalog's files and joins training with post-hoc saliency, which the ``training``
 package itself never imports.
 
@@ -28,15 +28,15 @@ from typing import Any
 
 import yaml
 
+from trustcnn.batches import default_device, distributed
 from trustcnn.config import BaselineConfig, ModelConfig, SaliencyConfig, TrustConfig
-from trustcnn.parameters import with_seeds
-from trustcnn.runtime.errors import reported
-from trustcnn.posthoc import posthoc
 from trustcnn.lineage import Record, check, record_of
 from trustcnn.models import from_checkpoint, to_checkpoint
+from trustcnn.parameters import with_seeds
+from trustcnn.posthoc import posthoc
+from trustcnn.runtime.errors import reported
 from trustcnn.storage import ImageSetDataset, JSONDataset, MappedNpzDataset, TorchDataset
 from trustcnn.storage.files import LineageFile
-from trustcnn.batches import default_device, distributed
 from trustcnn.training.transfer import model_on_backbone, train_baseline, train_trust, trust_start_model
 
 
@@ -86,7 +86,11 @@ def main() -> None:
     else:
         train, val = split["train"].load(), split["val"].load()
         backbone = _load(args.backbone, "--backbone", args.stage)
-        inputs = {"train_set": split["train"], "val_set": split["val"], "source_backbone": TorchDataset(str(args.backbone))}
+        inputs: dict[str, LineageFile] = {
+            "train_set": split["train"],
+            "val_set": split["val"],
+            "source_backbone": TorchDataset(str(args.backbone)),
+        }
         if args.stage == "baseline":
             record = _lineage(inputs)
             config, optim = ModelConfig(**params.get("model", {})), BaselineConfig(**params.get("baseline", {}))
@@ -100,7 +104,12 @@ def main() -> None:
             config = ModelConfig(**baseline["model_config"])
         outputs = {"model.pt": to_checkpoint(model, config, train.class_names), "history.json": history}
     if distributed.is_main():
-        writers = {".pt": TorchDataset, ".json": JSONDataset, ".npz": MappedNpzDataset}  # maps load mapped, as the pipeline's do
+        # maps load mapped, as the pipeline's do
+        writers: dict[str, type[TorchDataset | JSONDataset | MappedNpzDataset]] = {
+            ".pt": TorchDataset,
+            ".json": JSONDataset,
+            ".npz": MappedNpzDataset,
+        }
         for name, value in outputs.items():
             writer = writers[Path(name).suffix](str(args.out / name))
             writer.set_lineage(record)

@@ -16,7 +16,13 @@ def test_the_check_sees_transitive_imports_and_would_fail(tmp_path: Path) -> Non
     files = closure(pipeline_modules("kedro run --pipelines=saliency"))
     names = {str(f.relative_to(PROJECT)) for f in files}
     # The node module, what it imports directly, and what those import in turn.
-    assert {"src/trustcnn/pipelines/saliency/nodes.py", "src/trustcnn/posthoc.py", "src/trustcnn/models/build.py",
-            "src/trustcnn/config.py", "src/trustcnn/saliency/registry.py", "src/trustcnn/data/decoy_views.py"} <= names
+    assert {
+        "src/trustcnn/pipelines/saliency/nodes.py",
+        "src/trustcnn/posthoc.py",
+        "src/trustcnn/models/build.py",
+        "src/trustcnn/config.py",
+        "src/trustcnn/saliency/registry.py",
+        "src/trustcnn/data/decoy_views.py",
+    } <= names
     assert not covered(PROJECT / "src/trustcnn/posthoc.py", ["src/trustcnn/saliency", "src/trustcnn/models"])
     assert covered(PROJECT / "src/trustcnn/models/build.py", ["src/trustcnn/models"])

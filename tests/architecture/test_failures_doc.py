@@ -16,4 +16,4 @@ def test_every_case_in_the_failures_table_names_an_existing_test() -> None:
         test = row.rstrip(" |").rsplit("|", 1)[-1].strip().strip("`")
         path, _, name = test.partition("::")
         assert (ROOT / path).is_file(), row
-        assert re.search(rf"^def {re.escape(name)}\(", (ROOT / path).read_text(), re.M), row
+        assert re.search(rf"^def {re.escape(name)}\(", (ROOT / path).read_text(), re.MULTILINE), row

@@ -18,8 +18,19 @@ def test_bench_annotation_budget_tiny_scores_every_cell_and_writes_the_docs_sect
     results, figure, docs = tmp_path / "budget.json", tmp_path / "budget.png", tmp_path / "page.md"
     docs.write_text("# page\n\n<!-- annotation-budget:begin -->\nold\n<!-- annotation-budget:end -->\n\nafter\n")
     command = [
-        sys.executable, "bench_annotation_budget.py", "--tiny", "--seeds", "1", "--datasets", "default",
-        "--json", str(results), "--plot", str(figure), "--docs", str(docs),
+        sys.executable,
+        "bench_annotation_budget.py",
+        "--tiny",
+        "--seeds",
+        "1",
+        "--datasets",
+        "default",
+        "--json",
+        str(results),
+        "--plot",
+        str(figure),
+        "--docs",
+        str(docs),
     ]
     done = subprocess.run(command, cwd=BENCHMARKS, capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -38,8 +49,21 @@ def test_bench_annotation_budget_tiny_scores_every_cell_and_writes_the_docs_sect
     assert "Marked images needed for half the gap" in page and "| default | rrr |" in page
 
     again = subprocess.run(
-        [sys.executable, "bench_annotation_budget.py", "--from-json", str(results), str(results), "--json", str(tmp_path / "both.json"),
-         "--plot", str(figure)], cwd=BENCHMARKS, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "bench_annotation_budget.py",
+            "--from-json",
+            str(results),
+            str(results),
+            "--json",
+            str(tmp_path / "both.json"),
+            "--plot",
+            str(figure),
+        ],
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert again.returncode == 0, again.stderr[-3000:]
     assert len(json.loads((tmp_path / "both.json").read_text())["rows"]) == 2 * len(rows)
@@ -53,8 +77,18 @@ def test_half_gap_budget_and_the_seed_interval_from_known_rows(tmp_path: Path) -
         sys.path.remove(str(BENCHMARKS))
 
     def row(seed: int, quality: str, budget: int | None, gap: float) -> dict:
-        return {"dataset": "default", "seed": seed, "loss": "rrr", "quality": quality, "budget": budget, "marked": budget or 0,
-                "accuracy": 0.5, "gap_closed": gap, "flip_rate": 0.1, "seconds": 1.0}
+        return {
+            "dataset": "default",
+            "seed": seed,
+            "loss": "rrr",
+            "quality": quality,
+            "budget": budget,
+            "marked": budget or 0,
+            "accuracy": 0.5,
+            "gap_closed": gap,
+            "flip_rate": 0.1,
+            "seconds": 1.0,
+        }
 
     # The data's masks close 0.6 (0.5 and 0.7 over two seeds): half is 0.3, which exact marks reach at 25.
     rows = [row(0, "data", None, 0.5), row(1, "data", None, 0.7), row(0, "none", 0, 0.0), row(1, "none", 0, 0.0)]
@@ -66,8 +100,14 @@ def test_half_gap_budget_and_the_seed_interval_from_known_rows(tmp_path: Path) -
     data = next(s for s in summary if s["quality"] == "data")["gap_closed"]
     half_width = 12.706 * np.std([0.5, 0.7], ddof=1) / np.sqrt(2)  # t(0.975, 1 degree of freedom)
     assert data["value"] == pytest.approx(0.6) and data["ci95"][1] == pytest.approx(0.6 + half_width, rel=1e-3)
-    results = {"json": "r.json", "seeds": 2, "trainings": 10, "seconds": 60.0, "summary": summary,
-               "grids": {"default": {"losses": ["rrr"], "qualities": ["exact", "wrong"], "budgets": [0, 10, 25, None], "kind": "avoid"}}}
+    results = {
+        "json": "r.json",
+        "seeds": 2,
+        "trainings": 10,
+        "seconds": 60.0,
+        "summary": summary,
+        "grids": {"default": {"losses": ["rrr"], "qualities": ["exact", "wrong"], "budgets": [0, 10, 25, None], "kind": "avoid"}},
+    }
     page = bench.markdown(results, "figure.png")
     assert "| default | rrr | 0.60 [" in page and "| 0.60 [0.60, 0.60] | 25 | not run | not run | not reached |" in page
     bench.plot(summary, tmp_path / "figure.png")

@@ -19,7 +19,10 @@ def test_bench_cost_growth_smoke_reports_wall_time_and_peak_rss_of_every_stage(t
     figure = tmp_path / "cost.png"
     result = subprocess.run(
         [sys.executable, "bench_cost_growth.py", "--smoke", "--plot", str(figure)],
-        cwd=BENCHMARKS, capture_output=True, text=True, timeout=1800,
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rows = {cells[1]: cells for line in result.stdout.splitlines() if len(cells := line.split()) == 6 and cells[0] == "200"}

@@ -11,7 +11,10 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 def test_bench_criticism_memory_smoke_reports_peak_rss_of_trustcnn_and_its_peer() -> None:
     result = subprocess.run(
-        [sys.executable, "bench_criticism_memory.py", "--smoke", "--global"], cwd=BENCHMARKS, capture_output=True, text=True,
+        [sys.executable, "bench_criticism_memory.py", "--smoke", "--global"],
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
         timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

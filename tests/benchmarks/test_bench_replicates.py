@@ -16,7 +16,10 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 def test_bench_replicates_smoke_times_each_way_and_finds_the_same_numbers() -> None:
     result = subprocess.run(
         [sys.executable, "bench_replicates.py", "--smoke", "--ways", "sequential", "queue"],
-        cwd=BENCHMARKS, capture_output=True, text=True, timeout=3600,
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     lines = result.stdout.splitlines()

@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 import torch
 
+from trustcnn.batches import SplitData
 from trustcnn.config import CriticismConfig, ModelConfig, SaliencyConfig
 from trustcnn.criticism import criticism_markdown, docs_table, metrics_entries
-from trustcnn.criticism.model import criticise, criticism_plot
 from trustcnn.criticism.docs import with_table
 from trustcnn.criticism.measures import class_measures, summary
+from trustcnn.criticism.model import criticise, criticism_plot
 from trustcnn.data import ImageSet, make_digits
 from trustcnn.data.decoy_views import decoy_classes
 from trustcnn.evaluation import summary_table, with_criticism
-from trustcnn.posthoc import penultimate_features, posthoc
 from trustcnn.models import build_model
-from trustcnn.batches import SplitData
+from trustcnn.posthoc import penultimate_features, posthoc
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +96,12 @@ def test_a_model_that_groups_by_decoy_colour_has_decoy_driven_prototypes() -> No
     decoys = np.array([0] * 5 + [1] * 5 + [1] * 5 + [0] * 5)
     item = lambda agrees, correct=True: {"decoy_agrees": agrees, "correct": correct, "decoy_share": {"gradcam": 0.5}}  # noqa: E731
     classes = {
-        "a": class_measures(0, labels == 0, labels, labels, decoys, {"prototypes": [item(True)] * 4, "criticisms": [item(False, False)]}, 1.0),
-        "b": class_measures(1, labels == 1, labels, labels, decoys, {"prototypes": [item(True)] * 3 + [item(False)], "criticisms": [item(True)]}, 1.0),
+        "a": class_measures(
+            0, labels == 0, labels, labels, decoys, {"prototypes": [item(True)] * 4, "criticisms": [item(False, False)]}, 1.0
+        ),
+        "b": class_measures(
+            1, labels == 1, labels, labels, decoys, {"prototypes": [item(True)] * 3 + [item(False)], "criticisms": [item(True)]}, 1.0
+        ),
     }
     assert classes["a"]["decoy_consistent_prototypes"] == 1.0 and classes["b"]["decoy_consistent_prototypes"] == 0.75
     assert classes["a"]["decoy_consistent_base_rate"] == 0.5 and classes["a"]["misclassified_criticisms"] == 1.0
@@ -130,7 +134,10 @@ def test_metrics_rows_carry_the_criticism_and_the_summary_shows_it_beside_the_fl
     maps, predictions = posthoc(model, test_split, SaliencyConfig(extra_methods=[]))
     report = criticise(model, test_split, maps, predictions["predictions"], CriticismConfig(prototypes=2, criticisms=1))[0]
     estimate = {"value": 0.5, "ci95": [0.4, 0.6]}
-    metrics = {"models": {"baseline": {"accuracy": estimate, "decoy_flip_rate": estimate}}, "champion": {"model": "baseline", "criterion": "x"}}
+    metrics = {
+        "models": {"baseline": {"accuracy": estimate, "decoy_flip_rate": estimate}},
+        "champion": {"model": "baseline", "criterion": "x"},
+    }
     with_criticism(metrics, {"baseline": report})
     row = metrics["models"]["baseline"]
     assert row["decoy_driven_prototypes"] == report["summary"]["decoy_driven_prototypes"]

@@ -23,7 +23,7 @@ class Precomputed(PackageKernel):
     def __init__(self, matrix: np.ndarray) -> None:
         self.matrix = matrix
 
-    def _compute(self, X, Y=None):  # noqa: N803 - the package's signature
+    def _compute(self, X, Y=None):  # the package's signature (X, Y)
         return self.matrix
 
 
@@ -62,7 +62,7 @@ def direct_criticisms(matrix: np.ndarray, prototypes: list[int], c: int, logdet:
                 continue
             score = absolute[candidate]
             if logdet:
-                with_c = np.linalg.slogdet(matrix[np.ix_(chosen + [candidate], chosen + [candidate])])[1]
+                with_c = np.linalg.slogdet(matrix[np.ix_([*chosen, candidate], [*chosen, candidate])])[1]
                 without = np.linalg.slogdet(matrix[np.ix_(chosen, chosen)])[1] if chosen else 0.0
                 score += with_c - without
             if best is None or score > best_score:
@@ -87,12 +87,12 @@ def test_every_greedy_step_is_the_best_single_addition_to_the_objective(seed: in
     assert len(set(chosen)) == 5
     for step in range(5):
         before = chosen[:step]
-        gains = {c: objective(matrix, before + [c]) for c in range(9) if c not in before}
-        assert objective(matrix, before + [chosen[step]]) == pytest.approx(max(gains.values()), abs=1e-12), step
+        gains = {c: objective(matrix, [*before, c]) for c in range(9) if c not in before}
+        assert objective(matrix, [*before, chosen[step]]) == pytest.approx(max(gains.values()), abs=1e-12), step
     # the same sequence as a greedy that evaluates J itself for every candidate (first index on a tie)
     brute: list[int] = []
     for _ in range(5):
-        brute.append(max((c for c in range(9) if c not in brute), key=lambda c: objective(matrix, brute + [c])))
+        brute.append(max((c for c in range(9) if c not in brute), key=lambda c: objective(matrix, [*brute, c])))
     assert chosen == brute
     # and one prototype is the exhaustive optimum
     assert objective(matrix, chosen[:1]) == max(objective(matrix, [c]) for c in range(9))

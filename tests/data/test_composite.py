@@ -1,4 +1,3 @@
-
 import numpy as np
 import pytest
 
@@ -30,9 +29,7 @@ def _composite(n: int = 200, seed: int = 0, **kwargs):
 def _decoy_classes(result) -> np.ndarray:
     """A trivial classifier: the palette colour nearest to each image's decoy pixels."""
     palette = class_palette(K) * 255
-    colours = np.array(
-        [image[mask].mean(axis=0) for image, mask in zip(result.images, result.decoy_masks)]
-    )
+    colours = np.array([image[mask].mean(axis=0) for image, mask in zip(result.images, result.decoy_masks)])
     return np.linalg.norm(colours[:, None] - palette[None], axis=2).argmin(axis=1)
 
 
@@ -52,8 +49,12 @@ def test_shapes_and_dtypes(decoy):
 def test_constant_glyph_gives_a_full_square_mask_in_the_glyph_colour():
     glyphs = np.ones((20, 6, 6), dtype=np.float32)
     result = composite_glyphs(
-        glyphs, np.zeros(20, dtype=int), num_classes=1, rng=np.random.default_rng(1),
-        image_size=32, glyph_size=12,
+        glyphs,
+        np.zeros(20, dtype=int),
+        num_classes=1,
+        rng=np.random.default_rng(1),
+        image_size=32,
+        glyph_size=12,
     )
     for image, mask in zip(result.images, result.masks):
         rows, cols = _bbox(mask)
@@ -67,8 +68,13 @@ def test_mask_is_exactly_where_alpha_reaches_the_threshold(threshold):
     glyphs, labels = _glyphs(30)
     glyphs[:, 0, 0] = glyphs[:, -1, -1] = 1.0  # the mask's bounding box is the glyph box
     result = composite_glyphs(
-        glyphs, labels, num_classes=K, rng=np.random.default_rng(2),
-        image_size=32, glyph_size=8, mask_threshold=threshold,
+        glyphs,
+        labels,
+        num_classes=K,
+        rng=np.random.default_rng(2),
+        image_size=32,
+        glyph_size=8,
+        mask_threshold=threshold,
     )
     for glyph, mask in zip(glyphs, result.masks):
         rows, cols = _bbox(mask)
@@ -89,8 +95,12 @@ def test_decoy_avoids_even_faint_glyph_paint():
     glyphs = np.full((100, 8, 8), 0.1, dtype=np.float32)  # faint paint over the whole box ...
     glyphs[:, 0, 0] = glyphs[:, -1, -1] = 1.0  # ... whose corners mark it in the mask
     result = composite_glyphs(
-        glyphs, np.arange(100) % K, num_classes=K, rng=np.random.default_rng(3),
-        glyph_size=8, decoy="correlated",
+        glyphs,
+        np.arange(100) % K,
+        num_classes=K,
+        rng=np.random.default_rng(3),
+        glyph_size=8,
+        decoy="correlated",
     )
     for mask, decoy_mask in zip(result.masks, result.decoy_masks):
         rows, cols = _bbox(mask)
@@ -156,7 +166,9 @@ def test_invalid_parameters_are_named(kwargs, parameter):
 def test_glyphs_outside_unit_range_are_rejected():
     with pytest.raises(ValueError, match="glyphs"):
         composite_glyphs(
-            np.full((2, 8, 8), 16.0), np.zeros(2, dtype=int), num_classes=1,
+            np.full((2, 8, 8), 16.0),
+            np.zeros(2, dtype=int),
+            num_classes=1,
             rng=np.random.default_rng(0),
         )
 
@@ -165,7 +177,7 @@ def test_textures_load_offline_and_are_cached():
     for name in TEXTURE_NAMES:
         texture = load_texture(name)
         assert texture.dtype == np.float32 and texture.ndim == 2
-        assert 0 <= texture.min() and texture.max() <= 1
+        assert texture.min() >= 0 and texture.max() <= 1
         assert load_texture(name) is texture
     with pytest.raises(ValueError, match="name"):
         load_texture("marble")
@@ -174,7 +186,7 @@ def test_textures_load_offline_and_are_cached():
 def test_texture_crops():
     crops = random_texture_crops(30, 32, np.random.default_rng(0))
     assert crops.shape == (30, 32, 32, 3) and crops.dtype == np.float32
-    assert 0 <= crops.min() and crops.max() <= 1
+    assert crops.min() >= 0 and crops.max() <= 1
     assert crops.std(axis=(1, 2)).mean() > 0.01  # textured, not flat
     np.testing.assert_array_equal(crops, random_texture_crops(30, 32, np.random.default_rng(0)))
     assert random_texture_crops(2, 300, np.random.default_rng(0)).shape == (2, 300, 300, 3)

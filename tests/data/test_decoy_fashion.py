@@ -46,8 +46,9 @@ def test_no_decoy_twins_and_source_task(splits) -> None:
 
 
 def test_configured_source_and_its_errors(raw_root: Path, tmp_path: Path) -> None:
-    data = DataConfig(source="decoy_fashion", root=str(raw_root), raw_dir=str(tmp_path / "raw"), image_size=28,
-                      classes=[0, 1, 2], decoy={"size": 4})
+    data = DataConfig(
+        source="decoy_fashion", root=str(raw_root), raw_dir=str(tmp_path / "raw"), image_size=28, classes=[0, 1, 2], decoy={"size": 4}
+    )
     loaded = load_source(data)
     assert loaded.splits["train"].class_names == ("T-shirt/top", "Trouser", "Pullover")
     np.testing.assert_array_equal(loaded.splits["test"].decoy_palette[:, 0], [255, 230, 205])

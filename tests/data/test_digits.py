@@ -1,4 +1,3 @@
-
 import numpy as np
 import pytest
 
@@ -17,9 +16,7 @@ def digits() -> dict[str, ImageSet]:
 def _decoy_accuracy(images: ImageSet) -> float:
     """Accuracy of a trivial classifier reading the nearest palette colour on the decoy."""
     palette = class_palette(images.num_classes) * 255
-    colours = np.array(
-        [image[mask].mean(axis=0) for image, mask in zip(images.images, images.decoy_masks)]
-    )
+    colours = np.array([image[mask].mean(axis=0) for image, mask in zip(images.images, images.decoy_masks)])
     guesses = np.linalg.norm(colours[:, None] - palette[None], axis=2).argmin(axis=1)
     return float((guesses == images.labels).mean())
 

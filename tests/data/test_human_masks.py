@@ -23,7 +23,7 @@ def mark(person: str, index: int, kind: str, rows: slice, split_name: str = "tra
 def test_avoid_marks_become_their_complement_and_object_marks_stay() -> None:
     human = combine_marks([mark("p1", 0, "avoid", slice(0, 1)), mark("p1", 1, "object", slice(0, 1))], split())
     assert human.masks[0].sum() == 12 and not human.masks[0][0].any()  # may use all but the avoided row
-    assert human.masks[1].sum() == 4 and human.masks[1][0].all()        # may use the object row only
+    assert human.masks[1].sum() == 4 and human.masks[1][0].all()  # may use the object row only
     assert human.has_mask.tolist() == [True, True, False]
     assert not human.masks[2].any() and human.annotators.tolist() == [1, 1, 0]
 

@@ -134,9 +134,7 @@ def test_modes_are_converted_to_rgb(messy):
     assert set(np.unique(onebit).tolist()) == {0, 255}
 
 
-@pytest.mark.parametrize(
-    ("name", "opaque"), [("cat/e_rgba.png", BLUE), ("cat/f_palette.png", RED)]
-)
+@pytest.mark.parametrize(("name", "opaque"), [("cat/e_rgba.png", BLUE), ("cat/f_palette.png", RED)])
 def test_transparency_is_composited_onto_white(messy, name, opaque):
     image = _image(messy, name)
     assert (image[:, : SIZE // 2] == opaque).all()
@@ -176,9 +174,7 @@ def _write_masked_folder(root: Path, masks: Path) -> list[np.ndarray]:
             (masks / name).mkdir(parents=True, exist_ok=True)
             Image.fromarray(image).save(root / name / f"img{index}.jpg", quality=98)
             mode = "1" if index else "L"
-            Image.fromarray(on.astype(np.uint8) * 255).convert(mode).save(
-                masks / name / f"img{index}.png"
-            )
+            Image.fromarray(on.astype(np.uint8) * 255).convert(mode).save(masks / name / f"img{index}.png")
             written.append(on)
     return written
 
@@ -282,8 +278,9 @@ def test_the_same_image_in_two_classes_is_left_out_in_memory_or_on_disk(tmp_path
         assert loaded.paths == ("cat/camera.png", "cup/coffee.png"), budget
         assert loaded.images.labels.tolist() == [0, 1]
         assert sorted(s.path for s in loaded.skipped if "label conflict" in s.reason) == ["cat/chelsea.png", "cup/chelsea.png"]
-        np.testing.assert_array_equal(loaded.images.images[0], resize_square(
-            Image.fromarray(skimage.data.camera()).convert("RGB"), center_square((512, 512)), SIZE))
+        np.testing.assert_array_equal(
+            loaded.images.images[0], resize_square(Image.fromarray(skimage.data.camera()).convert("RGB"), center_square((512, 512)), SIZE)
+        )
 
 
 def test_photo_splits_follow_the_photos_onto_disk_with_the_same_arrays(tmp_path):

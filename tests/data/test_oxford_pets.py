@@ -61,7 +61,13 @@ def test_as_a_configured_source(pets_root: Path) -> None:
 
     loaded = load_source(DataConfig(source="oxford_pets", root=str(pets_root), image_size=16, val_fraction=0.25, test_fraction=0.25))
     assert {name: len(s) for name, s in loaded.splits.items()} == {
-        "train": 6, "val": 3, "test": 3, "source_train": 6, "source_val": 3, "train_no_decoy": 6, "val_no_decoy": 3,
+        "train": 6,
+        "val": 3,
+        "test": 3,
+        "source_train": 6,
+        "source_val": 3,
+        "train_no_decoy": 6,
+        "val_no_decoy": 3,
     }
     assert loaded.splits["test"].masks is not None
 

@@ -7,9 +7,7 @@ LABELS = np.repeat(np.arange(5), [100, 57, 80, 33, 130])
 
 
 def _split(seed: int = 0, val_fraction: float = 0.15, test_fraction: float = 0.2):
-    return stratified_split(
-        LABELS, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed
-    )
+    return stratified_split(LABELS, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
 
 
 def test_splits_partition_the_indices():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from trustcnn.batches import to_tensors
 from trustcnn.config import ErrorDetectionConfig
 from trustcnn.data import ImageSet
 from trustcnn.error_detection import DETECTORS, Features, auroc, detect_errors, fit_detectors, score, stored_features
-from trustcnn.batches import to_tensors
 
 
 def _features(seed: int, n: int = 300) -> Features:

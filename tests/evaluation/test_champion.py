@@ -34,7 +34,7 @@ def test_without_masks_the_most_accurate_model_wins() -> None:
 def test_with_decoys_a_champion_must_flip_measurably_less_than_the_baseline() -> None:
     models = {
         "baseline": _row(0.53, 0.46, 0.10, flip_rate=0.49),
-        "no_decoy": _row(0.83, 0.78, 0.95, flip_rate=0.20),   # a reference, never a candidate
+        "no_decoy": _row(0.83, 0.78, 0.95, flip_rate=0.20),  # a reference, never a candidate
         "pretty_maps": _row(0.55, 0.49, 0.90, flip_rate=0.46),  # CI reaches the baseline's 0.49
         "less_reliant": _row(0.65, 0.59, 0.30, flip_rate=0.36),
     }

@@ -18,7 +18,11 @@ def _case(n: int = 23) -> tuple[ImageSet, dict[str, np.ndarray], dict[str, np.nd
     decoys = np.zeros((n, 16, 16), bool)
     decoys[::2, :3, :3] = True
     test = ImageSet(
-        rng.integers(0, 256, (n, 16, 16, 3), dtype=np.uint8), np.arange(n) % 2, ("a", "b"), masks, decoys,
+        rng.integers(0, 256, (n, 16, 16, 3), dtype=np.uint8),
+        np.arange(n) % 2,
+        ("a", "b"),
+        masks,
+        decoys,
         np.uint8([[255, 0, 0], [0, 0, 255]]),
     )
     maps = {name: rng.random((n, 4, 4)).astype(np.float32) for name in ("gradcam", "input_x_gradient", SANITY)}

@@ -6,9 +6,13 @@ def _estimate(value: float, low: float, high: float) -> dict:
 
 
 def test_the_printed_summary_is_compact_and_names_the_champion() -> None:
-    row = {"accuracy": _estimate(0.5, 0.45, 0.55), "energy_in_mask": _estimate(0.25, 0.2, 0.3),
-           "energy_pointing_game": _estimate(0.25, 0.2, 0.3), "precision": _estimate(0.5, 0.4, 0.6),
-           "case_shares": {"overall": {"right_accurate": _estimate(0.1, 0.05, 0.15)}}}
+    row = {
+        "accuracy": _estimate(0.5, 0.45, 0.55),
+        "energy_in_mask": _estimate(0.25, 0.2, 0.3),
+        "energy_pointing_game": _estimate(0.25, 0.2, 0.3),
+        "precision": _estimate(0.5, 0.4, 0.6),
+        "case_shares": {"overall": {"right_accurate": _estimate(0.1, 0.05, 0.15)}},
+    }
     report = {"models": {"trust_guided_gradcam": row, "rrr": row}, "champion": {"model": "rrr", "criterion": "by a rule " * 30}}
     text = summary_table(report)
     lines = text.splitlines()

@@ -21,8 +21,10 @@ def check_for(env: str | None) -> LineageCheck:
     [
         (["baseline.model", "trust_mask.model"], "baseline,trust"),
         (["baseline.maps", "baseline.predictions"], "saliency"),
-        (["source_metrics", "baseline.maps", "baseline.error_detection", "baseline.robustness"],
-         "baseline,trust,saliency,error_detection,robustness"),  # trust: it reads the baseline's model
+        (
+            ["source_metrics", "baseline.maps", "baseline.error_detection", "baseline.robustness"],
+            "baseline,trust,saliency,error_detection,robustness",
+        ),  # trust: it reads the baseline's model
         (["metrics", "baseline.model"], "baseline,trust,saliency,error_detection,robustness,criticism,evaluation"),
         (["test_set"], "ingestion"),
     ],

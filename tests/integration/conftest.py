@@ -42,7 +42,9 @@ def kedro(project: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     ``env`` names a tracking URI."""
     base = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     full_env = {**base, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1", "MPLBACKEND": "Agg", **(env or {})}
-    return subprocess.run([str(KEDRO), *args], cwd=project, env=full_env, capture_output=True, text=True, timeout=1800)  # a busy 2-core machine: minutes
+    return subprocess.run(
+        [str(KEDRO), *args], cwd=project, env=full_env, capture_output=True, text=True, timeout=1800
+    )  # a busy 2-core machine: minutes
 
 
 def copy_project(dest: Path) -> Path:
@@ -115,7 +117,10 @@ def champion_predictions(tracking_uri: str, model_uri: str, test_npz: Path) -> l
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     done = subprocess.run(
         [sys.executable, "-c", CHAMPION_PREDICTS, tracking_uri, model_uri, str(test_npz)],
-        capture_output=True, text=True, timeout=300, env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return [int(v) for v in done.stdout.split()]

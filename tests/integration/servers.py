@@ -56,7 +56,10 @@ def _mlflow(command: list[str], log: Path) -> Iterator[str]:
     with open(log, "w") as out:
         server = subprocess.Popen(
             [str(MLFLOW), *command, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 180
@@ -113,8 +116,9 @@ def postgres(database: str, bin_dir: Path) -> Iterator[str]:
         return subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=300, cwd=home)
 
     try:
-        done = as_server(str(bin_dir / "initdb"), "-D", str(data), "-U", "trustcnn", "--auth=trust", "--no-locale",
-                         "--encoding=UTF8", "--no-sync")
+        done = as_server(
+            str(bin_dir / "initdb"), "-D", str(data), "-U", "trustcnn", "--auth=trust", "--no-locale", "--encoding=UTF8", "--no-sync"
+        )
         assert done.returncode == 0, f"initdb failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
         options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={home} -c fsync=off"
         done = as_server(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "180", "start")

@@ -11,8 +11,15 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("TRUSTCNN_CHROMIUM", "/usr/bin/chromium"))
 # Chromium on a machine with a closed network (see the project README): no background traffic.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def unavailable(program: str, package: str) -> NoReturn:

@@ -44,10 +44,18 @@ def annotating(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def server(annotating: Path):
     """``trustcnn study serve --task both``: the comparison questions at /, the annotation task at /annotate/."""
     port = free_port()
-    log = open(annotating / "serve.log", "w")
+    log = open(annotating / "serve.log", "w")  # noqa: SIM115 - the server writes it until teardown
     where = [
-        "--task", "both", "--package", str(STUDY / "package"), "--db", str(STUDY / "responses.sqlite"),
-        "--annotation-package", str(ANNOTATION / "package"), "--marks-db", str(ANNOTATION / "marks.sqlite"),
+        "--task",
+        "both",
+        "--package",
+        str(STUDY / "package"),
+        "--db",
+        str(STUDY / "responses.sqlite"),
+        "--annotation-package",
+        str(ANNOTATION / "package"),
+        "--marks-db",
+        str(ANNOTATION / "marks.sqlite"),
     ]
     process = subprocess.Popen([str(TRUSTCNN), "study", "serve", *where, "--port", str(port)], cwd=annotating, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -156,7 +164,9 @@ def test_with_javascript_arrow_keys_move_between_cells_and_the_brush_paints_pixe
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))  # the script's own errors, and any refused request
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        page.on(
+            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+        )
         _start_by_keyboard(page, server)
         page.wait_for_selector("[role=toolbar] button")
         page.keyboard.press("ArrowRight")
@@ -182,7 +192,7 @@ def test_with_javascript_arrow_keys_move_between_cells_and_the_brush_paints_pixe
         browser.close()
 
     new = {key: mask for key, mask in _marks(annotating).items() if key not in before}
-    assert list(item for _, item in new) == [items[0]["item_id"]]
+    assert [item for _, item in new] == [items[0]["item_id"]]
     np.testing.assert_array_equal(next(iter(new.values())), grid.cell_mask([grid.cols + 1]) | brush)
 
 
@@ -202,7 +212,9 @@ def test_twenty_people_mark_at_once_and_nothing_is_lost(server: str, annotating:
             cells = sorted(rng.choice(grid.n_cells, size=int(rng.integers(0, 12)), replace=False).tolist())
             form = [("item_id", item["item_id"]), *(("cell", str(c)) for c in cells)]
             start = time.perf_counter()
-            status, _, _ = _request(f"{server}/p/{token}/mark", urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+            status, _, _ = _request(
+                f"{server}/p/{token}/mark", urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+            )
             latencies.append(time.perf_counter() - start)
             assert status == 303
             sent[item["item_id"]] = cells
@@ -216,17 +228,22 @@ def test_twenty_people_mark_at_once_and_nothing_is_lost(server: str, annotating:
     by_participant: dict[str, dict[str, np.ndarray]] = {}
     for (participant_id, item), mask in new.items():
         by_participant.setdefault(participant_id, {})[item] = mask
-    sent_masks = sorted(
-        (tuple(np.packbits(grid.cell_mask(sent[item["item_id"]])).tobytes() for item in items) for _, sent, _ in results)
-    )
+    sent_masks = sorted((tuple(np.packbits(grid.cell_mask(sent[item["item_id"]])).tobytes() for item in items) for _, sent, _ in results))
     stored_masks = sorted(tuple(np.packbits(masks[item["item_id"]]).tobytes() for item in items) for masks in by_participant.values())
     assert stored_masks == sent_masks, "each person's marks are what they sent, cell for cell"
     latencies = [t for _, _, result in results for t in result]
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "annotation_load.json").write_text(json.dumps({
-        "participants": PARTICIPANTS, "submissions": len(latencies),
-        "p50_s": float(np.median(latencies)), "p95_s": float(np.percentile(latencies, 95)),
-    }, indent=1))
+    (ARTIFACTS / "annotation_load.json").write_text(
+        json.dumps(
+            {
+                "participants": PARTICIPANTS,
+                "submissions": len(latencies),
+                "p50_s": float(np.median(latencies)),
+                "p95_s": float(np.percentile(latencies, 95)),
+            },
+            indent=1,
+        )
+    )
 
     token = results[0][0]
     item = items[0]["item_id"]
@@ -244,4 +261,3 @@ def test_twenty_people_mark_at_once_and_nothing_is_lost(server: str, annotating:
     after = _marks(annotating)
     assert after.keys() == marks.keys() and all(np.array_equal(after[k], marks[k]) for k in marks), "nothing stored by a refused request"
     assert _request(f"{server}/healthz")[0] == 200, "the server keeps serving"
-

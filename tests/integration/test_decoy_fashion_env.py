@@ -51,8 +51,9 @@ def test_decoy_fashion_over_seeds_beside_the_published_numbers(project: Path, tm
     others = set(yaml.safe_load(env_file.read_text())["trust_variants"]) - {"rrr"}
     env_file.write_text(yaml.safe_dump({k: v for k, v in tiny.items() if not k.startswith("_") and k not in others}))
     for seed in (0, 1):
-        result = kedro(project, "run", "--pipelines=replicate", f"--params=seed={seed},replicate.active=true",
-                       env={"KEDRO_ENV": "decoy_fashion"})
+        result = kedro(
+            project, "run", "--pipelines=replicate", f"--params=seed={seed},replicate.active=true", env={"KEDRO_ENV": "decoy_fashion"}
+        )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     result = kedro(project, "run", "--pipelines=aggregate", env={"KEDRO_ENV": "decoy_fashion"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -43,9 +43,17 @@ def test_dvc_set_param_changes_only_the_values_it_sets(tmp_path: Path) -> None:
     subprocess.run(["git", "clone", "--quiet", str(PROJECT), str(clone)], check=True, timeout=600)
     before = parameters(clone / "conf")
     # Queued, not run: DVC writes the edited file into the experiment's stash commit, as for a run.
-    git(clone, "dvc", "exp", "run", "--queue",
-        "-S", f"{TRUST}:+trust_gradcam.trust.lam=0.2",       # a key the variant takes from trust_defaults
-        "-S", f"{TRUST}:rrr.trust.w_rrr=0.002")               # a key the variant sets itself
+    git(
+        clone,
+        "dvc",
+        "exp",
+        "run",
+        "--queue",
+        "-S",
+        f"{TRUST}:+trust_gradcam.trust.lam=0.2",  # a key the variant takes from trust_defaults
+        "-S",
+        f"{TRUST}:rrr.trust.w_rrr=0.002",
+    )  # a key the variant sets itself
     edited = tmp_path / "edited"
     shutil.copytree(clone / "conf", edited)
     written = git(clone, "git", "show", f"refs/exps/celery/stash:{TRUST}")
@@ -54,7 +62,12 @@ def test_dvc_set_param_changes_only_the_values_it_sets(tmp_path: Path) -> None:
     lines = difflib.unified_diff((clone / TRUST).read_text().splitlines(), written.splitlines(), n=0, lineterm="")
     changed = [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert [line[0] + line[1:].split("#")[0].strip() for line in changed] == [
-        "-trust: {}", "+trust:", "+lam: 0.2", "-w_rrr: 0.001", "+w_rrr: 0.002"], changed
+        "-trust: {}",
+        "+trust:",
+        "+lam: 0.2",
+        "-w_rrr: 0.001",
+        "+w_rrr: 0.002",
+    ], changed
     after = parameters(edited)
     changed = {k: (before.get(k), after.get(k)) for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     assert changed == {"trust_gradcam.trust.lam": (0.5, 0.2), "rrr.trust.w_rrr": (0.001, 0.002)}

@@ -35,7 +35,9 @@ IDENTITY = {
 def run(clone: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env |= {"PATH": f"{BIN}:{env['PATH']}", "KEDRO_DISABLE_TELEMETRY": "1", "MPLBACKEND": "Agg", **IDENTITY}
-    result = subprocess.run(args, cwd=clone, env=env, capture_output=True, text=True, timeout=3600)  # a busy 2-core machine: a full repro took > 15 min
+    result = subprocess.run(
+        args, cwd=clone, env=env, capture_output=True, text=True, timeout=3600
+    )  # a busy 2-core machine: a full repro took > 15 min
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
@@ -118,9 +120,7 @@ def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> 
     head = run(clone, "git", "rev-parse", "HEAD").stdout.strip()
     client = MlflowClient(tracking_uri=f"sqlite:///{clone / 'mlflow.db'}")
     experiment = client.get_experiment_by_name("trustcnn")
-    named = client.search_runs(
-        [experiment.experiment_id], "tags.mlflow.runName = 'baseline'", order_by=["attributes.start_time DESC"]
-    )
+    named = client.search_runs([experiment.experiment_id], "tags.mlflow.runName = 'baseline'", order_by=["attributes.start_time DESC"])
     # The `baseline` stage's kedro-mlflow run is named after its pipeline (and tagged with its DVC
     # stage); the model's run is nested in it. The latest one: the forced re-run above trained the
     # baseline a second time.

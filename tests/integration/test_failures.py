@@ -34,8 +34,12 @@ def _start(project: Path, *args: str) -> tuple[subprocess.Popen, Path]:
     # As in a terminal: a shell's background job (e.g. CI started with `&`) ignores SIGINT, and
     # an ignored disposition is inherited, so Ctrl-C's signal would never reach the run.
     process = subprocess.Popen(
-        [str(KEDRO), "run", *args], cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        [str(KEDRO), "run", *args],
+        cwd=project,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - this test starts no threads
     )
     return process, log
 
@@ -113,7 +117,7 @@ def test_a_run_killed_with_sigkill_is_cleaned_up_by_the_next_run(project: Path) 
     statuses = _statuses(project)
     assert "RUNNING" not in statuses and SMOKE_RUN in statuses["KILLED"]
     assert not list((project / "data" / ".trustcnn").glob("journal-*"))
-    assert not [p for p in (project / "data").rglob(".*.tmp-*")]
+    assert not list((project / "data").rglob(".*.tmp-*"))
     assert _outputs(project) == before
 
 

@@ -37,8 +37,8 @@ def test_every_variant_on_human_masks_trains_on_them_and_is_registered(smoke_run
     client = MlflowClient(tracking_uri=f"sqlite:///{smoke_run / 'mlflow.db'}")
     for name in HUMAN:
         history = json.loads((smoke_run / SMOKE_DATA / f"08_reporting/{name}/history.json").read_text())
-        assert history[-1][f"train_{PENALTY[name]}"] > 0, name    # the 20 marked images
-        assert history[-1][f"val_{PENALTY[name]}"] == 0.0, name   # nobody marks the validation split
+        assert history[-1][f"train_{PENALTY[name]}"] > 0, name  # the 20 marked images
+        assert history[-1][f"val_{PENALTY[name]}"] == 0.0, name  # nobody marks the validation split
         (version,) = client.search_model_versions(f"name = '{SMOKE_EXPERIMENT}-{name}'")
         params = client.get_run(version.run_id).data.params
         assert (params["optim.masks"], params["human_masks.marked"]) == ("human", "20"), name

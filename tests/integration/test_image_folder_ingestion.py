@@ -32,7 +32,9 @@ def test_messy_folder_is_ingested_and_every_bad_file_reported(project: Path, tmp
     photos = tmp_path / "photos"
     _photo_folder(photos)
     result = kedro(
-        project, "run", "--pipelines=ingestion",
+        project,
+        "run",
+        "--pipelines=ingestion",
         f"--params=data.source=image_folder,data.root={photos},data.decoy.enabled=false,data.image_size=32",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

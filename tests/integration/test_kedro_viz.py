@@ -77,7 +77,8 @@ def test_the_built_site_renders_the_transfer_pipeline_offline(site: str) -> None
             page.wait_for_function(
                 "names => names.every(name => Array.from(document.querySelectorAll('.pipeline-node'))"
                 ".some(node => node.textContent.trim() === name))",
-                arg=sorted(expected), timeout=180_000,
+                arg=sorted(expected),
+                timeout=180_000,
             )
             page.mouse.move(1550, 950)  # empty canvas: no tooltip or hover in the picture
             page.wait_for_timeout(1000)  # the zoom-to-fit transition

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 ARTIFACTS = PROJECT / "test-artifacts"
 # MLflow 3.17's assistant panel opens itself on a first visit, over a third of the page; these
 # are the UI's own localStorage keys for "closed" and "already opened once".
-NO_ASSISTANT = ("localStorage.setItem('mlflow.assistant.panelOpen_v1', 'false');"
-                "localStorage.setItem('mlflow.assistant.fab.autoOpenedOnFirstLoad_v1', 'true');")
+NO_ASSISTANT = (
+    "localStorage.setItem('mlflow.assistant.panelOpen_v1', 'false');"
+    "localStorage.setItem('mlflow.assistant.fab.autoOpenedOnFirstLoad_v1', 'true');"
+)
 EXPANDER = 'button[data-component-id*="runnamecellrenderer"]'  # the +/- before a parent run's name
 
 

@@ -75,7 +75,9 @@ def _run(project: Path, *args: str) -> None:
 def _serve(project: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = open(project / "serve.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen([str(TRUSTCNN), "study", "serve", "--task", "annotate", "--port", str(port)], cwd=project, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [str(TRUSTCNN), "study", "serve", "--task", "annotate", "--port", str(port)], cwd=project, stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:

@@ -12,11 +12,11 @@ from mlflow.tracking import MlflowClient
 
 from .conftest import SMOKE_DATA, SMOKE_EXPERIMENT, copy_project, kedro
 
-VARIANTS = ("trust_gradcam", "trust_mask", "rrr")   # one with a grid search (nested runs), one with masks, RRR
-SMOKE = {"KEDRO_ENV": "smoke"}                       # the variant list comes from the environment KEDRO_ENV names
+VARIANTS = ("trust_gradcam", "trust_mask", "rrr")  # one with a grid search (nested runs), one with masks, RRR
+SMOKE = {"KEDRO_ENV": "smoke"}  # the variant list comes from the environment KEDRO_ENV names
 
 
-Fact = tuple[tuple[str, ...], str]   # (names of the nested runs down to it, "status" / "params.x" / …)
+Fact = tuple[tuple[str, ...], str]  # (names of the nested runs down to it, "status" / "params.x" / …)
 
 
 def mlflow_tree(client: MlflowClient, run_id: str, path: tuple[str, ...] = ()) -> dict[Fact, Any]:
@@ -71,7 +71,7 @@ def test_parallel_runner_gives_the_serial_mlflow_tree_and_files(trained_baseline
 
     serial_tree, parallel_tree = last_run_tree(serial), last_run_tree(parallel)
     assert children(serial_tree) == set(VARIANTS)
-    assert len(children(serial_tree, "trust_gradcam")) == 9   # the grid's points, nested
+    assert len(children(serial_tree, "trust_gradcam")) == 9  # the grid's points, nested
     assert parallel_tree[(), "status"] == "FINISHED"
     assert {k: v for k, v in parallel_tree.items() if parallel_tree.get(k) != serial_tree.get(k)} == {
         k: v for k, v in serial_tree.items() if parallel_tree.get(k) != serial_tree.get(k)

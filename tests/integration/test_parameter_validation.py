@@ -24,15 +24,20 @@ def errors(result) -> list[str]:
     [
         ("baseline.lr=-0.1", "baseline.lr = -0.1: must be greater than 0"),
         ("trust_gradcam.trust.lam=1.5", "trust_gradcam.trust.lam = 1.5: must be less than or equal to 1"),
-        ("trust_gradcam.trust.saliency_method=lime", "trust_gradcam.trust.saliency_method = lime: unknown saliency method 'lime'; "
-                                                     "choose one of: gradcam, guided_gradcam, input_x_gradient, occlusion"),
+        (
+            "trust_gradcam.trust.saliency_method=lime",
+            "trust_gradcam.trust.saliency_method = lime: unknown saliency method 'lime'; "
+            "choose one of: gradcam, guided_gradcam, input_x_gradient, occlusion",
+        ),
         ("baseline.lr=inf", "baseline.lr = inf: must be a finite number"),
         ("baseline.lrr=0.1", "baseline.lrr = 0.1: no such parameter (did you mean lr?)"),
         ("data.classes=[3]", "data.classes = [3]: must have at least 2 items, not 1"),
         ("data.seed=-1", "data.seed = -1: must be greater than or equal to 0"),
         ("evaluation.n_resamples=10000000", "evaluation.n_resamples = 10000000: must be less than or equal to 100000"),
-        ("model.backbone_weights=/etc/passwd", "model.backbone_weights = /etc/passwd: /etc/passwd cannot be read as a torch "
-                                               "checkpoint (IndexError: list index out of range)"),
+        (
+            "model.backbone_weights=/etc/passwd",
+            "model.backbone_weights = /etc/passwd: /etc/passwd cannot be read as a torch checkpoint (IndexError: list index out of range)",
+        ),
     ],
 )
 def test_invalid_parameter_stops_the_run_before_training(project: Path, override: str, line: str) -> None:
@@ -47,8 +52,10 @@ def test_every_bad_key_gets_its_line_and_verbose_shows_the_traceback(project: Pa
         "Error: data.seed = -1: must be greater than or equal to 0",
         "Error: baseline.lr = inf: must be a finite number",
     ]
-    for shown in (kedro(project, "run", "--pipelines=transfer", "--env=smoke", both, "--verbose"),
-                  kedro(project, "run", "--pipelines=transfer", "--env=smoke", both, env={"TRUSTCNN_DEBUG": "1"})):
+    for shown in (
+        kedro(project, "run", "--pipelines=transfer", "--env=smoke", both, "--verbose"),
+        kedro(project, "run", "--pipelines=transfer", "--env=smoke", both, env={"TRUSTCNN_DEBUG": "1"}),
+    ):
         output = shown.stdout + shown.stderr
         assert shown.returncode != 0
         assert "Traceback" in output and "ParameterError" in output, output[-2000:]
@@ -66,11 +73,17 @@ def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Pa
 @pytest.mark.parametrize(
     "override, start",
     [
-        ("baselin.lr=0.1", "unknown parameter(s) 'baselin' (did you mean 'baseline'?): no pipeline reads them and no configuration "
-                           "file sets them; known: ["),
-        ("bias.methods.0=gradcam", "--params bias.methods.0=gradcam cannot be merged into the configuration (ConfigTypeError: "
-                                   "Cannot merge DictConfig with ListConfig): a list-valued parameter is set whole (e.g. "
-                                   "--params='bias.methods=[gradcam]'), not by index or sub-key"),
+        (
+            "baselin.lr=0.1",
+            "unknown parameter(s) 'baselin' (did you mean 'baseline'?): no pipeline reads them and no configuration "
+            "file sets them; known: [",
+        ),
+        (
+            "bias.methods.0=gradcam",
+            "--params bias.methods.0=gradcam cannot be merged into the configuration (ConfigTypeError: "
+            "Cannot merge DictConfig with ListConfig): a list-valued parameter is set whole (e.g. "
+            "--params='bias.methods=[gradcam]'), not by index or sub-key",
+        ),
         ("trust_variants=[]", "trust_variants is [] for this run"),
         ("seed=-1", "Parameter 'seed' must be a whole number ≥ 0"),
         ("human_mask_variants=[]", "human_mask_variants is [] for this run"),

@@ -24,9 +24,8 @@ from .system import postgres_bin
 def team_server(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """(server URL, its database URI, the directory its artifacts are proxied to)."""
     artifacts = tmp_path / "artifacts"
-    with servers.postgres("mlflow", postgres_bin()) as database:
-        with servers.mlflow_server(database, artifacts, tmp_path / "server.log") as url:
-            yield url, database, artifacts
+    with servers.postgres("mlflow", postgres_bin()) as database, servers.mlflow_server(database, artifacts, tmp_path / "server.log") as url:
+        yield url, database, artifacts
 
 
 def _only(paths: list[Path]) -> Path:

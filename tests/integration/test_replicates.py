@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,8 +22,17 @@ BIN = Path(sys.executable).parent
 SEEDS = Path("conf/base/parameters_replicate.yml")
 SUMMARY = Path("data/08_reporting/replicates/summary.json")
 # The parts the top-level seed reaches, as the run of each replicate logs them.
-SEEDED_PARAMS = ("data.seed", "source_training.seed", "baseline.seed", "rrr.trust.seed", "saliency.seed", "evaluation.seed",
-                 "error_detection.seed", "robustness.seed", "user_study.seed")
+SEEDED_PARAMS = (
+    "data.seed",
+    "source_training.seed",
+    "baseline.seed",
+    "rrr.trust.seed",
+    "saliency.seed",
+    "evaluation.seed",
+    "error_detection.seed",
+    "robustness.seed",
+    "user_study.seed",
+)
 MODELS = {"baseline", "no_decoy", "rrr"}
 
 
@@ -125,8 +133,9 @@ def test_summary_forest_plot_and_the_champion_the_main_run_follows(clone: Path) 
     assert holder == [f"trustcnn-{champion['model']}"]
     study = json.loads((clone / "data/08_reporting/user_study/key.json").read_text())
     assert champion["model"] in study["models"]
-    aggregate = client(clone).search_runs([client(clone).get_experiment_by_name("trustcnn").experiment_id],
-                                          "tags.mlflow.runName = 'aggregate'")[0]
+    aggregate = client(clone).search_runs(
+        [client(clone).get_experiment_by_name("trustcnn").experiment_id], "tags.mlflow.runName = 'aggregate'"
+    )[0]
     assert aggregate.data.tags["trustcnn.seeds"] == "0,1"
 
 

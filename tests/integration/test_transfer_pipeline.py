@@ -38,8 +38,15 @@ def test_metrics_json_has_every_model_and_estimate(smoke_run: Path) -> None:
         assert sum(shares) == pytest.approx(1.0)
         # Reliance on the decoy, without trained maps (the smoke baseline may not be fooled,
         # so gap_closed may be null: then every model's is).
-        for key in ("accuracy_consistent", "accuracy_swapped", "decoy_drop", "decoy_flip_rate",
-                    "decoy_share_gradcam", "decoy_share_guided_gradcam", "decoy_share_input_x_gradient"):
+        for key in (
+            "accuracy_consistent",
+            "accuracy_swapped",
+            "decoy_drop",
+            "decoy_flip_rate",
+            "decoy_share_gradcam",
+            "decoy_share_guided_gradcam",
+            "decoy_share_input_x_gradient",
+        ):
             lo, hi = row[key]["ci95"]
             assert lo <= row[key]["value"] <= hi, (name, key)
         assert "value" in row["gap_closed"] and "input_x_gradient" in row["by_method"]
@@ -85,7 +92,7 @@ def test_figures_and_arrays_are_written(smoke_run: Path) -> None:
         scores = np.load(smoke_run / SMOKE_DATA / f"07_model_output/scores/{name}.npz")
         assert {"correct", "accurate", "gradcam.energy_in_mask", "input_x_gradient.decoy_share"} <= set(scores.files)
         assert (smoke_run / SMOKE_DATA / f"06_models/{name}/model.pt").stat().st_size > 0
-    leftovers = [p for p in smoke_run.rglob(".*.tmp-*")]
+    leftovers = list(smoke_run.rglob(".*.tmp-*"))
     assert not leftovers, f"temporary files left behind: {leftovers}"
 
 
@@ -118,7 +125,12 @@ def test_mlflow_has_a_parent_run_and_one_nested_run_per_model(smoke_run: Path) -
     assert "test_accuracy" in metric_names[0] and "test_accuracy_ci_low" in metric_names[0]
     assert all(m.startswith(("training/", "test_")) for m in set.union(*metric_names)), set.union(*metric_names)
     objectives = {name: by_name[name].data.params["objective"] for name in ("baseline", "trust_gradcam", "rrr", "rrr_gradcam")}
-    assert objectives == {"baseline": "ce", "trust_gradcam": "ce+eq4+eq5+eq6", "rrr": "ce+penalty_rrr", "rrr_gradcam": "ce+penalty_rrr_gradcam"}
+    assert objectives == {
+        "baseline": "ce",
+        "trust_gradcam": "ce+eq4+eq5+eq6",
+        "rrr": "ce+penalty_rrr",
+        "rrr_gradcam": "ce+penalty_rrr_gradcam",
+    }
     # The parent reads like a report: a few headline numbers per model, parameters as flat keys.
     summary = by_name[SMOKE_RUN].data
     assert {f"{name}.accuracy" for name in MODELS} <= set(summary.metrics)

@@ -61,7 +61,7 @@ def study(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(study: Path):
     port = free_port()
-    log = open(study / "serve.log", "w")
+    log = open(study / "serve.log", "w")  # noqa: SIM115 - the server writes it until teardown
     where = ["--package", str(STUDY / "package"), "--db", str(STUDY / "responses.sqlite")]  # the smoke env's study
     backups = ["--backup-every", "0.1", "--backup-to", str(study / SCHEDULED)]  # every 6 s
     process = subprocess.Popen([str(TRUSTCNN), "study", "serve", *where, "--port", str(port), *backups], cwd=study, stdout=log, stderr=log)
@@ -143,18 +143,20 @@ def test_a_participant_answers_everything_in_chromium_leaving_and_resuming_once(
 
     answers = _answers(study)
     assert len(answers) == total and len({a[0] for a in answers}) == 1
-    choices = dict((item, choice) for _, item, choice in answers)
+    choices = {item: choice for _, item, choice in answers}
     first = items[0]
     assert choices[first["item_id"]] == first["options"][0]["option_id"]
     assert sorted(choices.values()).count("same") == half - 1 and list(choices.values()).count("cant_distinguish") == len(items) - half
 
     export = study / "answers.csv"
     where = ["--db", str(STUDY / "responses.sqlite"), "--key", str(STUDY / "key.json")]
-    done = subprocess.run([str(TRUSTCNN), "study", "export", *where, "--out", str(export)], cwd=study, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(TRUSTCNN), "study", "export", *where, "--out", str(export)], cwd=study, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(export.open()))
     assert len(rows) == total and {r["cs_degree"] for r in rows} == {"yes"}
-    assert [r for r in rows if r["item_id"] == first["item_id"]][0]["chosen_model"] != ""
+    assert next(r for r in rows if r["item_id"] == first["item_id"])["chosen_model"] != ""
     assert "token" not in rows[0]
 
     result = kedro(study, "run", "--pipelines=user_study", "--env=smoke")
@@ -197,13 +199,13 @@ def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(s
         latencies = [t for result in pool.map(partial(_participant, server, items), range(PARTICIPANTS)) for t in result]
     answers = _answers(study)
     assert len(answers) - before == PARTICIPANTS * len(items), "every answer stored exactly once"
-    assert len(set((p, i) for p, i, _ in answers)) == len(answers)
+    assert len({(p, i) for p, i, _ in answers}) == len(answers)
     p95 = float(np.percentile(latencies, 95))
-    (ARTIFACTS / "study_load.json").write_text(json.dumps(
-        {"participants": PARTICIPANTS, "answers": len(latencies), "p50_s": float(np.median(latencies)), "p95_s": p95}, indent=1
-    ))
+    (ARTIFACTS / "study_load.json").write_text(
+        json.dumps({"participants": PARTICIPANTS, "answers": len(latencies), "p50_s": float(np.median(latencies)), "p95_s": p95}, indent=1)
+    )
 
-    status, headers, _ = _request(f"{server}/start", BACKGROUND)
+    _status, headers, _ = _request(f"{server}/start", BACKGROUND)
     token = headers["Location"].rsplit("/", 1)[-1]
     item = items[0]["item_id"]
     refused = {
@@ -224,9 +226,9 @@ def test_twenty_participants_at_once_lose_nothing_and_bad_requests_are_refused(s
 
 def _acknowledged_answers(db: Path) -> set[tuple[str, str, str]]:
     with sqlite3.connect(db) as connection:
-        return set(connection.execute(
-            "SELECT p.token, a.item_id, a.choice FROM answers a JOIN participants p USING (participant_id)"
-        ).fetchall())
+        return set(
+            connection.execute("SELECT p.token, a.item_id, a.choice FROM answers a JOIN participants p USING (participant_id)").fetchall()
+        )
 
 
 def test_a_backup_under_load_restores_every_answer_acknowledged_before_it_finished(server: str, study: Path, tmp_path: Path) -> None:
@@ -258,18 +260,24 @@ def test_a_backup_under_load_restores_every_answer_acknowledged_before_it_finish
     with sqlite3.connect(f"{backup.as_uri()}?mode=ro", uri=True) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
-    refused = subprocess.run([str(TRUSTCNN), "study", "restore", str(backup), "--db", str(STUDY / "responses.sqlite")],
-                             cwd=study, capture_output=True, text=True, timeout=600)
+    refused = subprocess.run(
+        [str(TRUSTCNN), "study", "restore", str(backup), "--db", str(STUDY / "responses.sqlite")],
+        cwd=study,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
     assert "is in use by pid " in refused.stderr and "trustcnn study serve on 127.0.0.1:" in refused.stderr
-    assert set(a for _, a in acknowledged) <= _acknowledged_answers(db), "the served database lost nothing"
+    assert {a for _, a in acknowledged} <= _acknowledged_answers(db), "the served database lost nothing"
 
     fresh = tmp_path / "restored" / "responses.sqlite"
-    restored = subprocess.run([str(TRUSTCNN), "study", "restore", str(backup), "--db", str(fresh)],
-                              capture_output=True, text=True, timeout=600)
+    restored = subprocess.run(
+        [str(TRUSTCNN), "study", "restore", str(backup), "--db", str(fresh)], capture_output=True, text=True, timeout=600
+    )
     assert restored.returncode == 0, restored.stderr
     assert set(before) <= _acknowledged_answers(fresh), "every answer acknowledged before the backup finished"
-    assert _acknowledged_answers(fresh) <= set(a for _, a in acknowledged) | _acknowledged_answers(db)
+    assert _acknowledged_answers(fresh) <= {a for _, a in acknowledged} | _acknowledged_answers(db)
 
     scheduled = sorted((study / SCHEDULED).glob("*.sqlite"))  # the server's own --backup-every 0.1
     assert scheduled and "backup: " in (study / "serve.log").read_text()

@@ -10,10 +10,20 @@ from trustcnn.metrics.agreement import fleiss_kappa, iou, mark_agreement, pairwi
 
 # The worked example of Fleiss' κ (Wikipedia, "Fleiss' kappa"): 10 subjects, 14 raters, 5
 # categories; P̄ = 0.378, P_e = 0.213, κ = 0.210.
-FLEISS_EXAMPLE = np.array([
-    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
-])
+FLEISS_EXAMPLE = np.array(
+    [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
+)
 
 
 def test_fleiss_kappa_reproduces_the_worked_example() -> None:
@@ -47,7 +57,7 @@ def test_pixel_kappa_equals_kappa_over_cells() -> None:
 
 
 def test_pixel_kappa_pools_images_with_different_numbers_of_people() -> None:
-    a = np.array([[[1, 0]], [[1, 0]]], dtype=bool)             # two people agree
+    a = np.array([[[1, 0]], [[1, 0]]], dtype=bool)  # two people agree
     b = np.array([[[1, 1]], [[0, 1]], [[0, 1]]], dtype=bool)  # three people, one pixel split 1:2
     # Subjects (marked, not): (2,0), (0,2), (1,2), (3,0): P_i = 1, 1, 1/3, 1; p_marked = 6/10.
     p_bar = (1 + 1 + 1 / 3 + 1) / 4
@@ -68,7 +78,7 @@ def test_pairwise_iou_averages_pairs_then_images() -> None:
     b = np.array([[0, 1, 1, 0]], dtype=bool)
     c = np.array([[1, 1, 1, 1]], dtype=bool)
     image_1 = np.stack([a, b, c])  # pairs: a-b 1/3, a-c 2/4, b-c 2/4
-    image_2 = np.stack([a, a])     # 1
+    image_2 = np.stack([a, a])  # 1
     assert pairwise_iou([image_1, image_2, np.stack([a])]) == pytest.approx(((1 / 3 + 1 / 2 + 1 / 2) / 3 + 1) / 2)
     assert pairwise_iou([np.stack([a])]) is None
 

@@ -1,4 +1,3 @@
-
 import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, recall_score

@@ -11,9 +11,9 @@ from trustcnn.metrics import decoy_share, gap_closed, view_estimates
 def test_view_estimates_by_hand() -> None:
     labels = np.array([0, 1, 2, 0, 1, 2, 0, 1])
     views = {
-        "consistent": labels.copy(),                       # all right
-        "random": np.array([0, 1, 0, 0, 2, 2, 1, 1]),      # 5/8 right
-        "swapped": np.array([1, 1, 0, 0, 2, 0, 1, 0]),     # 2/8 right, 6/8 differ from consistent
+        "consistent": labels.copy(),  # all right
+        "random": np.array([0, 1, 0, 0, 2, 2, 1, 1]),  # 5/8 right
+        "swapped": np.array([1, 1, 0, 0, 2, 0, 1, 0]),  # 2/8 right, 6/8 differ from consistent
     }
     row = view_estimates(labels, views, n_resamples=200, seed=0)
     assert row["accuracy_consistent"]["value"] == 1.0
@@ -27,9 +27,9 @@ def test_view_estimates_by_hand() -> None:
 
 def test_gap_closed_by_hand_and_its_bounds() -> None:
     n = 200
-    reference = np.ones(n)                     # accuracy 1.0
-    baseline = (np.arange(n) % 2 == 0) * 1.0   # 0.5
-    half = (np.arange(n) % 4 != 3) * 1.0       # 0.75: half the gap
+    reference = np.ones(n)  # accuracy 1.0
+    baseline = (np.arange(n) % 2 == 0) * 1.0  # 0.5
+    half = (np.arange(n) % 4 != 3) * 1.0  # 0.75: half the gap
     estimate = gap_closed(half, baseline, reference, n_resamples=500, seed=0)
     assert estimate["value"] == pytest.approx(0.5)
     assert estimate["ci95"][0] < 0.5 < estimate["ci95"][1]

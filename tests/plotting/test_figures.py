@@ -43,8 +43,13 @@ def test_overlay_grid_rejects_mismatched_models():
 def _history(extra: bool):
     rows = []
     for epoch in range(1, 6):
-        row = {"epoch": epoch, "train_loss": 1 / epoch, "val_loss": 1.1 / epoch,
-               "train_accuracy": 1 - 0.5 / epoch, "val_accuracy": 1 - 0.6 / epoch}
+        row = {
+            "epoch": epoch,
+            "train_loss": 1 / epoch,
+            "val_loss": 1.1 / epoch,
+            "train_accuracy": 1 - 0.5 / epoch,
+            "val_accuracy": 1 - 0.6 / epoch,
+        }
         if extra:
             row.update(loss_ce=0.9 / epoch, penalty_wrong=0.2 / epoch, penalty_right=0.1)
         rows.append(row)

@@ -27,9 +27,7 @@ def test_preview_draws_mask_and_decoy_outlines(train):
 
 
 def test_preview_without_masks_and_fewer_images_than_n(train):
-    plain = ImageSet(
-        images=train.images[:3], labels=train.labels[:3], class_names=train.class_names
-    )
+    plain = ImageSet(images=train.images[:3], labels=train.labels[:3], class_names=train.class_names)
     fig = preview_grid(plain, n=16)
     assert len(fig.axes) == 3
     assert all(len(ax.collections) == 0 for ax in fig.axes)

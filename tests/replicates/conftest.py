@@ -15,13 +15,17 @@ def estimate(value: float | None) -> dict[str, Any]:
 
 def metrics(seed: int) -> dict[str, Any]:
     """``good`` beats the baseline in every seed; ``mixed`` only in some; ``no_decoy`` is the reference."""
+
     def row(accuracy: float, flips: float, gap: float | None, right: float) -> dict[str, Any]:
         return {
-            "accuracy": estimate(accuracy), "decoy_flip_rate": estimate(flips), "gap_closed": estimate(gap),
+            "accuracy": estimate(accuracy),
+            "decoy_flip_rate": estimate(flips),
+            "gap_closed": estimate(gap),
             "case_shares": {"overall": {"right_accurate": estimate(right)}, "per_class": {"0": {"right_accurate": 0.5}}},
             "error_detection": {"conductance": {"auroc": estimate(0.8 + 0.01 * seed), "coverage": 0.9}},
             "ssim_vs_baseline": estimate(0.5),
         }
+
     wiggle = (-0.01, 0.0, 0.01)[seed % 3]
     return {
         "models": {
@@ -39,7 +43,10 @@ def replicate(seed: int, parameters: dict[str, Any] = PARAMETERS) -> dict[str, A
     from trustcnn.replicates.parameters import experiment_parameters
 
     made_from = experiment_parameters({**parameters, "seed": seed})
-    return {"metrics": metrics(seed), "record": {"seed": seed, "parameters": made_from, "machine": {"cpu": "test CPU", "torch_threads": 1, "torch": "x"}}}
+    return {
+        "metrics": metrics(seed),
+        "record": {"seed": seed, "parameters": made_from, "machine": {"cpu": "test CPU", "torch_threads": 1, "torch": "x"}},
+    }
 
 
 @pytest.fixture

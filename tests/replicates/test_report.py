@@ -41,15 +41,16 @@ def test_sentences_say_sign_stable_only_where_every_seed_agrees_and_the_interval
     assert any(s.startswith("`good`: gap closed higher than the baseline's in 3/3 seeds — better") for s in found["sign_stable"])
     assert any(s.startswith("`good`: flip rate lower than the baseline's in 3/3 seeds — better") for s in found["sign_stable"])
     assert not any("`mixed`" in s for s in found["sign_stable"])
-    assert any(s.startswith("`mixed`: gap closed mixed — higher than the baseline's in 1/2 seeds") and "includes 0" in s
-               for s in found["mixed"])
+    assert any(
+        s.startswith("`mixed`: gap closed mixed — higher than the baseline's in 1/2 seeds") and "includes 0" in s for s in found["mixed"]
+    )
 
 
 def test_forest_plot_has_a_row_per_compared_model(summary: dict) -> None:
     figure = summary_figure(summary)
     axes = figure.axes[0]
     assert [t.get_text() for t in axes.get_yticklabels()] == ["good", "mixed"]
-    assert "gap closed across 3 seed(s)" == axes.get_title()
+    assert axes.get_title() == "gap closed across 3 seed(s)"
 
 
 def test_a_run_follows_a_current_summary_and_keeps_its_own_pick_beside_it(summary: dict) -> None:

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from trustcnn.batches import to_tensors
 from trustcnn.config import ErrorDetectionConfig, RobustnessConfig
 from trustcnn.data import ImageSet
 from trustcnn.error_detection import Features, auroc, prediction_features
 from trustcnn.robustness import attack_report, attacked, attacks, flagging, robustness
-from trustcnn.batches import to_tensors
 
 KWARGS = {"n_resamples": 50, "seed": 0}
 
@@ -79,8 +79,16 @@ def test_a_report_over_its_memory_budget_spills_and_says_the_same(split_net) -> 
     detection = ErrorDetectionConfig(conductance_steps=2, stability_samples=2, batch_size=7)
     clean = prediction_features(split_net, test, test.labels, detection)
     reports = [
-        robustness(split_net, test, clean, clean, RobustnessConfig(fgsm_eps_255=[4], pgd_steps=2, batch_size=5, memory_budget_mb=budget),
-                   detection, "gradcam", **KWARGS)
+        robustness(
+            split_net,
+            test,
+            clean,
+            clean,
+            RobustnessConfig(fgsm_eps_255=[4], pgd_steps=2, batch_size=5, memory_budget_mb=budget),
+            detection,
+            "gradcam",
+            **KWARGS,
+        )
         for budget in (2048, 1e-4)
     ]
     assert reports[0] == reports[1]

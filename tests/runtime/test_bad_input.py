@@ -15,10 +15,10 @@ from PIL import Image
 from pydantic import ValidationError
 
 from trustcnn.config import BaselineConfig, DataConfig, EvaluationConfig, ModelConfig
-from trustcnn.parameters import check_known_parameters
 from trustcnn.data import stratified_split
 from trustcnn.data.image_folder import load_image_folder
 from trustcnn.metrics import energy_in_mask, mean_ci, pointing_game, thresholded_iou
+from trustcnn.parameters import check_known_parameters
 from trustcnn.storage import JSONDataset, TorchDataset
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
-from trustcnn.runtime.console import duration, progress_line, quiet_unactionable_warnings
 from trustcnn.hooks import ParallelThreadsCheck  # imported here: importing Kedro's hooks sets up logging
+from trustcnn.runtime.console import duration, progress_line, quiet_unactionable_warnings
 
 
 def test_progress_line_counts_nodes_and_extrapolates_the_time_left() -> None:
@@ -21,8 +21,8 @@ def test_progress_line_counts_nodes_and_extrapolates_the_time_left() -> None:
 def test_unactionable_warnings_are_dropped_and_others_kept(caplog) -> None:
     quiet_unactionable_warnings()
     with warnings.catch_warnings(record=True) as seen:
-        warnings.warn("Namespace 'rrr' is interrupted by nodes ['evaluate'] and thus invalid.", UserWarning)
-        warnings.warn("something a user should see", UserWarning)
+        warnings.warn("Namespace 'rrr' is interrupted by nodes ['evaluate'] and thus invalid.", UserWarning, stacklevel=1)
+        warnings.warn("something a user should see", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["something a user should see"]
     # MLflow shows its own under simplefilter("once"), past any filter: Kedro logs it as py.warnings.
     with caplog.at_level(logging.WARNING):

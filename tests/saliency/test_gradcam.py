@@ -57,8 +57,13 @@ def test_matches_pytorch_grad_cam_at_layer_resolution() -> None:
 
     torch.manual_seed(4)
     model = nn.Sequential(
-        nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4),
+        nn.Conv2d(3, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(8, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(8, 4),
     ).eval()
     x = images(3, 16)
     target = [2, 0, 3]
@@ -156,7 +161,7 @@ def test_capture_activations_keeps_the_layer_output_despite_inplace_ops(mobilene
     batchnorm = mobilenet.features[18][1]  # followed by ReLU6(inplace=True)
     with capture_activations(batchnorm) as captured:
         with pytest.raises(RuntimeError, match="no forward pass"):
-            captured.activations
+            captured.activations  # noqa: B018 - reading it is what raises
         mobilenet(images(2, 64))
     assert captured.activations.shape == (2, 1280, 2, 2)
     assert captured.activations.min() < 0  # the pre-ReLU6 values survived
@@ -176,5 +181,7 @@ def test_methods_by_name() -> None:
     assert get_method("gradcam") is gradcam and get_method("guided_gradcam") is guided_gradcam
     assert get_method("input_x_gradient") is input_x_gradient
     assert set(METHODS) == {"gradcam", "guided_gradcam", "input_x_gradient", "occlusion"}
-    with pytest.raises(ValueError, match="unknown saliency method 'x'; choose one of: gradcam, guided_gradcam, input_x_gradient, occlusion"):
+    with pytest.raises(
+        ValueError, match="unknown saliency method 'x'; choose one of: gradcam, guided_gradcam, input_x_gradient, occlusion"
+    ):
         get_method("x")

@@ -7,8 +7,8 @@ import torch
 from captum.attr import InputXGradient, Occlusion
 from torch import nn
 
-from trustcnn.saliency import get_method, input_x_gradient
 from trustcnn import saliency
+from trustcnn.saliency import get_method, input_x_gradient
 from trustcnn.saliency.occlusion import occlusion
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:captum")

@@ -15,9 +15,7 @@ from trustcnn.storage import AtomicDataset, FigureDataset, ImageSetDataset, NpzD
 
 
 def test_imageset_round_trip(tmp_path: Path) -> None:
-    images = ImageSet(
-        np.zeros((2, 8, 8, 3), np.uint8), np.array([0, 1]), ("x", "y"), masks=np.ones((2, 8, 8), bool)
-    )
+    images = ImageSet(np.zeros((2, 8, 8, 3), np.uint8), np.array([0, 1]), ("x", "y"), masks=np.ones((2, 8, 8), bool))
     dataset = ImageSetDataset(filepath=str(tmp_path / "a" / "set.npz"))
     dataset.save(images)
     loaded = dataset.load()

@@ -14,7 +14,9 @@ from trustcnn.storage import ImageSetDataset, NpzDataset
 def _split(n: int = 6) -> ImageSet:
     rng = np.random.default_rng(0)
     masks = rng.random((n, 8, 8)) > 0.5
-    return ImageSet(rng.integers(0, 256, (n, 8, 8, 3), dtype=np.uint8), np.arange(n) % 2, ("a", "b"), masks, masks, np.uint8([[1, 2, 3], [4, 5, 6]]))
+    return ImageSet(
+        rng.integers(0, 256, (n, 8, 8, 3), dtype=np.uint8), np.arange(n) % 2, ("a", "b"), masks, masks, np.uint8([[1, 2, 3], [4, 5, 6]])
+    )
 
 
 def test_a_split_loads_memory_mapped_and_equal(tmp_path: Path) -> None:

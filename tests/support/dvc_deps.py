@@ -109,9 +109,7 @@ def stage_commands(dvc_yaml: Path | None = None) -> dict[str, str]:
 
 def stage_deps(dvc_yaml: Path | None = None) -> dict[str, list[str]]:
     """``{stage: deps}``; every stage here runs in the project root (``wdir`` of the others: the root)."""
-    return {
-        name: list(body.get("deps", [])) for path in ([dvc_yaml] if dvc_yaml else DVC_FILES) for name, body in _stages(path).items()
-    }
+    return {name: list(body.get("deps", [])) for path in ([dvc_yaml] if dvc_yaml else DVC_FILES) for name, body in _stages(path).items()}
 
 
 def pipeline_modules(cmd: str) -> set[str]:

@@ -43,7 +43,7 @@ def test_the_hook_hashes_a_split_again_only_when_its_file_changes(tmp_path: Path
     path.write_bytes(b"one")
 
     class Node:
-        inputs = ["test_set", "params:evaluation"]
+        inputs = ("test_set", "params:evaluation")
 
     class Catalog:
         def get(self, name):

@@ -142,8 +142,10 @@ def _metrics() -> dict:
 
     def row(accuracy: float, flips: float, right_accurate: float) -> dict:
         return {
-            "accuracy": estimate(accuracy, accuracy - 0.05, accuracy + 0.05), "decoy_drop": estimate(0.3, 0.2, 0.4),
-            "gap_closed": {"value": None, "ci95": [None, None]}, "decoy_flip_rate": estimate(flips, flips - 0.05, flips + 0.05),
+            "accuracy": estimate(accuracy, accuracy - 0.05, accuracy + 0.05),
+            "decoy_drop": estimate(0.3, 0.2, 0.4),
+            "gap_closed": {"value": None, "ci95": [None, None]},
+            "decoy_flip_rate": estimate(flips, flips - 0.05, flips + 0.05),
             "energy_in_mask": estimate(0.25, 0.2, 0.3),
             "case_shares": {"overall": {"right_accurate": estimate(right_accurate, right_accurate - 0.05, right_accurate + 0.05)}},
             "error_detection": {"msp": {"auroc": estimate(0.8, 0.7, 0.9), "coverage": 0.8}},
@@ -178,8 +180,10 @@ def test_a_models_test_metrics_and_why_the_champion_won() -> None:
 def test_a_registered_models_description_says_what_trained_it_on_which_data() -> None:
     from trustcnn.tracking.reports import model_description
 
-    params = {"objective": "ce+penalty_rrr_gradcam", "optim": {"saliency_method": "gradcam", "trainable": "trust_layer",
-                                                               "start_from": "baseline", "epochs": 20, "lr": 0.05, "lam": 1.0}}
+    params = {
+        "objective": "ce+penalty_rrr_gradcam",
+        "optim": {"saliency_method": "gradcam", "trainable": "trust_layer", "start_from": "baseline", "epochs": 20, "lr": 0.05, "lam": 1.0},
+    }
     data = {"trustcnn.data.train_set.md5": "0123456789abcdef"}
     assert model_description("rrr_gradcam", params, data) == (
         "rrr_gradcam: objective ce+penalty_rrr_gradcam on gradcam maps; trust_layer trained from baseline, "

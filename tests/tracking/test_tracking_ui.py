@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +84,12 @@ def test_a_kind_someone_chose_in_the_ui_is_kept(store: mlflow.MlflowClient) -> N
 
 def test_contexts_follow_the_split_names() -> None:
     assert [context_of(n) for n in ("train_set", "source_val_set", "test_set", "val_no_decoy", "masks")] == [
-        "training", "validation", "test", "validation", "input"]
+        "training",
+        "validation",
+        "test",
+        "validation",
+        "input",
+    ]
 
 
 FAKE_DVC = """#!{python}

@@ -53,8 +53,18 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(root: Path, stage: str, processes: int, out: str, *extra: str) -> Path:
     launcher = [str(TORCHRUN), "--standalone", "--nproc_per_node=2", "-m"] if processes == 2 else [sys.executable, "-m"]
-    command = [*launcher, "trustcnn.torchrun", stage, "--data", str(root / "data"), "--params", str(root / "params.yml"),
-               "--out", str(root / out), *extra]
+    command = [
+        *launcher,
+        "trustcnn.torchrun",
+        stage,
+        "--data",
+        str(root / "data"),
+        "--params",
+        str(root / "params.yml"),
+        "--out",
+        str(root / out),
+        *extra,
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

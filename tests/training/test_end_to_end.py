@@ -81,8 +81,9 @@ def test_start_from_backbone_is_the_baselines_starting_point() -> None:
 
 def test_trust_variant_end_to_end_moves_the_backbone() -> None:
     start = _model()
-    config = TrustConfig(epochs=1, lr=0.01, batch_size=16, trainable="all", optimizer="adam", lam=1.0,
-                         w_wrong=0.0, w_right=0.0, w_rrr_gradcam=1.0)
+    config = TrustConfig(
+        epochs=1, lr=0.01, batch_size=16, trainable="all", optimizer="adam", lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr_gradcam=1.0
+    )
     model, history = train_trust(start, _images(), _images(), config, "rrr_gradcam")
     assert not torch.equal(model.prefix[1][0].weight, start.prefix[1][0].weight)
     assert np.isfinite(history[-1]["train_penalty_rrr_gradcam"])

@@ -19,9 +19,9 @@ from trustcnn.training import train_baseline, train_trust, variant_splits
 
 CONFIG = ModelConfig(width=4, new_channels=8)
 LOSSES = {
-    "trust_mask": dict(w_mask=2.0),
-    "rrr": dict(lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr=0.001),
-    "rrr_gradcam": dict(lam=1.0, w_wrong=0.0, w_right=0.0, w_rrr_gradcam=10.0),
+    "trust_mask": {"w_mask": 2.0},
+    "rrr": {"lam": 1.0, "w_wrong": 0.0, "w_right": 0.0, "w_rrr": 0.001},
+    "rrr_gradcam": {"lam": 1.0, "w_wrong": 0.0, "w_right": 0.0, "w_rrr_gradcam": 10.0},
 }
 
 

@@ -11,13 +11,13 @@ from functools import partial
 import pytest
 import torch
 
+from trustcnn.batches import TensorSet
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.losses import trust_loss
 from trustcnn.models import SplitNet, build_model
 from trustcnn.saliency.frozen_prefix import frozen_prefix_input_grads
 from trustcnn.saliency.guided_backprop import guided_activations, guided_prefix_pass, replayed_activations
 from trustcnn.saliency.guided_gradcam import GuidedGradCam
-from trustcnn.batches import TensorSet
 from trustcnn.training import trust_objective
 
 
@@ -95,7 +95,9 @@ def test_the_guided_backward_is_the_masked_jacobian_vector_product() -> None:
     the replayed masks make the forward-mode pass the exact adjoint of the guided VJP."""
     torch.manual_seed(0)
     relu = torch.nn.ReLU()
-    prefix = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), relu, torch.nn.Conv2d(4, 4, 3, padding=1), relu, torch.nn.Conv2d(4, 2, 3)).double()
+    prefix = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, padding=1), relu, torch.nn.Conv2d(4, 4, 3, padding=1), relu, torch.nn.Conv2d(4, 2, 3)
+    ).double()
     prefix.requires_grad_(False)
     x = torch.rand(2, 3, 6, 6, dtype=torch.float64)
     u = torch.randn(2, 2, 4, 4, dtype=torch.float64, requires_grad=True)

@@ -8,14 +8,14 @@ import warnings
 import numpy as np
 import torch
 
+from trustcnn.batches import SplitData, batches, channel_stats
+from trustcnn.batches.tensors import images_to_tensor
 from trustcnn.config import ModelConfig
 from trustcnn.data import ImageSet
-from trustcnn.posthoc import saliency_maps
 from trustcnn.models import build_model
+from trustcnn.posthoc import saliency_maps
 from trustcnn.runtime.ondisk import mapping_of
-from trustcnn.batches import batches, channel_stats, SplitData
 from trustcnn.training import cache_features
-from trustcnn.batches.tensors import images_to_tensor
 
 
 def _images(n: int = 37) -> ImageSet:

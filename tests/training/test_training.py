@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from trustcnn.batches import SplitData, batches, to_tensors
 from trustcnn.config import BaselineConfig, ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
-from trustcnn.runtime.errors import UserError
 from trustcnn.models import build_model
-from trustcnn.batches import batches, SplitData, to_tensors
+from trustcnn.runtime.errors import UserError
 from trustcnn.training import train_baseline, train_trust, trust_objective
 
 CONFIG = ModelConfig(width=4, new_channels=8)
@@ -98,7 +98,9 @@ def test_batches_cover_every_item_once() -> None:
 
 def test_a_diverging_loss_stops_training_naming_epoch_batch_and_term() -> None:
     data = _images()
-    with pytest.raises(FloatingPointError, match=r"baseline: training diverged in epoch \d+, batch \d+: non-finite loss = (nan|inf)") as error:
+    with pytest.raises(
+        FloatingPointError, match=r"baseline: training diverged in epoch \d+, batch \d+: non-finite loss = (nan|inf)"
+    ) as error:
         train_baseline(_model(), data, data, BaselineConfig(lr=1e30, epochs=3, batch_size=16))
     assert isinstance(error.value, UserError) and len(error.value.lines()) == 1  # `kedro run` prints it as one line
     assert str(error.value).endswith("nothing was saved or registered. Lower the learning rate (lr = 1e+30) or the loss weights.")

@@ -7,12 +7,11 @@ import json
 import numpy as np
 import torch
 
+from tests.user_study.conftest import MODELS, synthetic
 from trustcnn.config import ModelConfig, RobustnessConfig
 from trustcnn.models import build_model, to_checkpoint
 from trustcnn.user_study.adversarial import adversarial_shown
 from trustcnn.user_study.package import build_package
-
-from tests.user_study.conftest import MODELS, synthetic
 
 
 def _checkpoints() -> dict[str, dict]:
@@ -28,7 +27,14 @@ def test_attacked_images_stay_in_the_ball_with_each_models_map() -> None:
     test = synthetic(n=40)[0]
     robustness = RobustnessConfig(pgd_eps_255=[8], pgd_steps=2)
     shown = adversarial_shown(
-        test, _checkpoints(), list(MODELS), "baseline", n_images=5, robustness=robustness, method="gradcam", seed=0,
+        test,
+        _checkpoints(),
+        list(MODELS),
+        "baseline",
+        n_images=5,
+        robustness=robustness,
+        method="gradcam",
+        seed=0,
         accurate_energy=0.5,
     )
     assert shown.adversarial and len(shown) == 5 and len(set(shown.test_index.tolist())) == 5
@@ -44,7 +50,14 @@ def test_package_shows_them_among_the_others_without_saying_which() -> None:
     test, maps, predictions, accurate = synthetic()
     robustness = RobustnessConfig(pgd_eps_255=[8], pgd_steps=1)
     shown = adversarial_shown(
-        test, _checkpoints(), list(MODELS), "trust_mask", n_images=4, robustness=robustness, method="gradcam", seed=0,
+        test,
+        _checkpoints(),
+        list(MODELS),
+        "trust_mask",
+        n_images=4,
+        robustness=robustness,
+        method="gradcam",
+        seed=0,
         accurate_energy=0.5,
     )
     package = build_package(test, maps, predictions, accurate, n_images=10, seed=0, image_px=64, method="gradcam", adversarial=shown)

@@ -9,12 +9,20 @@ from trustcnn.user_study.analysis import analyse, judgements, report_markdown
 from trustcnn.user_study.store import Responses
 
 KEY = {
-    "study_id": "s", "method": "gradcam", "models": ["base", "good"],
+    "study_id": "s",
+    "method": "gradcam",
+    "models": ["base", "good"],
     "items": {
-        "i1": {"options": {"a": "base", "b": "good"}, "correct": {"base": True, "good": True},
-               "automatic_accurate": {"base": False, "good": True}},
-        "i2": {"options": {"c": "good", "d": "base"}, "correct": {"base": False, "good": True},
-               "automatic_accurate": {"base": False, "good": True}},
+        "i1": {
+            "options": {"a": "base", "b": "good"},
+            "correct": {"base": True, "good": True},
+            "automatic_accurate": {"base": False, "good": True},
+        },
+        "i2": {
+            "options": {"c": "good", "d": "base"},
+            "correct": {"base": False, "good": True},
+            "automatic_accurate": {"base": False, "good": True},
+        },
     },
 }
 
@@ -41,8 +49,8 @@ def test_the_rule_by_hand() -> None:
     good = report["table3"]["good"]  # always right: accurate 3 of 4
     assert good["right_accurate"]["value"] == pytest.approx(0.75) and good["right_inaccurate"]["value"] == pytest.approx(0.25)
     base = report["table3"]["base"]  # right on i1 only
-    assert base["right_accurate"]["value"] == pytest.approx(0.25)   # (2, i1, same)
-    assert base["wrong_accurate"]["value"] == pytest.approx(0.25)   # (2, i2, d)
+    assert base["right_accurate"]["value"] == pytest.approx(0.25)  # (2, i1, same)
+    assert base["wrong_accurate"]["value"] == pytest.approx(0.25)  # (2, i2, d)
     assert report["by_background"]["cs_degree"]["yes"]["answers"] == 2
     assert report["by_background"]["cs_degree"]["no"]["table3"]["good"]["right_accurate"]["value"] == pytest.approx(0.5)
     # masks say good = accurate, base = not: people agree on 3 of 4 judgements per model.

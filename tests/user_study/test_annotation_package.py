@@ -48,8 +48,12 @@ def detection(wrong: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
 
 def package_for(checkpoints: dict, train: ImageSet | None = None, wrong: np.ndarray | None = None, **config):
     return annotation_package(
-        training_set() if train is None else train, checkpoints, detection(np.arange(30) % 3 == 0 if wrong is None else wrong),
-        AnnotationConfig(**{"n_images": 6, "image_px": 64, **config}), saliency=SaliencyConfig(batch_size=16), error_detection=ERROR_DETECTION,
+        training_set() if train is None else train,
+        checkpoints,
+        detection(np.arange(30) % 3 == 0 if wrong is None else wrong),
+        AnnotationConfig(**{"n_images": 6, "image_px": 64, **config}),
+        saliency=SaliencyConfig(batch_size=16),
+        error_detection=ERROR_DETECTION,
     )
 
 
@@ -83,7 +87,9 @@ def test_outside_mask_picks_the_images_whose_map_is_most_outside_the_object(chec
     train = training_set()
     package = package_for(checkpoints, train, strategy="outside_mask", pool=None)
     chosen = {entry["index"]: entry["score"] for entry in package.key["items"].values()}
-    all_scores = {e["index"]: e["score"] for e in package_for(checkpoints, train, strategy="outside_mask", n_images=36).key["items"].values()}
+    all_scores = {
+        e["index"]: e["score"] for e in package_for(checkpoints, train, strategy="outside_mask", n_images=36).key["items"].values()
+    }
     for label in range(3):
         members = sorted((i for i in all_scores if train.labels[i] == label), key=lambda i: -all_scores[i])
         assert {i for i in chosen if train.labels[i] == label} == set(members[:2])

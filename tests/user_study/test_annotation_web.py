@@ -35,7 +35,9 @@ def annotation(seed: int = 0, n: int = 5) -> StudyPackage:
     rng = np.random.default_rng(seed)
     images = ImageSet(rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), np.arange(n) % 2, ("cat", "dog"))
     index = np.arange(10, 10 + n)
-    return build_annotation_package(images, index, rng.random((n, 8, 8)), images.labels, None, AnnotationConfig(image_px=64, seed=seed), GRID)
+    return build_annotation_package(
+        images, index, rng.random((n, 8, 8)), images.labels, None, AnnotationConfig(image_px=64, seed=seed), GRID
+    )
 
 
 @pytest.fixture
@@ -158,7 +160,9 @@ def test_headers_allow_this_servers_scripts_and_nothing_else(client: FlaskClient
 
 
 def test_both_tasks_on_one_server_keep_their_own_pages_and_policies(marking: StudyPackage, package_dir: Path, tmp_path: Path) -> None:
-    app = beside(create_app(package_dir, tmp_path / "answers.sqlite"), create_annotation_app(tmp_path / "annotation", tmp_path / "marks.sqlite"))
+    app = beside(
+        create_app(package_dir, tmp_path / "answers.sqlite"), create_annotation_app(tmp_path / "annotation", tmp_path / "marks.sqlite")
+    )
     client = Client(app)
     assert "Which map shows the object?" in client.get("/").get_data(as_text=True)
     assert "script-src" not in client.get("/").headers["Content-Security-Policy"]
@@ -182,7 +186,9 @@ def test_the_server_loads_neither_torch_nor_the_data_sources() -> None:
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
-def test_the_catalogs_marks_dataset_registers_the_package_and_loads_marks(client: FlaskClient, marking: StudyPackage, tmp_path: Path) -> None:
+def test_the_catalogs_marks_dataset_registers_the_package_and_loads_marks(
+    client: FlaskClient, marking: StudyPackage, tmp_path: Path
+) -> None:
     (tmp_path / "key.json").write_text(json.dumps(marking.key))
     dataset = MarksDataset(filepath=str(tmp_path / "fresh.sqlite"), key_filepath=str(tmp_path / "key.json"))
     assert not dataset.exists()

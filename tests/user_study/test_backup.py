@@ -24,9 +24,9 @@ BACKGROUND = {"cs_degree": "yes", "knows_saliency": "no", "cv_experience": "no"}
 
 def _answers(db: Path) -> set[tuple[str, str, str]]:
     with sqlite3.connect(db) as connection:
-        return set(connection.execute(
-            "SELECT p.token, a.item_id, a.choice FROM answers a JOIN participants p USING (participant_id)"
-        ).fetchall())
+        return set(
+            connection.execute("SELECT p.token, a.item_id, a.choice FROM answers a JOIN participants p USING (participant_id)").fetchall()
+        )
 
 
 @pytest.fixture
@@ -116,17 +116,22 @@ def test_no_restore_under_a_running_server_and_no_server_during_a_restore(store:
             restore(taken.path, store.path)
         DatabaseLock.acquire(store.path, "a second server", exclusive=False).release()  # servers share it
     assert store.path.read_bytes() == before and not list(store.path.parent.glob("*.replaced-*"))
-    with DatabaseLock.acquire(store.path, "trustcnn study restore x", exclusive=True):
-        with pytest.raises(DatabaseInUse, match="trustcnn study restore x"):
-            DatabaseLock.acquire(store.path, "a server", exclusive=False)
+    with (
+        DatabaseLock.acquire(store.path, "trustcnn study restore x", exclusive=True),
+        pytest.raises(DatabaseInUse, match="trustcnn study restore x"),
+    ):
+        DatabaseLock.acquire(store.path, "a server", exclusive=False)
     restore(taken.path, store.path)  # released: it goes ahead
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (None, "does not exist"),
-    (b"not a database at all" * 100, "is not a readable SQLite database"),
-    ("other", "is not a study's answers database (no table studies, participants, answers)"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "does not exist"),
+        (b"not a database at all" * 100, "is not a readable SQLite database"),
+        ("other", "is not a study's answers database (no table studies, participants, answers)"),
+    ],
+)
 def test_a_file_that_is_no_answers_database_is_named(tmp_path: Path, content: bytes | str | None, reason: str) -> None:
     path = tmp_path / "x.sqlite"
     if isinstance(content, bytes):
@@ -158,7 +163,8 @@ def test_the_cli_backs_up_and_restores_in_one_line_each(store: ResponseStore, tm
         held = runner.invoke(study, ["restore", str(path), "--db", str(target)])
     assert held.exit_code == 1 and len(held.output.splitlines()) == 1
     assert held.output.startswith(f"Error: nothing restored: {target} is in use by pid ") and held.output.rstrip().endswith(
-        "stop that study server (Ctrl-C where it runs), then restore again")
+        "stop that study server (Ctrl-C where it runs), then restore again"
+    )
 
 
 def test_scheduled_backups_and_a_last_one_on_stopping(store: ResponseStore, tmp_path: Path) -> None:

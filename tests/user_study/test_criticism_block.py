@@ -13,7 +13,7 @@ from trustcnn.user_study.analysis import analyse, report_markdown
 from trustcnn.user_study.criticism import criticism_block
 from trustcnn.user_study.package import build_package, write_package
 from trustcnn.user_study.questions import CRITICISM_CHOICES
-from trustcnn.user_study.store import ResponseStore, Responses
+from trustcnn.user_study.store import Responses, ResponseStore
 from trustcnn.user_study.web import create_app
 
 from .conftest import MODELS, synthetic
@@ -23,8 +23,12 @@ BACKGROUND = {"cs_degree": "yes", "knows_saliency": "no", "cv_experience": "yes"
 
 def reports() -> dict:
     """Two classes per model, three prototypes and two criticisms each (test rows)."""
+
     def row(start: int) -> dict:
-        return {"prototypes": [{"test_index": start + k} for k in range(3)], "criticisms": [{"test_index": start + 3 + k} for k in range(2)]}
+        return {
+            "prototypes": [{"test_index": start + k} for k in range(3)],
+            "criticisms": [{"test_index": start + 3 + k} for k in range(2)],
+        }
 
     return {m: {"classes": {"0": row(0), "1": row(10 + 5 * j)}} for j, m in enumerate(MODELS)}
 
@@ -100,8 +104,12 @@ def test_the_analysis_reports_per_model_who_names_the_decoy() -> None:
     by_owner = {(e["model"], e["class_name"]): item_id for item_id, e in key["criticism"]["items"].items()}
     base, mask = MODELS
     answers = [
-        (1, by_owner[(base, "0")], "patch"), (1, by_owner[(base, "1")], "patch"), (1, by_owner[(mask, "0")], "object"),
-        (2, by_owner[(base, "0")], "patch"), (2, by_owner[(base, "1")], "background"), (2, by_owner[(mask, "1")], "patch"),
+        (1, by_owner[(base, "0")], "patch"),
+        (1, by_owner[(base, "1")], "patch"),
+        (1, by_owner[(mask, "0")], "object"),
+        (2, by_owner[(base, "0")], "patch"),
+        (2, by_owner[(base, "1")], "background"),
+        (2, by_owner[(mask, "1")], "patch"),
     ]
     report = analyse(_responses(key["study_id"], answers), key, n_resamples=50)
     assert report["answers"] == 0  # no map item answered: the map analysis says so …

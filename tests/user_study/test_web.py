@@ -32,7 +32,10 @@ def test_a_participant_answers_revisits_and_finishes(client: FlaskClient, packag
     assert f"Image 1 of {len(items)}" in page and f"highlights the {items[0]['true_class']}" in page
     assert not any(model in page for model in ("baseline", "trust_mask"))
     for item in items:
-        assert client.post(f"/p/{token}/answer", data={"item_id": item["item_id"], "choice": item["options"][0]["option_id"]}).status_code == 303
+        assert (
+            client.post(f"/p/{token}/answer", data={"item_id": item["item_id"], "choice": item["options"][0]["option_id"]}).status_code
+            == 303
+        )
     assert "Thank you" in client.get(f"/p/{token}").get_data(as_text=True)
     client.post(f"/p/{token}/answer", data={"item_id": items[0]["item_id"], "choice": "same"})
     assert 'value="same" required checked' in client.get(f"/p/{token}/item/1").get_data(as_text=True)
@@ -63,8 +66,15 @@ def test_only_the_manifests_files_are_served(client: FlaskClient, package) -> No
     image = package.manifest["items"][0]["input"]
     response = client.get(f"/files/{image}")
     assert response.status_code == 200 and response.mimetype == "image/png"
-    for path in ("/files/manifest.json", "/files/../key.json", "/files/images/", "/files/%2e%2e/manifest.json",
-                 "/files/images/../manifest.json", "/files", "/package/manifest.json"):
+    for path in (
+        "/files/manifest.json",
+        "/files/../key.json",
+        "/files/images/",
+        "/files/%2e%2e/manifest.json",
+        "/files/images/../manifest.json",
+        "/files",
+        "/package/manifest.json",
+    ):
         assert client.get(path).status_code == 404, path
     assert client.get("/files//etc/passwd", follow_redirects=True).status_code == 404  # slashes merged, then refused
 

@@ -89,9 +89,11 @@ def share(chunk: Tensor | None, batch_index: int, on: torch.device) -> Tensor:
         assert chunk is not None, "in a single process every batch is owned"
         return chunk
     source = batch_index % rank_and_world()[1]
-    header = [None if chunk is None else (tuple(chunk.shape), chunk.dtype)]
+    header: list[tuple[tuple[int, ...], torch.dtype] | None] = [None if chunk is None else (tuple(chunk.shape), chunk.dtype)]
     dist.broadcast_object_list(header, src=source)
-    shape, dtype = header[0]
+    sent = header[0]
+    assert sent is not None  # the owning rank sent its chunk's shape and dtype
+    shape, dtype = sent
     buffer = chunk.contiguous().to(on) if chunk is not None else torch.empty(shape, dtype=dtype, device=on)
     dist.broadcast(buffer, src=source)
     return buffer

@@ -19,10 +19,10 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from trustcnn.batches import distributed
 from trustcnn.data import ImageSet
 from trustcnn.data.composite import paint_decoys
 from trustcnn.runtime.ondisk import ResidentBudget, blocks
-from trustcnn.batches import distributed
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,12 @@ class TensorSet:
         return TensorSet(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), move(self.masks), move(self.has_mask))
 
     def pin_memory(self) -> TensorSet:  # called by DataLoader(pin_memory=True)
-        def pin(t: Tensor | None) -> Tensor | None:
-            return t.pin_memory() if t is not None and t.device.type == "cpu" else t
+        def pin(t: Tensor) -> Tensor:
+            return t.pin_memory() if t.device.type == "cpu" else t
 
-        return TensorSet(pin(self.x), pin(self.y), pin(self.masks), pin(self.has_mask))
+        return TensorSet(
+            pin(self.x), pin(self.y), None if self.masks is None else pin(self.masks), None if self.has_mask is None else pin(self.has_mask)
+        )
 
 
 class SplitData(Dataset[TensorSet]):
@@ -60,8 +62,12 @@ class SplitData(Dataset[TensorSet]):
     says which images' masks were given (``None``: every image's)."""
 
     def __init__(
-        self, x: np.ndarray | Tensor, y: np.ndarray | Tensor, masks: np.ndarray | Tensor | None = None,
-        repaint: tuple[np.ndarray, np.ndarray] | None = None, has_mask: np.ndarray | None = None,
+        self,
+        x: np.ndarray | Tensor,
+        y: np.ndarray | Tensor,
+        masks: np.ndarray | Tensor | None = None,
+        repaint: tuple[np.ndarray, np.ndarray] | None = None,
+        has_mask: np.ndarray | None = None,
     ) -> None:
         self.x, self.y, self.masks, self.repaint, self.has_mask = x, y, masks, repaint, has_mask
         arrays = (x, y, masks, *(repaint or ()))
@@ -70,7 +76,10 @@ class SplitData(Dataset[TensorSet]):
     @classmethod
     def of(cls, images: ImageSet, repaint_colours: np.ndarray | None = None) -> SplitData:
         """``images``; with ``repaint_colours`` (uint8 ``[N, 3]``) each decoy repainted in its image's colour."""
-        repaint = None if repaint_colours is None else (images.decoy_masks, repaint_colours)
+        repaint = None
+        if repaint_colours is not None:
+            assert images.decoy_masks is not None, "repainting decoys needs the split's decoy masks"
+            repaint = (images.decoy_masks, repaint_colours)
         return cls(images.images, images.labels, images.masks, repaint, images.has_mask)
 
     def with_x(self, x: np.ndarray | Tensor) -> SplitData:
@@ -84,7 +93,7 @@ class SplitData(Dataset[TensorSet]):
         return len(self.y)
 
     def __getitem__(self, index: Tensor) -> TensorSet:
-        if self.holds_images:
+        if isinstance(self.x, np.ndarray) and self.holds_images:
             pixels = self._budget.take(self.x, index.numpy())
             if self.repaint is not None:
                 decoy_masks, colours = self.repaint
@@ -116,7 +125,7 @@ class GlobalBatches(Sampler[Tensor]):
             )
 
     def __len__(self) -> int:
-        return -(-self.n // self.batch_size)
+        return -(-self.n // self.batch_size)  # noqa: PLE0303 - ceil(n / batch_size), never negative
 
     def __iter__(self) -> Iterator[Tensor]:
         order = torch.randperm(self.n, generator=self.generator) if self.generator is not None else torch.arange(self.n)
@@ -146,8 +155,12 @@ def _loader(data: SplitData, sampler: Sampler[Tensor] | list[Tensor], workers: i
     """``workers`` processes read ahead, into pinned memory on CUDA. The loader's own generator
     seeds the workers, so iterating never draws from torch's global random state (dropout's)."""
     return DataLoader(
-        data, sampler=sampler, batch_size=None, num_workers=workers,
-        pin_memory=torch.cuda.is_available(), generator=torch.Generator(),
+        data,
+        sampler=sampler,
+        batch_size=None,
+        num_workers=workers,
+        pin_memory=torch.cuda.is_available(),
+        generator=torch.Generator(),
     )
 
 

@@ -9,8 +9,8 @@ import re
 import sys
 from pathlib import Path
 
-from trustcnn.runtime.atomic import atomic_path
 from trustcnn.criticism.report import docs_table
+from trustcnn.runtime.atomic import atomic_path
 
 START, END = "<!-- criticism-table: written by python -m trustcnn.criticism.docs -->", "<!-- /criticism-table -->"
 BLOCK = re.compile(re.escape(START) + r"\n.*?" + re.escape(END), re.DOTALL)

@@ -39,8 +39,13 @@ def _mean(values: Sequence[float | None]) -> float | None:
 
 
 def class_measures(
-    k: int, members: np.ndarray, labels: np.ndarray, predictions: np.ndarray, decoys: np.ndarray | None,
-    items: Mapping[str, list[dict]], gamma: float,
+    k: int,
+    members: np.ndarray,
+    labels: np.ndarray,
+    predictions: np.ndarray,
+    decoys: np.ndarray | None,
+    items: Mapping[str, list[dict]],
+    gamma: float,
 ) -> dict:
     """One class's entry of the report: its selected ``items`` (``prototypes``,
     ``criticisms``, each with ``decoy_agrees``: its decoy has colour ``k``) and what they say
@@ -52,7 +57,9 @@ def class_measures(
         "n_images": int(members.sum()),
         "gamma": gamma,
         "decoy_consistent_prototypes": _share(protos),
-        "decoy_consistent_base_rate": None if carrying is None or not carrying.any() else float(np.mean(decoys[carrying] == k)),
+        "decoy_consistent_base_rate": None
+        if decoys is None or carrying is None or not carrying.any()
+        else float(np.mean(decoys[carrying] == k)),
         "misclassified_criticisms": _share([not c["correct"] for c in items["criticisms"]]),
         "error_rate": float(np.mean(predictions[members] != labels[members])),
         "decoy_share": {m: {role: _mean([i["decoy_share"][m] for i in items[role]]) for role in ROLES} for m in methods},
@@ -77,8 +84,7 @@ def summary(classes: Mapping[str, dict], methods: Sequence[str]) -> dict:
             "error_rate": _expected(classes, "error_rate", "criticisms", lambda c: True),
         },
         "decoy_share": {
-            m: {role: _mean([i["decoy_share"][m] for i in (protos if role == "prototypes" else crits)]) for role in ROLES}
-            for m in methods
+            m: {role: _mean([i["decoy_share"][m] for i in (protos if role == "prototypes" else crits)]) for role in ROLES} for m in methods
         },
     }
 

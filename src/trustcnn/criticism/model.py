@@ -21,17 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
+from trustcnn.batches import SplitData
 from trustcnn.config import CriticismConfig
 from trustcnn.criticism.measures import class_measures, summary
 from trustcnn.criticism.selection import ClassSelection, select_per_class
 from trustcnn.data import ImageSet
 from trustcnn.data.decoy_views import decoy_classes
-from trustcnn.posthoc import penultimate_features, saliency_maps
 from trustcnn.metrics import decoy_share
 from trustcnn.models import SplitNet
 from trustcnn.plotting.criticism import criticism_figure
+from trustcnn.posthoc import penultimate_features, saliency_maps
 from trustcnn.saliency import upsample_array
-from trustcnn.batches import SplitData
 
 FEATURES = "the input of the head's last linear layer (the trust layer's pooled output in the transfer models)"
 
@@ -62,7 +62,11 @@ def selected_maps(
 
 
 def criticise(
-    model: SplitNet, test: ImageSet, stored_maps: Mapping[str, np.ndarray], predictions: np.ndarray, config: CriticismConfig,
+    model: SplitNet,
+    test: ImageSet,
+    stored_maps: Mapping[str, np.ndarray],
+    predictions: np.ndarray,
+    config: CriticismConfig,
 ) -> tuple[dict, Shown]:
     """The model's criticism report (JSON-ready) and the images it selected."""
     if len(predictions) != len(test):
@@ -71,8 +75,15 @@ def criticise(
     features = penultimate_features(model, SplitData.of(test), config.batch_size, memory_budget_mb=config.memory_budget_mb)
     groups = np.asarray(predictions) if config.group_by == "prediction" else test.labels
     selections = select_per_class(
-        features, groups, config.prototypes, config.criticisms, kernel=config.kernel, gamma=config.gamma,
-        regularizer=config.regularizer, memory_budget_mb=config.memory_budget_mb, device=device,
+        features,
+        groups,
+        config.prototypes,
+        config.criticisms,
+        kernel=config.kernel,
+        gamma=config.gamma,
+        regularizer=config.regularizer,
+        memory_budget_mb=config.memory_budget_mb,
+        device=device,
     )
     index = np.unique(np.concatenate([np.r_[s.prototypes, s.criticisms] for s in selections.values()])).astype(np.int64)
     chosen = test.subset(index)
@@ -81,16 +92,19 @@ def criticise(
     shares = {m: None if decoys is None else decoy_share(shown.maps[m], np.asarray(chosen.decoy_masks)) for m in config.methods}
     items = ItemFacts(test, predictions, decoys, shown, shares)
     classes = {
-        test.class_names[k]: class_measures(
-            k, groups == k, test.labels, predictions, decoys, items.describe(k, selection), selection.gamma
-        )
+        test.class_names[k]: class_measures(k, groups == k, test.labels, predictions, decoys, items.describe(k, selection), selection.gamma)
         for k, selection in selections.items()
     }
     report = {
         "features": {"what": FEATURES, "dims": int(features.shape[1])},
-        "group_by": config.group_by, "kernel": config.kernel, "regularizer": config.regularizer, "methods": list(config.methods),
-        "prototypes_per_class": config.prototypes, "criticisms_per_class": config.criticisms,
-        "summary": summary(classes, list(config.methods)), "classes": classes,
+        "group_by": config.group_by,
+        "kernel": config.kernel,
+        "regularizer": config.regularizer,
+        "methods": list(config.methods),
+        "prototypes_per_class": config.prototypes,
+        "criticisms_per_class": config.criticisms,
+        "summary": summary(classes, list(config.methods)),
+        "classes": classes,
     }
     return report, shown
 
@@ -110,8 +124,13 @@ class ItemFacts:
         decoy = None if self.decoys is None or self.decoys[i] < 0 else int(self.decoys[i])
         row = self.shown.row(i)
         return {
-            "test_index": int(i), "rank": rank, "label": names[label], "prediction": names[predicted], "correct": predicted == label,
-            "decoy": None if decoy is None else names[decoy], "decoy_agrees": None if decoy is None else decoy == k,
+            "test_index": int(i),
+            "rank": rank,
+            "label": names[label],
+            "prediction": names[predicted],
+            "correct": predicted == label,
+            "decoy": None if decoy is None else names[decoy],
+            "decoy_agrees": None if decoy is None else decoy == k,
             "decoy_matches_label": None if decoy is None else decoy == label,
             "decoy_share": {m: None if s is None or np.isnan(s[row]) else float(s[row]) for m, s in self.shares.items()},
         }
@@ -130,4 +149,6 @@ def criticism_plot(report: Mapping, shown: Shown, name: str) -> Figure:
     method = report["methods"][0]
     rows = {int(i): r for r, i in enumerate(shown.index)}
     masks = shown.images.decoy_masks
-    return criticism_figure(report, shown.images.images, None if masks is None else np.asarray(masks), shown.maps[method], rows, name, method)
+    return criticism_figure(
+        report, shown.images.images, None if masks is None else np.asarray(masks), shown.maps[method], rows, name, method
+    )

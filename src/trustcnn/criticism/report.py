@@ -14,9 +14,16 @@ def metrics_entries(report: Mapping) -> dict:
     ``criticism``, the per-class shares (the selected images themselves stay in criticism.json)."""
     summary = report["summary"]
     per_class = {
-        label: {key: row[key] for key in (
-            "decoy_consistent_prototypes", "decoy_consistent_base_rate", "misclassified_criticisms", "error_rate", "decoy_share",
-        )}
+        label: {
+            key: row[key]
+            for key in (
+                "decoy_consistent_prototypes",
+                "decoy_consistent_base_rate",
+                "misclassified_criticisms",
+                "error_rate",
+                "decoy_share",
+            )
+        }
         for label, row in report["classes"].items()
     }
     return {
@@ -44,7 +51,10 @@ def model_rows(reports: Mapping[str, Mapping]) -> list[str]:
         summary, method = report["summary"], report["methods"][0]
         drive, wrong, share = summary["decoy_driven_prototypes"], summary["misclassified_criticisms"], summary["decoy_share"][method]
         cells = (
-            _estimate(drive), _number(drive["base_rate"]), _estimate(wrong), _number(wrong["error_rate"]),
+            _estimate(drive),
+            _number(drive["base_rate"]),
+            _estimate(wrong),
+            _number(wrong["error_rate"]),
             f"{_number(share['prototypes'])} / {_number(share['criticisms'])}",
         )
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -63,23 +73,32 @@ def criticism_markdown(reports: Mapping[str, Mapping]) -> str:
         return "# Model criticism\n\nNo model was criticised.\n"
     first = next(iter(reports.values()))
     lines = [
-        "# Model criticism: MMD-critic prototypes and criticisms in each model's features (test split)", "",
+        "# Model criticism: MMD-critic prototypes and criticisms in each model's features (test split)",
+        "",
         f"{first['prototypes_per_class']} prototypes and {first['criticisms_per_class']} criticisms per class; "
         f"{first['kernel']} RBF kernel, criticisms regularised by {first['regularizer']}; features: {first['features']['what']}. "
-        f"Maps: {first['methods'][0]}.", "",
-        *HEADER, *model_rows(reports), "",
+        f"Maps: {first['methods'][0]}.",
+        "",
+        *HEADER,
+        *model_rows(reports),
+        "",
         "Decoy-driven prototypes: the share of prototypes whose decoy has their own class's colour (Wilson 95% CI); base "
         "rate: what prototypes drawn at random within the same classes would show. Misclassified criticisms beside the "
-        "error rate of the same classes.", "",
-        "## Per class", "",
+        "error rate of the same classes.",
+        "",
+        "## Per class",
+        "",
         "| model | class | images | decoy-consistent prototypes | base rate | misclassified criticisms | error rate |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, report in reports.items():
         for label, row in report["classes"].items():
             cells = (
-                str(row["n_images"]), _number(row["decoy_consistent_prototypes"]), _number(row["decoy_consistent_base_rate"]),
-                _number(row["misclassified_criticisms"]), _number(row["error_rate"]),
+                str(row["n_images"]),
+                _number(row["decoy_consistent_prototypes"]),
+                _number(row["decoy_consistent_base_rate"]),
+                _number(row["misclassified_criticisms"]),
+                _number(row["error_rate"]),
             )
             lines.append(f"| {name} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -82,7 +82,4 @@ def select_per_class(
             selections[int(k)] = ClassSelection(rows[protos], rows[crits], signed, g)
         return selections
     protos, crits, signed, g = _select(x, n_prototypes * len(classes), n_criticisms * len(classes), gamma, regularizer, memory_budget_mb)
-    return {
-        int(k): ClassSelection(protos[labels[protos] == k], crits[labels[crits] == k], signed[labels[crits] == k], g)
-        for k in classes
-    }
+    return {int(k): ClassSelection(protos[labels[protos] == k], crits[labels[crits] == k], signed[labels[crits] == k], g) for k in classes}

@@ -104,18 +104,11 @@ def free_windows(occupied: np.ndarray, size: int) -> np.ndarray:
     n = len(occupied)
     integral = np.zeros((n, occupied.shape[1] + 1, occupied.shape[2] + 1), dtype=np.int32)
     integral[:, 1:, 1:] = occupied.cumsum(axis=1).cumsum(axis=2)
-    window = (
-        integral[:, size:, size:]
-        - integral[:, :-size, size:]
-        - integral[:, size:, :-size]
-        + integral[:, :-size, :-size]
-    )
+    window = integral[:, size:, size:] - integral[:, :-size, size:] - integral[:, size:, :-size] + integral[:, :-size, :-size]
     return window == 0
 
 
-def place_decoys(
-    occupied: np.ndarray, present: np.ndarray, size: int, rng: np.random.Generator
-) -> np.ndarray:
+def place_decoys(occupied: np.ndarray, present: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """Decoy masks ``[N, S, S]``: a ``size`` square at a random free position where ``present``."""
     n, image_size = occupied.shape[:2]
     free = free_windows(occupied, size)
@@ -207,8 +200,16 @@ def composite_glyphs(
     labels = np.asarray(labels)
     rows = np.arange(len(glyphs)) if rows is None else np.asarray(rows)
     _validate(
-        glyphs, labels, len(rows), num_classes, image_size, glyph_size, decoy, decoy_size,
-        decoy_probability, mask_threshold,
+        glyphs,
+        labels,
+        len(rows),
+        num_classes,
+        image_size,
+        glyph_size,
+        decoy,
+        decoy_size,
+        decoy_probability,
+        mask_threshold,
     )
     n = len(rows)
     crops = draw_texture_crops(n, image_size, rng)

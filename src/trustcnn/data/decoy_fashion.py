@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from trustcnn.config import DataConfig
-from trustcnn.data.source import DataSource, SourceData
 from trustcnn.data.composite import paint_decoys, place, resize_glyphs
 from trustcnn.data.fashion_mnist import load_fashion_glyphs
 from trustcnn.data.glyph_task import NO_DECOY, at_most_per_class
 from trustcnn.data.imageset import ImageSet
+from trustcnn.data.source import DataSource, SourceData
 from trustcnn.data.splits import stratified_split
 from trustcnn.runtime.errors import ParameterError
 
@@ -82,8 +82,12 @@ def make_decoy_fashion(
         swatches = corner_swatches(rng.random(len(y)) < decoy_probability, image_size, swatch, rng)
         shade_of = y if name != "test" else rng.integers(len(class_names), size=len(y))
         splits[name] = ImageSet(
-            paint_decoys(undecorated, swatches, palette[shade_of]), y, class_names,
-            masks=~swatches, decoy_masks=swatches, decoy_palette=palette,
+            paint_decoys(undecorated, swatches, palette[shade_of]),
+            y,
+            class_names,
+            masks=~swatches,
+            decoy_masks=swatches,
+            decoy_palette=palette,
         )
         if f"{name}_no_decoy" in NO_DECOY:
             splits[f"{name}_no_decoy"] = ImageSet(
@@ -94,11 +98,21 @@ def make_decoy_fashion(
 
 
 def _load(data: DataConfig) -> SourceData:
-    return SourceData(make_decoy_fashion(
-        data.classes, root=data.root, cache_root=Path(data.raw_dir), allow_download=data.allow_download,
-        image_size=data.image_size, seed=data.seed, val_fraction=data.val_fraction, test_fraction=data.test_fraction,
-        swatch=data.decoy.size, decoy_probability=data.decoy.probability, max_per_class=data.max_per_class,
-    ))
+    return SourceData(
+        make_decoy_fashion(
+            data.classes,
+            root=data.root,
+            cache_root=Path(data.raw_dir),
+            allow_download=data.allow_download,
+            image_size=data.image_size,
+            seed=data.seed,
+            val_fraction=data.val_fraction,
+            test_fraction=data.test_fraction,
+            swatch=data.decoy.size,
+            decoy_probability=data.decoy.probability,
+            max_per_class=data.max_per_class,
+        )
+    )
 
 
 SOURCE = DataSource("decoy_fashion", _load)

@@ -38,12 +38,14 @@ def decoy_colours(test: ImageSet, seed: int = 0) -> dict[str, np.ndarray]:
     if not test.has_decoys:
         raise ValueError("decoy views need a split whose images carry decoys and a decoy_palette")
     palette = test.decoy_palette
+    assert palette is not None  # has_decoys
     return {"consistent": palette[test.labels], "swapped": palette[other_classes(test.labels, test.num_classes, seed)]}
 
 
 def decoy_views(test: ImageSet, seed: int = 0) -> dict[str, ImageSet]:
     """:data:`VIEWS` of ``test``, keyed by name; ``test`` needs decoys and their palette."""
     colours = decoy_colours(test, seed)
+    assert test.decoy_masks is not None  # decoy_colours checked has_decoys
     return {
         "consistent": test.with_images(paint_decoys(test.images, test.decoy_masks, colours["consistent"])),
         "random": test,
@@ -57,6 +59,7 @@ def decoy_classes(images: ImageSet) -> np.ndarray | None:
     carries no decoys. In train a decoy's class is its label's; in test a random one's."""
     if not images.has_decoys:
         return None
+    assert images.decoy_palette is not None and images.decoy_masks is not None  # has_decoys
     palette = images.decoy_palette.astype(np.int64)
     found = []
     for start, masks in blocks(images.decoy_masks):

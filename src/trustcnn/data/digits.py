@@ -12,9 +12,9 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 from trustcnn.config import DataConfig
-from trustcnn.data.source import DataSource, SourceData, glyph_source
 from trustcnn.data.glyph_task import make_glyph_task
 from trustcnn.data.imageset import ImageSet
+from trustcnn.data.source import DataSource, SourceData, glyph_source
 from trustcnn.runtime.errors import ParameterError
 
 DIGIT_CLASSES: tuple[int, ...] = tuple(range(10))

@@ -86,7 +86,7 @@ def make_glyph_task(
     index = _split_pool(target, max_per_class, seed, val_fraction, test_fraction)
     index["source_train"] = np.tile(index["train"], source_copies)
     index["source_val"] = index["val"]
-    pools = {name: target for name in SPLITS}
+    pools = dict.fromkeys(SPLITS, target)
     if source_classes is not None:
         source = load_glyphs(source_classes)
         if set(source[2]) & set(class_names):
@@ -95,8 +95,8 @@ def make_glyph_task(
         index["source_train"] = np.tile(source_index["train"], source_copies)
         index["source_val"] = source_index["val"]
         pools["source_train"] = pools["source_val"] = source
-    modes: dict[str, DecoyMode] = {name: "none" for name in COMPOSITED}
-    probabilities = {name: decoy_probability for name in COMPOSITED}
+    modes: dict[str, DecoyMode] = dict.fromkeys(COMPOSITED, "none")
+    probabilities = dict.fromkeys(COMPOSITED, decoy_probability)
     if decoy:
         modes.update(train="correlated", val="correlated", test="random")
         if source_decoy_probability > 0:
@@ -155,9 +155,7 @@ def at_most_per_class(pool: Glyphs, max_per_class: int | None, seed: int) -> Gly
     return glyphs[keep], labels[keep], class_names
 
 
-def _split_pool(
-    pool: Glyphs, max_per_class: int | None, seed: int, val_fraction: float, test_fraction: float
-) -> dict[str, np.ndarray]:
+def _split_pool(pool: Glyphs, max_per_class: int | None, seed: int, val_fraction: float, test_fraction: float) -> dict[str, np.ndarray]:
     """Train/val/test positions in ``pool`` of its :func:`kept_per_class` glyphs (stratified,
     seeded) — the glyphs themselves are never copied."""
     keep = kept_per_class(pool[1], len(pool[2]), max_per_class, seed)
@@ -202,7 +200,10 @@ def _composite_split(
         decoy_palette=None if decoy == "none" else palette_uint8(len(class_names)),
     )
     undecorated = ImageSet(
-        images=result.undecorated, labels=labels, class_names=class_names, masks=result.masks,
+        images=result.undecorated,
+        labels=labels,
+        class_names=class_names,
+        masks=result.masks,
         decoy_masks=result.decoy_masks if decoy == "none" else allocate(result.decoy_masks.shape, bool, memory_budget_mb),
     )
     return painted, undecorated

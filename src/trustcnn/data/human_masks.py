@@ -51,7 +51,8 @@ class HumanMasks:
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> HumanMasks:
         return cls(
-            np.asarray(arrays["masks"], dtype=bool), np.asarray(arrays["has_mask"], dtype=bool),
+            np.asarray(arrays["masks"], dtype=bool),
+            np.asarray(arrays["has_mask"], dtype=bool),
             np.asarray(arrays["annotators"], dtype=np.int64),
         )
 

@@ -46,21 +46,20 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from trustcnn.config import DataConfig
-from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.data.images import Box, SkippedFile, center_square, digest, resize_square
 from trustcnn.data.imageset import ImageSet
+from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.runtime.errors import DataError
 from trustcnn.runtime.ondisk import Filler, allocate, gather
 
-IMAGE_EXTENSIONS: frozenset[str] = frozenset(
-    {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
-)
+IMAGE_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
 MASK_SUFFIX = ".png"
 BACKGROUND: tuple[int, int, int] = (255, 255, 255)
 _SIXTEEN_BIT_MAX = 65535
 _TRANSPARENT_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _HIGH_DEPTH_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _SINGLE_CHANNEL_MODES = _HIGH_DEPTH_MODES | {"1", "L"}
+
 
 @dataclass(frozen=True)
 class FolderLoad:
@@ -93,6 +92,7 @@ class _Rows:
     def add(self, image: np.ndarray, mask: np.ndarray | None) -> None:
         self.images.add(image[None])
         if self.masks is not None:
+            assert mask is not None  # with masks, every image comes with its mask
             self.masks.add(mask[None])
 
     def done(self) -> tuple[np.ndarray, np.ndarray | None]:
@@ -130,14 +130,12 @@ def load_image_folder(
     keep, conflicts = _without_label_conflicts(kept, labels, class_names)
     images, masks = rows.done()
     if len(keep) < len(kept):
-        images, masks = (None if a is None else gather(a, keep, memory_budget_mb) for a in (images, masks))
+        images, masks = gather(images, keep, memory_budget_mb), None if masks is None else gather(masks, keep, memory_budget_mb)
     image_set = ImageSet(images=images, labels=np.asarray(labels, dtype=np.int64)[keep], class_names=class_names, masks=masks)
     return FolderLoad(images=image_set, skipped=tuple(skipped + conflicts), paths=tuple(kept[i].path for i in keep))
 
 
-def _without_label_conflicts(
-    kept: list[_Kept], labels: list[int], class_names: tuple[str, ...]
-) -> tuple[np.ndarray, list[SkippedFile]]:
+def _without_label_conflicts(kept: list[_Kept], labels: list[int], class_names: tuple[str, ...]) -> tuple[np.ndarray, list[SkippedFile]]:
     """The positions of the images to keep: every copy of an image that appears in two
     classes is left out — its label is contradictory — and reported with the other class."""
     by_digest: dict[bytes, list[int]] = {}
@@ -157,16 +155,9 @@ def _class_dirs(root: Path, masks_dir: Path | None) -> list[Path]:
     if not root.is_dir():
         raise DataError(f"image folder {root} does not exist or is not a directory")
     masks_resolved = None if masks_dir is None else masks_dir.resolve()
-    class_dirs = sorted(
-        child
-        for child in root.iterdir()
-        if child.is_dir() and not _hidden(child) and child.resolve() != masks_resolved
-    )
+    class_dirs = sorted(child for child in root.iterdir() if child.is_dir() and not _hidden(child) and child.resolve() != masks_resolved)
     if len(class_dirs) < 2:
-        raise DataError(
-            f"image folder {root} needs at least 2 class subfolders, found "
-            f"{len(class_dirs)}: {[d.name for d in class_dirs]}"
-        )
+        raise DataError(f"image folder {root} needs at least 2 class subfolders, found {len(class_dirs)}: {[d.name for d in class_dirs]}")
     return class_dirs
 
 
@@ -278,9 +269,7 @@ def _high_depth_to_uint8(values: np.ndarray, mode: str) -> np.ndarray:
     return np.rint(scaled).astype(np.uint8)
 
 
-def _read_mask(
-    mask_path: Path, image_path: Path, original_size: tuple[int, int], box: Box, image_size: int
-) -> np.ndarray:
+def _read_mask(mask_path: Path, image_path: Path, original_size: tuple[int, int], box: Box, image_size: int) -> np.ndarray:
     if not mask_path.is_file():
         raise DataError(f"missing mask {mask_path} for image {image_path}")
     try:
@@ -288,7 +277,7 @@ def _read_mask(
             mask.load()
             gray = mask if mask.mode in _SINGLE_CHANNEL_MODES else mask.convert("L")
             on = np.asarray(gray) > 0
-    except Exception as exc:  # noqa: BLE001 - reported with the file's name
+    except Exception as exc:
         raise DataError(f"cannot read mask {mask_path} for image {image_path}: {exc}") from exc
     if on.shape[::-1] != original_size:
         raise DataError(
@@ -317,7 +306,10 @@ def _relative(root: Path, path: Path) -> str:
 
 def _load(data: DataConfig) -> SourceData:
     # the folder's images and the splits cut from them are both held: half the budget each
-    loaded = load_image_folder(data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2)
+    assert data.root is not None  # DataConfig requires it for a source that needs_root
+    loaded = load_image_folder(
+        data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2
+    )
     return split_photos(loaded.images, loaded.paths, loaded.skipped, data)
 
 

@@ -15,9 +15,9 @@ import numpy as np
 from torchvision.models import VGG16_Weights
 
 from trustcnn.config import DataConfig
-from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.data.image_folder import FolderLoad, load_image_folder
 from trustcnn.data.imageset import ImageSet
+from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.runtime.errors import DataError
 
 
@@ -54,7 +54,10 @@ def load_imagenet_subset(
 
 def _load(data: DataConfig) -> SourceData:
     # the folder's images and the splits cut from them are both held: half the budget each
-    loaded = load_imagenet_subset(data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2)
+    assert data.root is not None  # DataConfig requires it for a source that needs_root
+    loaded = load_imagenet_subset(
+        data.root, image_size=data.image_size, masks_root=data.masks_root, memory_budget_mb=data.memory_budget_mb / 2
+    )
     return split_photos(loaded.images, loaded.paths, loaded.skipped, data)
 
 

@@ -58,8 +58,7 @@ def find_duplicates(split_images: dict[str, np.ndarray]) -> list[tuple[str, int,
                 pairs.extend(
                     (other_split, other_index, split, index)
                     for other_split, other_index in earlier
-                    if other_split != split
-                    and np.array_equal(split_images[other_split][other_index], image)
+                    if other_split != split and np.array_equal(split_images[other_split][other_index], image)
                 )
                 earlier.append((split, index))
     return pairs

@@ -35,31 +35,21 @@ class ImageSet:
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or self.images.shape[-1] != 3 or self.images.dtype != np.uint8:
-            raise ValueError(
-                f"images must be uint8 [N, H, W, 3], got {self.images.dtype} {self.images.shape}"
-            )
+            raise ValueError(f"images must be uint8 [N, H, W, 3], got {self.images.dtype} {self.images.shape}")
         n = len(self.images)
         if self.labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},), got {self.labels.shape}")
         if n and (self.labels.min() < 0 or self.labels.max() >= len(self.class_names)):
-            raise ValueError(
-                f"labels must lie in [0, {len(self.class_names)}) for classes {self.class_names}"
-            )
+            raise ValueError(f"labels must lie in [0, {len(self.class_names)}) for classes {self.class_names}")
         if self.masks is not None and self.masks.shape != self.images.shape[:3]:
-            raise ValueError(
-                f"masks must have shape {self.images.shape[:3]}, got {self.masks.shape}"
-            )
+            raise ValueError(f"masks must have shape {self.images.shape[:3]}, got {self.masks.shape}")
         if self.decoy_masks is not None and self.decoy_masks.shape != self.images.shape[:3]:
-            raise ValueError(
-                f"decoy_masks must have shape {self.images.shape[:3]}, "
-                f"got {self.decoy_masks.shape}"
-            )
+            raise ValueError(f"decoy_masks must have shape {self.images.shape[:3]}, got {self.decoy_masks.shape}")
         if self.decoy_palette is not None and (
             self.decoy_palette.shape != (len(self.class_names), 3) or self.decoy_palette.dtype != np.uint8
         ):
             raise ValueError(
-                f"decoy_palette must be uint8 [{len(self.class_names)}, 3], "
-                f"got {self.decoy_palette.dtype} {self.decoy_palette.shape}"
+                f"decoy_palette must be uint8 [{len(self.class_names)}, 3], got {self.decoy_palette.dtype} {self.decoy_palette.shape}"
             )
         if self.has_mask is not None and (self.masks is None or self.has_mask.shape != (n,) or self.has_mask.dtype != np.bool_):
             raise ValueError(f"has_mask must be bool ({n},) beside masks, got {self.has_mask.dtype} {self.has_mask.shape}")

@@ -15,9 +15,9 @@ from PIL import Image
 from torchvision.datasets import OxfordIIITPet
 
 from trustcnn.config import DataConfig
-from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.data.images import center_square, resize_square
 from trustcnn.data.imageset import ImageSet
+from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.runtime.errors import DataError, MissingFileError
 
 PET, BORDER = 1, 3
@@ -32,7 +32,7 @@ def load_oxford_pets(
     items = [(split, i) for split, part in parts.items() for i in range(len(part))]
     labels = np.array([parts[split][i][1][0] for split, i in items], dtype=np.int64) if max_per_class else None
     items = _at_most(items, labels, max_per_class, seed)
-    images, masks, kept_labels = zip(*(_load_pair(*parts[split][i], image_size) for split, i in items))
+    images, masks, kept_labels = zip(*(_load_pair(image, target, image_size) for image, target in (parts[split][i] for split, i in items)))
     ids = tuple(f"{split}/{i}" for split, i in items)
     classes = tuple(parts["trainval"].bin_classes)
     return ImageSet(np.stack(images), np.array(kept_labels, dtype=np.int64), classes, np.stack(masks)), ids
@@ -61,6 +61,7 @@ def _load_pair(image: Image.Image, target: list, image_size: int) -> tuple[np.nd
 def _at_most(items: list, labels: np.ndarray | None, max_per_class: int | None, seed: int) -> list:
     if max_per_class is None:
         return items
+    assert labels is not None  # computed whenever max_per_class is
     rng = np.random.default_rng(seed)
     keep = np.sort(np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:max_per_class] for k in np.unique(labels)]))
     return [items[i] for i in keep]
@@ -68,8 +69,11 @@ def _at_most(items: list, labels: np.ndarray | None, max_per_class: int | None, 
 
 def _load(data: DataConfig) -> SourceData:
     images, ids = load_oxford_pets(
-        data.root or Path(data.raw_dir), image_size=data.image_size, allow_download=data.allow_download,
-        max_per_class=data.max_per_class, seed=data.seed,
+        data.root or Path(data.raw_dir),
+        image_size=data.image_size,
+        allow_download=data.allow_download,
+        max_per_class=data.max_per_class,
+        seed=data.seed,
     )
     return split_photos(images, ids, (), data)
 

@@ -38,9 +38,11 @@ def region(images: ImageSet, index: int, kind: MarkKind, wrong: bool = False) ->
     if images.masks is None and images.decoy_masks is None:
         raise ValueError("a simulated annotator marks from the data's object or decoy masks, and this split has neither")
     decoy = (kind == "avoid") != wrong
-    if decoy:
-        return np.asarray(images.decoy_masks[index] if images.decoy_masks is not None else ~images.masks[index], dtype=bool)
-    return np.asarray(images.masks[index] if images.masks is not None else ~images.decoy_masks[index], dtype=bool)
+    wanted, other = (images.decoy_masks, images.masks) if decoy else (images.masks, images.decoy_masks)
+    if wanted is not None:
+        return np.asarray(wanted[index], dtype=bool)
+    assert other is not None  # checked above: the split has one of them
+    return np.asarray(~other[index], dtype=bool)
 
 
 def bounding_box(region: np.ndarray) -> tuple[slice, slice] | None:

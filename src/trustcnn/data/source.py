@@ -62,7 +62,10 @@ def split_photos(images: ImageSet, paths: tuple[str, ...], skipped: tuple[Skippe
     themselves), and duplicates across splits are reported. The splits go to temporary files
     when the photos did (they are as large together)."""
     index = stratified_split(
-        images.labels, val_fraction=data.val_fraction, test_fraction=data.test_fraction, seed=data.seed,
+        images.labels,
+        val_fraction=data.val_fraction,
+        test_fraction=data.test_fraction,
+        seed=data.seed,
         class_names=images.class_names,
     )
     budget = float("inf") if mapping_of(images.images) is None else 0.0
@@ -73,8 +76,6 @@ def split_photos(images: ImageSet, paths: tuple[str, ...], skipped: tuple[Skippe
     names = {name: [paths[i] for i in idx] for name, idx in index.items()}
     return SourceData(
         splits,
-        skipped + tuple(
-            SkippedFile(names[b][j], f"exact duplicate of {names[a][i]} ({a} vs {b}); kept in both")
-            for a, i, b, j in duplicates
-        ),
+        skipped
+        + tuple(SkippedFile(names[b][j], f"exact duplicate of {names[a][i]} ({a} vs {b}); kept in both") for a, i, b, j in duplicates),
     )

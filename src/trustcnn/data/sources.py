@@ -29,6 +29,5 @@ def load_source(data: DataConfig) -> SourceData:
     return get_source(data.source).load(data)
 
 
-for _source in (digits.SOURCE, fashion_mnist.SOURCE, decoy_fashion.SOURCE, oxford_pets.SOURCE, image_folder.SOURCE,
-                imagenet_subset.SOURCE):
+for _source in (digits.SOURCE, fashion_mnist.SOURCE, decoy_fashion.SOURCE, oxford_pets.SOURCE, image_folder.SOURCE, imagenet_subset.SOURCE):
     register(_source)

@@ -16,14 +16,11 @@ def _check_fractions(val_fraction: float, test_fraction: float) -> None:
             raise ValueError(f"{name} must lie in (0, 1), got {value}")
     if val_fraction + test_fraction >= 1:
         raise ParameterError(
-            f"data.val_fraction + data.test_fraction must be < 1 to leave training data, "
-            f"got {val_fraction} + {test_fraction}"
+            f"data.val_fraction + data.test_fraction must be < 1 to leave training data, got {val_fraction} + {test_fraction}"
         )
 
 
-def check_class_sizes(
-    labels: np.ndarray, val_fraction: float, test_fraction: float, class_names: Sequence[str] | None = None
-) -> None:
+def check_class_sizes(labels: np.ndarray, val_fraction: float, test_fraction: float, class_names: Sequence[str] | None = None) -> None:
     """Every class must get at least one image in each split (checked before splitting, so
     the message names the class and the parameter, not a label index deep in scikit-learn)."""
     labels = np.asarray(labels)
@@ -56,9 +53,7 @@ def stratified_split(
     labels = np.asarray(labels)
     check_class_sizes(labels, val_fraction, test_fraction, class_names)
     index = np.arange(len(labels))
-    rest, test = train_test_split(
-        index, test_size=test_fraction, stratify=labels, random_state=seed
-    )
+    rest, test = train_test_split(index, test_size=test_fraction, stratify=labels, random_state=seed)
     train, val = train_test_split(
         rest,
         test_size=val_fraction / (1 - test_fraction),

@@ -8,7 +8,7 @@ texture (a 32 px crop of full-resolution brick is mostly a single brick).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import skimage.data
@@ -20,7 +20,7 @@ DARK_END = (0.0, 0.6)
 CONTRAST = (0.2, 0.5)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_texture(name: str, scale: float = 1.0) -> np.ndarray:
     """The photo ``name`` as read-only float32 ``[H, W]`` in [0, 1], rescaled by ``scale``."""
     if name not in TEXTURE_NAMES:

@@ -85,8 +85,9 @@ class Detectors:
             "combined": None,
         }
         if self.conductance is not None:
-            scores["conductance"] = self.conductance.predict_proba(features.conductance)[:, 1]
-            scores["combined"] = self.combined.predict_proba(_stack(scores["conductance"], features))[:, 1]
+            assert self.combined is not None  # fitted together with conductance
+            conductance = scores["conductance"] = self.conductance.predict_proba(features.conductance)[:, 1]
+            scores["combined"] = self.combined.predict_proba(_stack(conductance, features))[:, 1]
         return scores
 
 
@@ -105,7 +106,11 @@ def _conductance_model(features: Features, C: float | None = None) -> Pipeline:
     minority = int(min(wrong.sum(), (~wrong).sum()))
     if C is None and minority >= 3:
         classifier = LogisticRegressionCV(
-            Cs=[0.01, 0.1, 1.0, 10.0], cv=min(5, minority), scoring="roc_auc", max_iter=2000, l1_ratios=(0.0,),
+            Cs=[0.01, 0.1, 1.0, 10.0],
+            cv=min(5, minority),
+            scoring="roc_auc",
+            max_iter=2000,
+            l1_ratios=(0.0,),
             use_legacy_attributes=False,
         )
     else:

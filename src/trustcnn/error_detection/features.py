@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from trustcnn.batches import SplitData, batches
 from trustcnn.config import ErrorDetectionConfig
 from trustcnn.data import ImageSet
 from trustcnn.error_detection.conductance import unit_conductance
 from trustcnn.error_detection.detectors import Features
 from trustcnn.error_detection.stability import PerturbedSuffixes
 from trustcnn.models import SplitNet
-from trustcnn.batches import batches, SplitData
 
 
 def prediction_features(model: SplitNet, images: ImageSet | SplitData, labels: np.ndarray, config: ErrorDetectionConfig) -> Features:

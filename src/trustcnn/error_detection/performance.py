@@ -49,7 +49,7 @@ def detector_report(
     """Per detector: ``auroc`` and ``accuracy_at_coverage`` with 95% CIs (images resampled
     with their scores); a detector without scores gets ``note`` instead."""
     wrong = np.asarray(wrong, dtype=bool)
-    report = {}
+    report: dict[str, dict] = {}
     for name, values in scores.items():
         if values is None:
             report[name] = {"note": note or "not fitted"}

@@ -15,6 +15,7 @@ fold's detectors, so no detector scores an attacked copy of an image it was fitt
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from trustcnn.error_detection.features import prediction_features
 from trustcnn.error_detection.performance import detector_report
 from trustcnn.models import SplitNet
 
-Scores = dict[str, np.ndarray | None]
+Scores = Mapping[str, np.ndarray | None]
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Scored:
     says why the learnt detectors have none (``None`` scores) when they don't."""
 
     test: Scores
-    aligned: list[Scores]
+    aligned: Sequence[Scores]
     note: str | None = None
 
 

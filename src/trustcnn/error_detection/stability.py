@@ -27,8 +27,10 @@ class PerturbedSuffixes:
         weights = [(name, p.detach().clone()) for name, p in model.cam_layer.named_parameters() if p.ndim > 1]
         self._targets = dict(self.suffix[0].named_parameters())
         self._samples = [
-            {name: original + sigma * original.std() * torch.randn(original.shape, generator=generator).to(original.device)
-             for name, original in weights}
+            {
+                name: original + sigma * original.std() * torch.randn(original.shape, generator=generator).to(original.device)
+                for name, original in weights
+            }
             for _ in range(samples)
         ]
 
@@ -44,8 +46,6 @@ class PerturbedSuffixes:
         return agree / len(self._samples)
 
 
-def prediction_stability(
-    model: SplitNet, features: Tensor, predictions: Tensor, *, samples: int, sigma: float, seed: int
-) -> Tensor:
+def prediction_stability(model: SplitNet, features: Tensor, predictions: Tensor, *, samples: int, sigma: float, seed: int) -> Tensor:
     """:meth:`PerturbedSuffixes.agreement` of ``samples`` seeded copies on ``features``."""
     return PerturbedSuffixes(model, samples=samples, sigma=sigma, seed=seed).agreement(features, predictions)

@@ -10,8 +10,8 @@ from trustcnn.evaluation.champion import (
     choose_champion,
     choose_champion_across_seeds,
 )
-from trustcnn.evaluation.headline import headline
 from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_criticism, with_sections
+from trustcnn.evaluation.headline import headline
 from trustcnn.evaluation.scores import Scores, model_scores
 from trustcnn.evaluation.tables import (
     RELIANCE_COLUMNS,
@@ -40,10 +40,10 @@ __all__ = [
     "bias_markdown",
     "choose_champion",
     "choose_champion_across_seeds",
-    "headline",
     "compare_models",
     "error_detection_markdown",
     "estimates",
+    "headline",
     "localisation",
     "metrics_table",
     "model_scores",

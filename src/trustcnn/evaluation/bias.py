@@ -48,6 +48,7 @@ def audit(test: ImageSet, scores: Scores, method: str, flag_ratio: float, areas:
         members = test.labels == k
         row = {region: float(np.nanmean(values[members])) for region, values in regions.items()}
         if "decoy" in regions:
+            assert areas is not None  # computed above when there are decoys
             area = areas[members]
             chance = float(area[area > 0].mean()) if (area > 0).any() else 0.0
             row["flagged"] = bool(chance > 0 and row["decoy"] >= flag_ratio * chance)
@@ -56,9 +57,7 @@ def audit(test: ImageSet, scores: Scores, method: str, flag_ratio: float, areas:
     return {"method": method, "flag_ratio": flag_ratio, "overall": overall, "per_class": per_class}
 
 
-def bias_audit(
-    test: ImageSet, scores: Mapping[str, Scores], methods: Sequence[str], flag_ratio: float, **kwargs
-) -> dict[str, dict]:
+def bias_audit(test: ImageSet, scores: Mapping[str, Scores], methods: Sequence[str], flag_ratio: float, **kwargs) -> dict[str, dict]:
     """Per model, :func:`audit` of each of ``methods`` that was scored (needs masks)."""
     if test.masks is None:
         return {}

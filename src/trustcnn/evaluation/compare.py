@@ -9,6 +9,7 @@ the gap to the no-decoy reference model closed, and untrained attributions' shar
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -45,24 +46,20 @@ def compare_models(
         if len(result["predictions"]) != len(test):
             raise ValueError(f"{name}: {len(result['predictions'])} predictions for {len(test)} test images")
     reference = maps[REFERENCE][method]
-    options = {"method": method, "iou_threshold": iou_threshold, "accurate_energy": accurate_energy}
+    options: dict[str, Any] = {"method": method, "iou_threshold": iou_threshold, "accurate_energy": accurate_energy}
     scores = {name: model_scores(test, maps[name], predictions[name], reference, **options) for name in maps}
     kwargs = {"n_resamples": n_resamples, "seed": seed}
     report = {name: estimates(test, predictions, scores, name, method, **kwargs) for name in maps}
     return {"models": report, "champion": choose_champion(report)}, scores
 
 
-def estimates(
-    test: ImageSet, predictions: Mapping[str, Arrays], scores: Mapping[str, Scores], name: str, method: str, **kwargs
-) -> dict:
+def estimates(test: ImageSet, predictions: Mapping[str, Arrays], scores: Mapping[str, Scores], name: str, method: str, **kwargs) -> dict:
     """Model ``name``'s row: accuracy, macro precision and recall (over the classes the test
     split has), ``ssim_vs_baseline`` and ``sanity_ssim`` (low: the maps depend on the learnt
     weights); with masks, ``method``'s :func:`localisation`, ``case_shares`` (the paper's four
     cases) and ``by_method`` (every other method's localisation); with decoys, :func:`reliance`."""
     own = scores[name]
-    row = classification_metrics(
-        test.labels, predictions[name]["predictions"], test.num_classes, labels=np.unique(test.labels), **kwargs
-    )
+    row = classification_metrics(test.labels, predictions[name]["predictions"], test.num_classes, labels=np.unique(test.labels), **kwargs)
     row["ssim_vs_baseline"] = mean_ci(own["ssim_vs_baseline"], **kwargs)
     if "sanity_ssim" in own:
         row["sanity_ssim"] = mean_ci(own["sanity_ssim"], **kwargs)

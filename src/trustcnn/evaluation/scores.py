@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from trustcnn.data import ImageSet
-from trustcnn.posthoc import SANITY
 from trustcnn.metrics import decoy_share, energy_in_mask, pointing_game, ssim_per_image, thresholded_iou
+from trustcnn.posthoc import SANITY
 from trustcnn.runtime.ondisk import release
 from trustcnn.saliency import upsample_array
 
@@ -46,10 +46,17 @@ def model_scores(
     has_decoys = test.has_decoys
     for start in range(0, len(test), rows):
         block = slice(start, start + rows)
-        parts.append(_block_scores(
-            test, block, {name: values[block] for name, values in maps.items()}, reference[block],
-            method=method, iou_threshold=iou_threshold, has_decoys=has_decoys,
-        ))
+        parts.append(
+            _block_scores(
+                test,
+                block,
+                {name: values[block] for name, values in maps.items()},
+                reference[block],
+                method=method,
+                iou_threshold=iou_threshold,
+                has_decoys=has_decoys,
+            )
+        )
         release(test.masks, test.decoy_masks, reference, *maps.values())
     scores: Scores = {"correct": predictions["predictions"] == test.labels}
     scores |= {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
@@ -59,8 +66,14 @@ def model_scores(
 
 
 def _block_scores(
-    test: ImageSet, block: slice, maps: Mapping[str, np.ndarray], reference: np.ndarray, *, method: str,
-    iou_threshold: float, has_decoys: bool,
+    test: ImageSet,
+    block: slice,
+    maps: Mapping[str, np.ndarray],
+    reference: np.ndarray,
+    *,
+    method: str,
+    iou_threshold: float,
+    has_decoys: bool,
 ) -> Scores:
     size = test.images.shape[1:3]
     upsampled = {name: upsample_array(np.asarray(values), size) for name, values in maps.items()}
@@ -74,6 +87,7 @@ def _block_scores(
             scores[f"{name}.pointing_game"] = pointing_game(values, masks)
             scores[f"{name}.iou"] = thresholded_iou(values, masks, iou_threshold)
         if has_decoys:
+            assert test.decoy_masks is not None  # has_decoys
             scores[f"{name}.decoy_share"] = decoy_share(values, np.asarray(test.decoy_masks[block]))
     return scores
 

@@ -13,8 +13,14 @@ from trustcnn.metrics import CASES, format_estimate
 TABLE1_COLUMNS = ("accuracy", "precision", "recall", "ssim_vs_baseline", "energy_in_mask")
 # Reliance on the decoy, from predictions and an untrained attribution (beside Grad-CAM's).
 RELIANCE_COLUMNS = (
-    "accuracy_consistent", "accuracy", "accuracy_swapped", "decoy_drop", "decoy_flip_rate", "gap_closed",
-    "decoy_share_input_x_gradient", "decoy_share_gradcam",
+    "accuracy_consistent",
+    "accuracy",
+    "accuracy_swapped",
+    "decoy_drop",
+    "decoy_flip_rate",
+    "gap_closed",
+    "decoy_share_input_x_gradient",
+    "decoy_share_gradcam",
 )
 
 
@@ -34,6 +40,7 @@ SUMMARY_COLUMNS = {
 def table1(report: Mapping) -> dict:
     """The paper's Table 1 for this data: :data:`TABLE1_COLUMNS` of every model, and beside
     it, on data with decoys, the :data:`RELIANCE_COLUMNS` (under ``reliance``)."""
+
     def pick(columns: tuple[str, ...]) -> dict:
         return {name: {c: row[c] for c in columns if c in row} for name, row in report["models"].items()}
 
@@ -56,9 +63,7 @@ def table1_markdown(table: Mapping) -> str:
 
 def table3(report: Mapping) -> dict:
     """The paper's Table 3 for this data: the four cases' shares per model."""
-    return {
-        "models": {name: row["case_shares"] for name, row in report["models"].items() if "case_shares" in row}
-    }
+    return {"models": {name: row["case_shares"] for name, row in report["models"].items() if "case_shares" in row}}
 
 
 def table3_markdown(table: Mapping, accurate_energy: float) -> str:
@@ -83,7 +88,7 @@ def summary_table(report: Mapping, width: int = 100) -> str:
     decimals; columns no model has are left out), then the champion and why. Every estimate
     is in metrics.json, Table 1 and Table 3."""
 
-    def find(row: Mapping, path: tuple[str, ...]) -> Mapping | None:
+    def find(row: Mapping | None, path: tuple[str, ...]) -> Mapping | None:
         for key in path:
             row = row.get(key) if isinstance(row, Mapping) else None
         return row if isinstance(row, Mapping) and "value" in row else None
@@ -108,19 +113,21 @@ def summary_table(report: Mapping, width: int = 100) -> str:
     across = f" (across seeds {champion['seeds']}; this run alone: {champion['this_seed']['model']})" if "seeds" in champion else ""
     lines += ["", f"Champion (@champion in the MLflow registry): {champion['model']}{across}"]
     lines += textwrap.wrap(f"Chosen {champion['criterion']}.", width)
-    lines += ["", *textwrap.wrap(
-        "Every estimate with its CI: metrics.json, table1.md, table3.md. energy in mask is the energy-based "
-        "pointing game (metrics.json has it under both names).", width
-    )]
+    lines += [
+        "",
+        *textwrap.wrap(
+            "Every estimate with its CI: metrics.json, table1.md, table3.md. energy in mask is the energy-based "
+            "pointing game (metrics.json has it under both names).",
+            width,
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 
 def metrics_table(report: Mapping, title: str | None = None) -> str:
     """A Markdown table of :func:`~trustcnn.evaluation.compare_models`' estimates (value [95% CI])."""
     models = report["models"]
-    columns = list(
-        dict.fromkeys(key for row in models.values() for key, value in row.items() if "value" in value)
-    )
+    columns = list(dict.fromkeys(key for row in models.values() for key, value in row.items() if "value" in value))
     lines = [f"## {title}", ""] if title else []
     lines += [
         "| model | " + " | ".join(columns) + " |",
@@ -144,24 +151,25 @@ def error_detection_markdown(report: Mapping) -> str:
                 cells = (format_estimate(result["auroc"]), format_estimate(result["accuracy_at_coverage"]), f"{result['coverage']:g}")
                 lines.append(f"| {name} | {detector} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + (
-        "\n\nTest predictions, each scored by learnt detectors that never saw it (`error_detection.fit_on`); "
-        "95% bootstrap CIs.\n"
+        "\n\nTest predictions, each scored by learnt detectors that never saw it (`error_detection.fit_on`); 95% bootstrap CIs.\n"
     )
 
 
 def robustness_markdown(report: Mapping) -> str:
     """Accuracy under each attack, how far the maps move, and the detectors on the strongest."""
     lines = ["## Robustness: accuracy under attack and how far the maps move (ε in 1/255)", ""]
-    lines += ["| model | attack | accuracy | SSIM clean vs adversarial | energy in mask (clean → adversarial) | detectors' AUROC |", "|---|---|---|---|---|---|"]
+    lines += [
+        "| model | attack | accuracy | SSIM clean vs adversarial | energy in mask (clean → adversarial) | detectors' AUROC |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, row in report["models"].items():
         for attack, result in row.get("robustness", {}).items():
             energy = (
                 f"{format_estimate(result['energy_in_mask_clean'])} → {format_estimate(result['energy_in_mask_adversarial'])}"
-                if "energy_in_mask_clean" in result else "n/a"
+                if "energy_in_mask_clean" in result
+                else "n/a"
             )
-            flags = ", ".join(
-                f"{d} {format_estimate(r['auroc'])}" for d, r in result.get("detector_auroc", {}).items() if "auroc" in r
-            )
+            flags = ", ".join(f"{d} {format_estimate(r['auroc'])}" for d, r in result.get("detector_auroc", {}).items() if "auroc" in r)
             cells = (format_estimate(result["accuracy"]), format_estimate(result["ssim_clean_vs_adversarial"]), energy, flags or "–")
             lines.append(f"| {name} | {attack} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n\nDetectors' AUROC: adversarial images now predicted wrong vs clean images predicted right.\n"
@@ -177,4 +185,6 @@ def bias_markdown(report: Mapping) -> str:
             cells = [format_estimate(overall[r]) if r in overall else "n/a" for r in ("object", "decoy", "elsewhere")]
             flagged = [c for c, values in audit["per_class"].items() if values.get("flagged")]
             lines.append(f"| {name} | {method} | " + " | ".join(cells) + f" | {', '.join(flagged) or 'none'} |")
-    return "\n".join(lines) + "\n\nA class is flagged when its decoy share is at least `flag_ratio` × the decoy's share of the image area.\n"
+    return (
+        "\n".join(lines) + "\n\nA class is flagged when its decoy share is at least `flag_ratio` × the decoy's share of the image area.\n"
+    )

@@ -27,8 +27,8 @@ from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
 
 from trustcnn.data import ImageSet
-from trustcnn.runtime.errors import DataError, MissingFileError
 from trustcnn.lineage import Artefact, Record, check, check_steps, is_group, record_of, split_records
+from trustcnn.runtime.errors import DataError, MissingFileError
 from trustcnn.storage.files import ImageSetDataset, LineageFile
 
 COMPOSITES = ("transfer", "__default__", "replicate")
@@ -77,8 +77,11 @@ class LineageCheck:
     @hook_impl
     def after_node_run(self, node: Node, catalog: DataCatalog, outputs: dict[str, Any]) -> None:
         record = self._pending.pop(node.name, {})
-        splits = {name: value.to_arrays() for name, value in outputs.items()
-                  if isinstance(value, ImageSet) and isinstance(catalog.get(name), ImageSetDataset)}
+        splits = {
+            name: value.to_arrays()
+            for name, value in outputs.items()
+            if isinstance(value, ImageSet) and isinstance(catalog.get(name), ImageSetDataset)
+        }
         own = split_records(splits, node.name) if splits else {}
         for name in node.outputs:
             dataset = catalog.get(name)
@@ -102,7 +105,7 @@ class LineageCheck:
     def _inputs(self, names: Sequence[str], catalog: DataCatalog, must_exist: bool = False) -> list[Artefact]:
         """The inputs among ``names`` that keep a lineage record (files that are missing
         stop the run with ``must_exist``, else are left to the dataset to report)."""
-        artefacts = []
+        artefacts: list[Artefact] = []
         for name in names:
             dataset = None if name.startswith("params:") else catalog.get(name)
             if not isinstance(dataset, LineageFile) or not dataset.records_lineage:
@@ -117,7 +120,7 @@ class LineageCheck:
     def _artefact(self, name: str, dataset: LineageFile) -> Artefact:
         try:
             artefact = dataset.artefact(name)
-        except Exception as error:  # noqa: BLE001 - a damaged file, reported with its name
+        except Exception as error:
             reason = (str(error).strip().splitlines() or [""])[0]
             raise DataError(
                 f"{self._shown(dataset.filepath)} cannot be read ({type(error).__name__}: {reason}): make it again with "

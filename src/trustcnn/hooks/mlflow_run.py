@@ -17,6 +17,7 @@ from trustcnn.tracking import log_params, parent_run_name
 from trustcnn.tracking.experiments import mark_model_development
 from trustcnn.tracking.invocation import dvc_invocation, open_group, stage_tags
 
+
 class MlflowRunHook(MlflowHook):
     """kedro-mlflow's hook (settings.py disables the plugin's own instance) with these changes:
     the run of each ``kedro run`` is named after what it runs — ``transfer``, ``trust[rrr]``
@@ -45,6 +46,7 @@ class MlflowRunHook(MlflowHook):
         invocation, self._group = dvc_invocation() if not self._already_active_mlflow else None, None
         if invocation is not None and _assert_mlflow_enabled(names, self.mlflow_config):
             experiment = mlflow.get_experiment_by_name(self.mlflow_config.tracking.experiment.name)
+            assert experiment is not None  # kedro-mlflow's after_context_created set it up
             self._group = open_group(invocation, experiment.experiment_id)
         try:
             super().before_pipeline_run(run_params, pipeline, catalog)

@@ -13,6 +13,7 @@ from trustcnn.runtime.console import progress_line
 
 log = logging.getLogger(__name__)
 
+
 class RunProgress:
     """After each node: how many of the run's nodes are done, the time so far and an ETA
     (Kedro's own line says only "Completed 12 out of 56 tasks"). Counted in the process that

@@ -15,6 +15,7 @@ from trustcnn.tracking import data_tags, git_tags, seed_tags, tag_active_run
 from trustcnn.tracking.datasets import log_splits, reading
 from trustcnn.tracking.liveness import liveness_tags
 
+
 class ProvenanceHooks:
     """Tags kedro-mlflow's run with the git commit, the run's ``seed`` (``trustcnn.seed``) and,
     before each node, the DVC hash of every data split the node reads, which also becomes one
@@ -47,7 +48,8 @@ class ProvenanceHooks:
                 tag = self._data_tag(name, dataset.filepath)
                 tags |= tag
                 where = dataset.filepath  # as dvc.lock names it: from the project root
-                splits[name] = (where.relative_to(self._root) if where.is_relative_to(self._root) else where, *tag.values())
+                (md5,) = tag.values()  # data_tags gives a split one tag: its md5
+                splits[name] = (where.relative_to(self._root) if where.is_relative_to(self._root) else where, md5)
         reading(splits)  # the model runs this node starts log these
         new = {k: v for k, v in tags.items() if self._sent.get(k) != v}
         if not tag_active_run(new):

@@ -22,7 +22,7 @@ from trustcnn.tracking import flatten
 from trustcnn.tracking.liveness import check_reachable, close_stale_runs, end_active_runs
 
 log = logging.getLogger(__name__)
-STATE = Path("data") / ".trustcnn"   # the run lock and the rollback journal, under the project root
+STATE = Path("data") / ".trustcnn"  # the run lock and the rollback journal, under the project root
 
 
 class Interrupted(KeyboardInterrupt):
@@ -49,8 +49,7 @@ class RunGuard:
         from trustcnn.pipeline_registry import register_pipelines
 
         pipelines = register_pipelines()
-        known = {name.split(":", 1)[1].split(".")[0] for p in pipelines.values() for name in p.inputs()
-                 if name.startswith("params:")}
+        known = {name.split(":", 1)[1].split(".")[0] for p in pipelines.values() for name in p.inputs() if name.startswith("params:")}
         try:
             raw = context.config_loader["parameters"]
         except ParameterError:  # e.g. a bad top-level seed, named by the loader

@@ -10,6 +10,7 @@ from kedro.framework.hooks import hook_impl
 
 log = logging.getLogger(__name__)
 
+
 class ParallelThreadsCheck:
     """``ParallelRunner`` forks one worker per node, each with torch's default thread pool:
     on a CPU the workers then fight over the cores (measured on 2 cores, the seven default
@@ -28,5 +29,6 @@ class ParallelThreadsCheck:
                 "the run can be slower than a serial one. Give each worker its share of the cores (cores / "
                 "max_workers): OMP_NUM_THREADS=1 kedro run ... (the results then equal a serial run with the same "
                 "OMP_NUM_THREADS, byte for byte)",
-                threads, os.cpu_count() or 1,
+                threads,
+                os.cpu_count() or 1,
             )

@@ -8,6 +8,7 @@ from kedro.framework.hooks import hook_impl
 
 from trustcnn.runtime.errors import ParameterError
 
+
 class VariantListCheck:
     """Stops a run whose ``trust_variants`` or ``human_mask_variants`` (after ``--env`` and
     ``--params``) differ from the lists the pipelines were built with — Kedro builds them

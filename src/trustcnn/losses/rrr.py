@@ -32,6 +32,6 @@ def rrr_gradcam_penalty(maps: Tensor, masks: Tensor) -> Tensor:
     """``maps`` ``[B, h, w]`` in [0, 1] (upsampled bilinearly to the masks), ``masks`` ``[B, H, W]``."""
     if maps.shape[0] != masks.shape[0]:
         raise ValueError(f"{maps.shape[0]} maps but {masks.shape[0]} masks")
-    upsampled = upsample(maps, tuple(masks.shape[-2:]))
+    upsampled = upsample(maps, (masks.shape[-2], masks.shape[-1]))
     outside = 1.0 - masks.to(upsampled.dtype)
     return (outside * upsampled).pow(2).flatten(1).mean(dim=1).mean()

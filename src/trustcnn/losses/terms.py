@@ -69,5 +69,7 @@ def over_masked(term: LossTerm, inputs: dict[str, Tensor | None], has_mask: Tens
     if bool(has_mask.all()):
         return term(inputs)
     if not bool(has_mask.any()):
-        return inputs["logits"].new_zeros(())
+        logits = inputs["logits"]
+        assert logits is not None  # every batch has logits
+        return logits.new_zeros(())
     return term({name: None if value is None else value[has_mask] for name, value in inputs.items()})

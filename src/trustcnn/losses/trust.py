@@ -28,6 +28,7 @@ from trustcnn.losses.terms import TERMS, active_terms, loss_term, over_masked
 from trustcnn.saliency import upsample
 from trustcnn.saliency.postprocess import at_least_fp32
 
+
 def saliency_terms(maps: Tensor, correct: Tensor) -> dict[str, Tensor]:
     """Eq. 4–6 for maps ``[B, h, w]`` in [0, 1] and a boolean ``correct`` ``[B]``."""
     per_image = maps.flatten(1).mean(dim=1)
@@ -48,7 +49,7 @@ def mask_bce(maps: Tensor, masks: Tensor) -> Tensor:
     # In fp32 even under autocast: BCE of probabilities is unsafe in half precision (1 − 1e-6
     # rounds to 1 in float16, and autocast refuses F.binary_cross_entropy on CUDA).
     with torch.autocast(maps.device.type, enabled=False):
-        maps = upsample(at_least_fp32(maps), tuple(masks.shape[-2:]), renormalise=False)
+        maps = upsample(at_least_fp32(maps), (masks.shape[-2], masks.shape[-1]), renormalise=False)
         return F.binary_cross_entropy(maps.clamp(1e-6, 1 - 1e-6), masks.to(maps.dtype))
 
 
@@ -82,8 +83,7 @@ def trust_loss(
     )
     inputs = {"logits": logits, "targets": targets, "maps": maps, "masks": masks, "input_grads": input_grads}
     for term in active_terms(weights):
-        partial = has_mask is not None and "masks" in term.uses
-        terms[term.name] = over_masked(term, inputs, has_mask) if partial else term(inputs)
+        terms[term.name] = over_masked(term, inputs, has_mask) if has_mask is not None and "masks" in term.uses else term(inputs)
         loss = loss + getattr(weights, term.weight) * terms[term.name]
     return loss, terms
 

@@ -13,17 +13,17 @@ from trustcnn.metrics.intervals import (
     t_interval,
 )
 from trustcnn.metrics.localisation import energy_in_mask, pointing_game, thresholded_iou
-from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 from trustcnn.metrics.reliance import decoy_share, gap_closed, view_estimates
 from trustcnn.metrics.risk_coverage import risk_coverage
+from trustcnn.metrics.similarity import ssim_per_image, ssim_win_size
 
 __all__ = [
     "CASES",
+    "bootstrap_arrays",
+    "bootstrap_ci",
     "case_examples",
     "case_indicators",
     "case_shares",
-    "bootstrap_arrays",
-    "bootstrap_ci",
     "classification_metrics",
     "cluster_bootstrap_ci",
     "confusion",

@@ -46,12 +46,12 @@ def pixel_kappa(images: Sequence[np.ndarray]) -> float | None:
     """Fleiss' κ over the pixels of the images (each bool ``[R, H, W]``, R ≥ 2 people), marked
     vs not, summed image by image; ``None`` without such an image or when everyone marked the
     same everywhere."""
-    sums = None
+    sums: tuple[float, int, np.ndarray] | None = None
     for marks in images:
         if len(marks) >= 2:
             marked = np.asarray(marks).reshape(len(marks), -1).sum(axis=0)
             parts = _kappa_sums(np.stack([marked, len(marks) - marked], axis=1))
-            sums = parts if sums is None else tuple(a + b for a, b in zip(sums, parts))
+            sums = parts if sums is None else (sums[0] + parts[0], sums[1] + parts[1], sums[2] + parts[2])
     return None if sums is None else _kappa(*sums)
 
 

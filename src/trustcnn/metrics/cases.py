@@ -42,10 +42,7 @@ def case_shares(
         for case, flags in indicators.items()
     }
     labels = np.asarray(labels)
-    per_class = {
-        class_names[k]: {case: float(flags[labels == k].mean()) for case, flags in indicators.items()}
-        for k in np.unique(labels)
-    }
+    per_class = {class_names[k]: {case: float(flags[labels == k].mean()) for case, flags in indicators.items()} for k in np.unique(labels)}
     return {"overall": overall, "per_class": per_class}
 
 

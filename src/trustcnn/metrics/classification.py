@@ -21,18 +21,14 @@ def _check_labels(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> N
     if num_classes < 1:
         raise ValueError(f"num_classes must be >= 1, got {num_classes}")
     if y_true.ndim != 1 or y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred must be 1-D of equal length, got {y_true.shape} and {y_pred.shape}"
-        )
+        raise ValueError(f"y_true and y_pred must be 1-D of equal length, got {y_true.shape} and {y_pred.shape}")
     if y_true.size == 0:
         raise ValueError("y_true and y_pred must not be empty")
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         if not np.issubdtype(y.dtype, np.integer):
             raise ValueError(f"{name} must hold integer class indices, got dtype {y.dtype}")
         if y.min() < 0 or y.max() >= num_classes:
-            raise ValueError(
-                f"{name} values must lie in [0, {num_classes}), got [{y.min()}, {y.max()}]"
-            )
+            raise ValueError(f"{name} values must lie in [0, {num_classes}), got [{y.min()}, {y.max()}]")
 
 
 def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -85,12 +85,10 @@ def bootstrap_ci(
     ``statistic(*samples, axis=-1)`` must be vectorised (``np.mean`` is): scipy passes
     batches of resamples stacked along leading axes. Same seed, same interval.
     """
-    value, lo, hi = bootstrap_arrays(
-        statistic, *samples, n_resamples=n_resamples, confidence=confidence, seed=seed
-    )
+    value, lo, hi = bootstrap_arrays(statistic, *samples, n_resamples=n_resamples, confidence=confidence, seed=seed)
     if value.ndim != 0:
         raise ValueError(f"statistic must return a scalar, got shape {value.shape}")
-    return estimate(value, lo, hi, confidence)
+    return estimate(float(value), float(lo), float(hi), confidence)
 
 
 def mean_ci(
@@ -111,9 +109,7 @@ def mean_ci(
     counts = {"n": int(finite.size), "n_nan": int(values.size - finite.size)}
     if finite.size == 0:
         return {"value": None, ci_key(confidence): [None, None], **counts}
-    record = bootstrap_ci(
-        np.mean, finite, n_resamples=n_resamples, confidence=confidence, seed=seed
-    )
+    record = bootstrap_ci(np.mean, finite, n_resamples=n_resamples, confidence=confidence, seed=seed)
     return {**record, **counts}
 
 
@@ -130,7 +126,7 @@ def cluster_bootstrap_ci(
     are not independent). Resamples where the statistic is undefined (NaN) are left out; a
     single cluster gives a collapsed interval, and no finite statistic ``None``."""
     arrays = _check_samples((clusters, *samples))
-    clusters, samples = arrays[0], arrays[1:]
+    clusters, samples = arrays[0], tuple(arrays[1:])
     labels = np.unique(clusters)
     members = [np.flatnonzero(clusters == label) for label in labels]
     value = float(statistic(*samples))
@@ -141,7 +137,7 @@ def cluster_bootstrap_ci(
         replicates.append(statistic(*(s[index] for s in samples)))
     finite = np.asarray(replicates, dtype=float)
     finite = finite[np.isfinite(finite)]
-    counts = {"n": int(len(clusters)), "n_clusters": int(len(labels))}
+    counts = {"n": len(clusters), "n_clusters": len(labels)}
     if not np.isfinite(value) or finite.size == 0:
         return {"value": None, ci_key(confidence): [None, None], **counts}
     tail = (1 - confidence) / 2 * 100

@@ -41,11 +41,8 @@ def ssim_per_image(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     _check_stack("a", a)
     _check_same_shape(("a", "b"), a, b)
     for name, maps in (("a", a), ("b", b)):
-        if maps.size and not (0.0 <= maps.min() and maps.max() <= 1.0):
-            raise ValueError(
-                f"{name} must lie in [0, 1] for data_range=1.0, "
-                f"got [{maps.min():.4g}, {maps.max():.4g}]"
-            )
+        if maps.size and not (maps.min() >= 0.0 and maps.max() <= 1.0):
+            raise ValueError(f"{name} must lie in [0, 1] for data_range=1.0, got [{maps.min():.4g}, {maps.max():.4g}]")
     win_size = ssim_win_size(*a.shape[1:])
     return np.array(
         [structural_similarity(x, y, data_range=1.0, win_size=win_size) for x, y in zip(a, b)],

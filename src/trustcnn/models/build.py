@@ -14,13 +14,12 @@ class names, normalisation, state dict): they load with ``torch.load(weights_onl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
 
 from trustcnn.config import ModelConfig
-from trustcnn.runtime.errors import ParameterError
 from trustcnn.models.small_cnn import small_cnn_backbone, small_cnn_out_channels
 from trustcnn.models.splitnet import TRAINABLE_PARTS, Normalize, SplitNet
 from trustcnn.models.torchvision_nets import (
@@ -31,6 +30,7 @@ from trustcnn.models.torchvision_nets import (
     torchvision_net,
     vgg16_parts,
 )
+from trustcnn.runtime.errors import ParameterError
 
 
 def build_backbone(config: ModelConfig) -> nn.Module:
@@ -44,7 +44,7 @@ def feature_extractor(backbone: nn.Module, config: ModelConfig) -> tuple[nn.Modu
     """The part of the backbone that maps images to feature maps, and its channels."""
     if config.name == "small_cnn":
         return backbone, small_cnn_out_channels(config.width)
-    return backbone.features, TORCHVISION_NETS[config.name][2]
+    return cast(nn.Module, backbone.features), TORCHVISION_NETS[config.name][2]
 
 
 def load_backbone_weights(backbone: nn.Module, config: ModelConfig) -> tuple[list[float], list[float]] | None:
@@ -65,9 +65,7 @@ def load_backbone_weights(backbone: nn.Module, config: ModelConfig) -> tuple[lis
     return None if config.name == "small_cnn" else (IMAGENET_MEAN, IMAGENET_STD)
 
 
-def model_from_backbone(
-    backbone: nn.Module, config: ModelConfig, num_classes: int, mean: list[float], std: list[float]
-) -> SplitNet:
+def model_from_backbone(backbone: nn.Module, config: ModelConfig, num_classes: int, mean: list[float], std: list[float]) -> SplitNet:
     """The trainable model over ``backbone`` (consumed): transfer construction or VGG-16."""
     if config.name == "vgg16":
         prefix, trust_layer, head = vgg16_parts(backbone, num_classes)
@@ -114,7 +112,8 @@ def model_from_backbone_checkpoint(checkpoint: dict[str, Any], config: ModelConf
 
 
 def to_checkpoint(model: SplitNet, config: ModelConfig, class_names: tuple[str, ...]) -> dict[str, Any]:
-    normalize = model.prefix[0]
+    normalize = cast(nn.Sequential, model.prefix)[0]
+    assert isinstance(normalize, Normalize)  # model_from_backbone puts it first
     return {
         "model_config": config.model_dump(),
         "class_names": list(class_names),

@@ -46,6 +46,9 @@ class Suffix(nn.Sequential):
 class Normalize(nn.Module):
     """Per-channel standardisation inside the model, so callers feed images in [0, 1]."""
 
+    mean: Tensor  # buffers, registered in __init__
+    std: Tensor
+
     def __init__(self, mean: list[float], std: list[float]) -> None:
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))

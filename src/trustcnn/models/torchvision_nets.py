@@ -8,6 +8,7 @@ that says where to put the file instead of hanging on a download.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import torch
@@ -51,7 +52,7 @@ def imagenet_state_dict(name: str, allow_download: bool) -> dict[str, torch.Tens
     return weights.get_state_dict(progress=True)
 
 
-def vgg16_parts(net: nn.Module, num_classes: int) -> tuple[nn.Module, nn.Module, nn.Module]:
+def vgg16_parts(net: Any, num_classes: int) -> tuple[nn.Module, nn.Module, nn.Module]:
     """(frozen prefix, trust layer = features.28 + its ReLU, head = the rest of VGG-16).
 
     The 1000-way ImageNet classifier is kept for 1000 classes; otherwise its last linear

@@ -11,6 +11,8 @@ class _Named:
     """A module-level class rather than a closure, so the node pickles (``ParallelRunner``
     sends each node to a worker process)."""
 
+    __wrapped__: Callable[..., Any]  # set by functools.update_wrapper
+
     def __init__(self, func: Callable[..., Any], name: str) -> None:
         functools.update_wrapper(self, func)
         self._name = name

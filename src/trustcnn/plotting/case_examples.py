@@ -9,14 +9,21 @@ from matplotlib.figure import Figure
 
 from trustcnn.data import ImageSet
 from trustcnn.metrics import CASES, case_examples
-from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, map_colourbar, show_image
 from trustcnn.plotting.note import note_figure
+from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP, RIGHT_COLOUR, WRONG_COLOUR, map_colourbar, show_image
 from trustcnn.saliency import upsample_array
 
 
 def model_case_figure(
-    test: ImageSet, maps: np.ndarray, predictions: np.ndarray, correct: np.ndarray, energy: np.ndarray | None,
-    accurate_energy: float, k: int, name: str, method: str = "saliency",
+    test: ImageSet,
+    maps: np.ndarray,
+    predictions: np.ndarray,
+    correct: np.ndarray,
+    energy: np.ndarray | None,
+    accurate_energy: float,
+    k: int,
+    name: str,
+    method: str = "saliency",
 ) -> Figure:
     """Model ``name``'s ``k`` best and worst test images per case, from the per-image
     ``correct`` and ``energy`` (energy in mask) the evaluation scored; a note without masks."""
@@ -26,8 +33,14 @@ def model_case_figure(
     shown = sorted({i for picked in examples.values() for i in (*picked["best"], *picked["worst"])})
     upsampled = dict(zip(shown, upsample_array(np.asarray(maps[shown]), test.images.shape[1:3]))) if shown else {}
     return case_examples_figure(
-        test.images, test.masks, upsampled, test.labels, predictions, energy,
-        examples, test.class_names,
+        test.images,
+        test.masks,
+        upsampled,
+        test.labels,
+        predictions,
+        energy,
+        examples,
+        test.class_names,
         f"{name}, {method} maps: best and worst test images per case (energy in mask ≥ {accurate_energy:g} = accurate)",
         method,
     )
@@ -68,7 +81,8 @@ def case_examples_figure(
             right = predictions[i] == labels[i]
             ax.set_title(
                 f"{which}: {class_names[labels[i]]} → {class_names[predictions[i]]}\nenergy {energy[i]:.2f}",
-                fontsize=8, color=RIGHT_COLOUR if right else WRONG_COLOUR,
+                fontsize=8,
+                color=RIGHT_COLOUR if right else WRONG_COLOUR,
             )
     figure.suptitle(title)
     map_colourbar(figure, axes, method)

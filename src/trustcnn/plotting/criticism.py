@@ -29,17 +29,22 @@ def _tile(image: np.ndarray, saliency: np.ndarray, decoy: np.ndarray | None) -> 
     """The image under its map (the figures' colours), its decoy outlined, ``TILE`` pixels square."""
     colours = matplotlib.colormaps[MAP_CMAP](np.clip(saliency, 0.0, 1.0))[..., :3]
     blended = np.round(((1.0 - MAP_ALPHA) * image / 255.0 + MAP_ALPHA * colours) * 255).astype(np.uint8)
-    tile = np.asarray(Image.fromarray(blended).resize((TILE, TILE), Image.NEAREST)).copy()
+    tile = np.asarray(Image.fromarray(blended).resize((TILE, TILE), Image.Resampling.NEAREST)).copy()
     if decoy is not None and decoy.any():
-        inside = np.asarray(Image.fromarray(decoy.astype(np.uint8) * 255).resize((TILE, TILE), Image.NEAREST)) > 0
+        inside = np.asarray(Image.fromarray(decoy.astype(np.uint8) * 255).resize((TILE, TILE), Image.Resampling.NEAREST)) > 0
         edge = inside & ~(np.roll(inside, 1, 0) & np.roll(inside, -1, 0) & np.roll(inside, 1, 1) & np.roll(inside, -1, 1))
         tile[edge] = DECOY_OUTLINE
     return tile
 
 
 def criticism_figure(
-    report: Mapping, images: np.ndarray, decoy_masks: np.ndarray | None, maps: np.ndarray, row_of: Mapping[int, int],
-    name: str, method: str,
+    report: Mapping,
+    images: np.ndarray,
+    decoy_masks: np.ndarray | None,
+    maps: np.ndarray,
+    row_of: Mapping[int, int],
+    name: str,
+    method: str,
 ) -> Figure:
     """Two rows per class of ``report`` (:func:`trustcnn.criticism.criticise`'s): its
     prototypes, then its criticisms, each over ``method``'s map (``maps[row_of[test_index]]``
@@ -59,7 +64,14 @@ def criticism_figure(
                 decoy = None if decoy_masks is None else decoy_masks[i]
                 mosaic[top + TEXT : top + TEXT + TILE, left : left + TILE] = _tile(images[i], maps[i], decoy)
                 mark = "✓" if item["correct"] else "✗"
-                texts.append((left, top + TEXT - 2, f"{item['label']} → {item['prediction']} {mark}", RIGHT_COLOUR if item["correct"] else WRONG_COLOUR))
+                texts.append(
+                    (
+                        left,
+                        top + TEXT - 2,
+                        f"{item['label']} → {item['prediction']} {mark}",
+                        RIGHT_COLOUR if item["correct"] else WRONG_COLOUR,
+                    )
+                )
                 if item["decoy"] is not None:
                     colour = CONSISTENT_COLOUR if item["decoy_agrees"] else "0.3"
                     texts.append((left, top + TEXT + TILE + TEXT - 3, f"decoy {item['decoy']}", colour))
@@ -76,8 +88,8 @@ def criticism_figure(
     for x, y, text, colour in texts:
         ax.text(x, y, text, fontsize=7, color=colour, va="bottom", ha="left")
     summary = report["summary"]["decoy_driven_prototypes"]
-    decoy = "" if summary["value"] is None else (
-        f"\ndecoy-consistent prototypes {summary['value']:.2f} (base rate {summary['base_rate']:.2f})"
+    decoy = (
+        "" if summary["value"] is None else (f"\ndecoy-consistent prototypes {summary['value']:.2f} (base rate {summary['base_rate']:.2f})")
     )
     figure.suptitle(f"{name}: MMD-critic prototypes and criticisms per class, {method} maps{decoy}", fontsize=10)
     figure.colorbar(ScalarMappable(norm=Normalize(0.0, 1.0), cmap=MAP_CMAP), ax=ax, shrink=0.5, label=f"{method} saliency")

@@ -13,22 +13,17 @@ History = Mapping[str, Sequence[float]] | Sequence[Mapping[str, float]]
 
 def _columns(history: History) -> dict[str, np.ndarray]:
     """Column form of either history layout; a missing or ``None`` entry is NaN (a gap)."""
+    columns: dict[str, list[float | None]]
     if isinstance(history, Mapping):
         columns = {key: list(values) for key, values in history.items()}
     else:
         keys = list(dict.fromkeys(key for row in history for key in row))
         columns = {key: [row.get(key) for row in history] for key in keys}
-    columns = {
-        key: [np.nan if v is None else v for v in values] for key, values in columns.items()
-    }
+    columns = {key: [np.nan if v is None else v for v in values] for key, values in columns.items()}
     lengths = {len(values) for values in columns.values()}
     if len(lengths) > 1:
         raise ValueError(f"history columns must have equal lengths, got {sorted(lengths)}")
-    return {
-        key: np.asarray(values, dtype=float)
-        for key, values in columns.items()
-        if all(isinstance(v, numbers.Real) for v in values)
-    }
+    return {key: np.asarray(values, dtype=float) for key, values in columns.items() if all(isinstance(v, numbers.Real) for v in values)}
 
 
 def _groups(keys: list[str]) -> dict[str, list[str]]:

@@ -38,10 +38,7 @@ def _check_inputs(
     if len(labels) != n:
         raise ValueError(f"labels has {len(labels)} entries for {n} images")
     if set(maps) != set(predictions):
-        raise ValueError(
-            f"maps and predictions must name the same models, got {sorted(maps)} "
-            f"and {sorted(predictions)}"
-        )
+        raise ValueError(f"maps and predictions must name the same models, got {sorted(maps)} and {sorted(predictions)}")
     for name in maps:
         if maps[name].ndim != 3 or len(maps[name]) != n:
             raise ValueError(f"maps[{name!r}] must have shape [{n}, h, w], got {maps[name].shape}")

@@ -92,4 +92,3 @@ def _decoy_heatmap(ax, per_class: Mapping[str, Mapping[str, Mapping]]) -> None:
     ax.set_yticks(range(len(names)), names, fontsize="small")
     ax.set_title("decoy share per class (boxed: flagged)")
     ax.figure.colorbar(image, ax=ax, label="share of saliency on the decoy")
-

@@ -29,14 +29,15 @@ def usable(summary: Mapping[str, Any] | None, parameters: Mapping[str, Any]) -> 
     return True, f"across seeds {summary['seeds']}"
 
 
-def follow_replicates(single_seed: Mapping[str, Any], summary: Mapping[str, Any] | None, parameters: Mapping[str, Any],
-                      models: Any = ()) -> dict[str, Any]:
+def follow_replicates(
+    single_seed: Mapping[str, Any], summary: Mapping[str, Any] | None, parameters: Mapping[str, Any], models: Any = ()
+) -> dict[str, Any]:
     """The champion this run names: ``summary``'s across-seed pick with its seeds and this run's
     own (``single_seed``) beside it, when :func:`usable` and the pick is one of ``models``;
     otherwise ``single_seed`` unchanged (a stale summary is reported in the log)."""
     ok, why = usable(summary, parameters)
     if summary and not ok and summary.get("champion") is not None:
         log.warning("champion: %s", why)
-    if not ok or summary["champion"]["model"] not in models:
+    if not ok or summary is None or summary["champion"]["model"] not in models:  # usable: summary is not None
         return dict(single_seed)
     return {**summary["champion"], "seeds": list(summary["seeds"]), "this_seed": dict(single_seed)}

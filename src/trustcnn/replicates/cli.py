@@ -82,12 +82,27 @@ def run_queued(root: Path, stages: list[str], jobs: int, env: dict[str, str], po
 
 @click.command(help="Run the experiment once per seed in replicate.seeds (those DVC finds stale), then the summary across seeds.")
 @click.option("--env", default=None, help="a configuration environment with replicates/<env>/dvc.yaml (e.g. decoy_fashion)")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="seeds at a time (more than 1: DVC experiments in a queue)")
-@click.option("--runner", type=click.Choice(sorted(RUNNERS)), default="sequential", show_default=True,
-              help="Kedro's runner inside each seed (parallel: ParallelRunner, a worker per core)")
-@click.option("--main/--no-main", default=True, show_default=True,
-              help="then `dvc repro` (default experiment only): its evaluation follows the summary's champion")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="seeds at a time (more than 1: DVC experiments in a queue)",
+)
+@click.option(
+    "--runner",
+    type=click.Choice(sorted(RUNNERS)),
+    default="sequential",
+    show_default=True,
+    help="Kedro's runner inside each seed (parallel: ParallelRunner, a worker per core)",
+)
+@click.option(
+    "--main/--no-main",
+    default=True,
+    show_default=True,
+    help="then `dvc repro` (default experiment only): its evaluation follows the summary's champion",
+)
 def replicate(env: str | None, jobs: int, runner: str, main: bool) -> None:
     root = Path.cwd()
     dvc_file = replicates_file(root, env)

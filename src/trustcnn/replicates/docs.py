@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from trustcnn.runtime.atomic import atomic_path
 from trustcnn.evaluation.champion import NO_DECOY, REFERENCE
 from trustcnn.metrics import format_estimate
 from trustcnn.replicates.report import champion_sentence, conclusions, glance_table, label, mean_sd
+from trustcnn.runtime.atomic import atomic_path
 
 BEGIN = "<!-- results:begin — written by `make docs` from the committed outputs; edits here fail tests/test_docs_results.py -->"
 END = "<!-- results:end -->"
@@ -43,8 +43,11 @@ PUBLISHED = {
 }
 PUBLISHED_ONLY = ("CDEP / expected gradients (Rieger et al.)", "–", "0.972 ± 0.008 / 0.978 ± 0.002")
 SINGLE_SEED_COLUMNS = {
-    "accuracy_consistent": "decoy consistent", "accuracy": "decoy random (= accuracy)", "decoy_flip_rate": "flip rate",
-    "gap_closed": "gap closed", "right_accurate": "right & accurate",
+    "accuracy_consistent": "decoy consistent",
+    "accuracy": "decoy random (= accuracy)",
+    "decoy_flip_rate": "flip rate",
+    "gap_closed": "gap closed",
+    "right_accurate": "right & accurate",
 }
 DETECTORS = ("max_softmax", "stability", "conductance", "combined")
 READING = [
@@ -120,8 +123,7 @@ def one_seed(metrics: Mapping[str, Any] | None, machine: Mapping[str, Any] | Non
     """One run's table, labelled as one seed: test-set bootstrap CIs hold no training variance."""
     if not metrics:
         return ["No single-seed outputs are committed (`make run` writes data/08_reporting/metrics.json)."]
-    where = "an unrecorded seed and CPU" if not machine else (
-        f"seed {machine['seed']}, on {_cpu(machine)}")
+    where = "an unrecorded seed and CPU" if not machine else (f"seed {machine['seed']}, on {_cpu(machine)}")
     lines = [
         f"**One seed** — `make run`'s committed outputs ({where}): value [95% bootstrap CI over the test images]. "
         "These intervals hold no training variance: another seed or another CPU moves the numbers beyond them.",
@@ -157,7 +159,8 @@ def decoy_fashion(summary: Mapping[str, Any] | None) -> list[str]:
         "seeds. The published columns are the papers' own numbers (test accuracy with the decoy random), not ours.",
         "",
         "| model | Ross et al. 2017 (MNIST, MLP) | Rieger et al. 2020 (CDEP, mean ± sd) | "
-        + " | ".join(f"ours: {label(c)}" for c in columns) + " |",
+        + " | ".join(f"ours: {label(c)}" for c in columns)
+        + " |",
         "|---|---|---|" + "---|" * len(columns),
     ]
     for name, row in summary["models"].items():
@@ -207,9 +210,11 @@ def readme_block(root: Path) -> str:
     summary = _read(root, SUMMARY)
     if not summary or not summary.get("seeds"):
         machine = _read(root, MACHINE)
-        body = ["No results across seeds are committed yet (`make replicate`). One seed"
-                + (f" (seed {machine['seed']}, {machine['cpu']})" if machine else "")
-                + ", and why one is not enough: [docs/results.md](docs/results.md)."]
+        body = [
+            "No results across seeds are committed yet (`make replicate`). One seed"
+            + (f" (seed {machine['seed']}, {machine['cpu']})" if machine else "")
+            + ", and why one is not enough: [docs/results.md](docs/results.md)."
+        ]
     else:
         body = [
             f"**Across {len(summary['seeds'])} seeds** (mean ± sd [95% t-interval over seeds]; k/n: seeds in which the "
@@ -237,7 +242,7 @@ def with_block(readme: str, block: str) -> str:
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
         raise ValueError(f"{README} has no generated block: put {BEGIN!r} … {END!r} where the results go")
-    return readme[:start] + block + readme[end + len(END):]
+    return readme[:start] + block + readme[end + len(END) :]
 
 
 def expected(root: Path) -> dict[Path, str]:
@@ -251,7 +256,9 @@ def stale(root: Path) -> dict[Path, str]:
     for path, text in expected(root).items():
         current = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else ""
         if current != text:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), f"{path} (committed)", f"{path} (from the outputs)", lineterm="")
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), f"{path} (committed)", f"{path} (from the outputs)", lineterm=""
+            )
             found[path] = "\n".join(diff)
     return found
 

@@ -55,6 +55,7 @@ _ABSENT = object()
 
 def _show(value: Any) -> str:
     """As configured: a whole float (canonical form of YAML's int) without its ``.0``."""
+
     def plain(v: Any) -> Any:
         if isinstance(v, float) and v.is_integer():
             return int(v)
@@ -100,8 +101,11 @@ def _vector_extensions() -> str | None:
     """The widest x86 vector extension the CPU reports (the kernels torch picks, and so the order
     it sums in, depend on it), or None where /proc/cpuinfo doesn't say."""
     cpuinfo = Path("/proc/cpuinfo")
-    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text(errors="replace").splitlines()
-                  if line.startswith("flags")), []) if cpuinfo.is_file() else []
+    flags = (
+        next((line.split(":", 1)[1].split() for line in cpuinfo.read_text(errors="replace").splitlines() if line.startswith("flags")), [])
+        if cpuinfo.is_file()
+        else []
+    )
     return next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX")) if flag in flags), None)
 
 

@@ -106,8 +106,7 @@ def conclusions(summary: Mapping[str, Any]) -> dict[str, list[str]]:
                 continue
             if sign_stable(stats):
                 higher = paired["mean"] > 0
-                verdict = "" if not stats["direction"] else (
-                    " — better" if higher == (stats["direction"] == "higher") else " — worse")
+                verdict = "" if not stats["direction"] else (" — better" if higher == (stats["direction"] == "higher") else " — worse")
                 found["sign_stable"].append(
                     f"`{name}`: {label(path)} {'higher' if higher else 'lower'} than the {REFERENCE}'s in "
                     f"{paired['n']}/{paired['n']} seeds{verdict} (mean difference {_number(paired['mean'], True)}, "
@@ -150,7 +149,8 @@ def summary_markdown(summary: Mapping[str, Any]) -> str:
         "",
         f"Made from parameters `{summary['fingerprint']}` (summary.json: `parameters`), on "
         + "; ".join(f"{m['cpu']} ({m['torch_threads']} torch thread(s), torch {m['torch']})" for m in summary["machines"])
-        + "." + (f" Seeds not finished: {summary['missing_seeds']}." if summary["missing_seeds"] else ""),
+        + "."
+        + (f" Seeds not finished: {summary['missing_seeds']}." if summary["missing_seeds"] else ""),
         "",
         glance_table(summary),
         "",

@@ -23,8 +23,21 @@ INTERVAL = "95% t-interval of the mean over seeds (Student's t, n − 1 degrees 
 Replicate = Mapping[str, Any]  # {"metrics": metrics.json, "record": what it was made from (replicate.json)}
 
 # Which way is better, by the last part of a metric's path (or its prefix); others: no direction.
-HIGHER = {"accuracy", "accuracy_consistent", "accuracy_swapped", "precision", "recall", "gap_closed", "energy_in_mask",
-          "energy_pointing_game", "pointing_game", "iou", "right_accurate", "auroc", "accuracy_at_coverage"}
+HIGHER = {
+    "accuracy",
+    "accuracy_consistent",
+    "accuracy_swapped",
+    "precision",
+    "recall",
+    "gap_closed",
+    "energy_in_mask",
+    "energy_pointing_game",
+    "pointing_game",
+    "iou",
+    "right_accurate",
+    "auroc",
+    "accuracy_at_coverage",
+}
 LOWER = {"decoy_drop", "decoy_flip_rate", "wrong_accurate", "wrong_inaccurate"}
 LOWER_PREFIXES = ("decoy_share_",)
 
@@ -65,7 +78,8 @@ def select(
     finished = {seed: replicates[seed] for seed in seeds if seed in replicates}
     stale = {
         seed: differences(replicate["record"]["parameters"], current)
-        for seed, replicate in finished.items() if replicate["record"]["parameters"] != current
+        for seed, replicate in finished.items()
+        if replicate["record"]["parameters"] != current
     }
     if stale:
         lines = "; ".join(f"seed_{seed}: {', '.join(diff)}" for seed, diff in stale.items())
@@ -98,7 +112,7 @@ def summarise(
     values = {name: {seed: estimates(rows[seed].get(name, {})) for seed in seeds} for name in names}
     models = {name: _model(values[name], values.get(REFERENCE), seeds, name == REFERENCE) for name in names}
     backbone = [replicate["metrics"].get("source_backbone", {}).get("accuracy") for replicate in replicates.values()]
-    summary = {
+    summary: dict[str, Any] = {
         "seeds": seeds,
         "missing_seeds": list(missing),
         "interval": INTERVAL,
@@ -114,8 +128,9 @@ def summarise(
     return summary
 
 
-def _model(values: Mapping[int, Mapping[str, float | None]], reference: Mapping[int, Mapping] | None, seeds: list[int],
-           is_reference: bool) -> dict[str, dict]:
+def _model(
+    values: Mapping[int, Mapping[str, float | None]], reference: Mapping[int, Mapping] | None, seeds: list[int], is_reference: bool
+) -> dict[str, dict]:
     paths = list(dict.fromkeys(path for seed in seeds for path in values[seed]))
     model = {}
     for path in paths:
@@ -140,4 +155,3 @@ def _distinct(items: Iterable[Any]) -> list[Any]:
         if item not in seen:
             seen.append(item)
     return seen
-

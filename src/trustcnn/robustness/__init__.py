@@ -15,6 +15,14 @@ from trustcnn.robustness.report import (
 )
 
 __all__ = [
-    "adversarial_image_set", "attack_batches", "attack_report", "attacked", "attacks", "fgsm", "flagging", "pgd",
-    "robustness", "strongest_pgd",
+    "adversarial_image_set",
+    "attack_batches",
+    "attack_report",
+    "attacked",
+    "attacks",
+    "fgsm",
+    "flagging",
+    "pgd",
+    "robustness",
+    "strongest_pgd",
 ]

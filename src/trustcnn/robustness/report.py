@@ -9,17 +9,17 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from trustcnn.batches import SplitData, TensorSet, batches
 from trustcnn.config import ErrorDetectionConfig, RobustnessConfig
 from trustcnn.data import ImageSet
 from trustcnn.error_detection import Features, auroc, prediction_features, score
 from trustcnn.error_detection.performance import bootstrap_score
-from trustcnn.posthoc import saliency_maps
 from trustcnn.metrics import energy_in_mask, mean_ci, ssim_per_image
 from trustcnn.models import SplitNet
-from trustcnn.runtime.ondisk import Filler, allocate
+from trustcnn.posthoc import saliency_maps
 from trustcnn.robustness.attacks import fgsm, pgd
+from trustcnn.runtime.ondisk import Filler, allocate
 from trustcnn.saliency import get_method, upsample_array
-from trustcnn.batches import batches, SplitData, TensorSet
 
 
 def attack_batches(
@@ -37,13 +37,16 @@ def attack_batches(
             yield batch, pgd(model, batch.x, batch.y, eps, config.pgd_steps, config.pgd_step_fraction * eps, generator)
 
 
-def attacked(model: SplitNet, test: ImageSet, attack: str, eps_255: float, config: RobustnessConfig, generator: torch.Generator) -> np.ndarray:
+def attacked(
+    model: SplitNet, test: ImageSet, attack: str, eps_255: float, config: RobustnessConfig, generator: torch.Generator
+) -> np.ndarray:
     """``test`` under FGSM or PGD at ε = ``eps_255``/255, float32 ``[N, 3, H, W]`` in [0, 1]
     (a memory-mapped temporary file above ``config.memory_budget_mb``)."""
     filler = None
     for _, x in attack_batches(model, SplitData.of(test), attack, eps_255, config, generator):
         filler = filler or Filler(allocate((len(test), *x.shape[1:]), np.float32, config.memory_budget_mb))
         filler.add(x.cpu().numpy())
+    assert filler is not None, "attacked() needs a test split with images"
     return filler.done()
 
 
@@ -75,12 +78,14 @@ def flagging(val: Features, clean: Features, adversarial: Features, detection: E
     scored = score(val, clean, detection, adversarial)
     negatives, positives = ~clean.wrong.astype(bool), adversarial.wrong.astype(bool)
     labels = np.concatenate([np.zeros(negatives.sum(), bool), np.ones(positives.sum(), bool)])
-    report = {}
+    report: dict[str, dict] = {}
     for name, scores in scored.test.items():
         if scores is None:
             report[name] = {"note": scored.note or "not fitted"}
             continue
-        both = np.concatenate([scores[negatives], scored.aligned[0][name][positives]])
+        attacked_scores = scored.aligned[0][name]
+        assert attacked_scores is not None  # the detector that scored the clean images scored these too
+        both = np.concatenate([scores[negatives], attacked_scores[positives]])
         report[name] = {"auroc": bootstrap_score(auroc, labels, both, kwargs["n_resamples"], kwargs["seed"])}
     return report
 
@@ -89,9 +94,7 @@ def _maps(model: SplitNet, method: str, x: Tensor, size: tuple[int, int]) -> np.
     return upsample_array(get_method(method)(model, model.cam_layer, x).detach().cpu().numpy(), size)
 
 
-def attack_report(
-    model: SplitNet, test: ImageSet, config: RobustnessConfig, method: str, **kwargs
-) -> tuple[dict[str, dict], np.ndarray]:
+def attack_report(model: SplitNet, test: ImageSet, config: RobustnessConfig, method: str, **kwargs) -> tuple[dict[str, dict], np.ndarray]:
     """Per attack: accuracy under attack, SSIM between ``method``'s maps of the clean and the
     adversarial image, and the energy in mask of both (with masks); 95% CIs. Also the
     strongest PGD's adversarial images (float32 ``[N, 3, H, W]``), which the detectors score.
@@ -105,7 +108,8 @@ def attack_report(
     with_masks = test.masks is not None
     energy_clean: list[np.ndarray] = []
     generator = torch.Generator().manual_seed(config.seed)
-    report, kept = {}, None
+    report: dict[str, dict] = {}
+    kept: np.ndarray | None = None
     for name, attack, eps_255 in attacks(config):
         keep = Filler(allocate((len(test), 3, *size), np.float32, config.memory_budget_mb)) if name == strongest_pgd(config) else None
         correct, ssim, energy = [], [], []
@@ -117,6 +121,7 @@ def attack_report(
             before = upsample_array(np.asarray(clean[start : start + len(batch)]), size)
             ssim.append(ssim_per_image(before, adversarial))
             if with_masks:
+                assert batch.masks is not None  # the test split has masks
                 masks = batch.masks.cpu().numpy()
                 energy.append(energy_in_mask(adversarial, masks))
                 if not report:  # the clean maps are the same for every attack: scored with the first
@@ -133,12 +138,19 @@ def attack_report(
             row["energy_in_mask_adversarial"] = mean_ci(np.concatenate(energy), **kwargs)
         report[name] = row
         kept = keep.done() if keep is not None else kept
+    assert kept is not None  # attacks(config) includes strongest_pgd(config)
     return report, kept
 
 
 def robustness(
-    model: SplitNet, test: ImageSet, val: Features, clean: Features, config: RobustnessConfig,
-    detection: ErrorDetectionConfig, method: str, **kwargs,
+    model: SplitNet,
+    test: ImageSet,
+    val: Features,
+    clean: Features,
+    config: RobustnessConfig,
+    detection: ErrorDetectionConfig,
+    method: str,
+    **kwargs,
 ) -> dict[str, dict]:
     """:func:`attack_report` for every attack, plus, on the strongest PGD, :func:`flagging`."""
     report, strongest = attack_report(model, test, config, method, **kwargs)

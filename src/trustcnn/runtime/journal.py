@@ -85,7 +85,7 @@ class Journal:
         return rollback(self.folder)
 
     def _close(self) -> None:
-        global _active
+        global _active  # noqa: PLW0603 - one journal per process, which atomic writes find here
         if not self._log.closed:
             self._log.close()
         if _active is self:
@@ -117,7 +117,7 @@ def rollback(folder: Path) -> list[str]:
 
 def open_journal(folder: Path) -> Journal:
     """Open the journal every atomic write of this process records into."""
-    global _active
+    global _active  # noqa: PLW0603 - one journal per process, which atomic writes find here
     _active = Journal(folder)
     return _active
 

@@ -64,7 +64,7 @@ def _forget(key: int, fd: int) -> None:
 
 def mapping_of(array: np.ndarray) -> mmap.mmap | None:
     """The memory map ``array``'s data lives in (it or an array it views), else ``None``."""
-    base = array
+    base: object = array
     while isinstance(base, np.ndarray):
         base = base.base
     return base if isinstance(base, mmap.mmap) else None
@@ -114,7 +114,7 @@ class ResidentBudget:
         breaks = np.flatnonzero(np.diff(index) != 1) + 1  # runs of consecutive rows: one read each
         for first, last in zip(np.r_[0, breaks], np.r_[breaks, len(index)]):
             want = (last - first) * row_bytes
-            if os.preadv(fd, [flat[first:last].reshape(-1)], start + int(index[first]) * row_bytes) != want:
+            if os.preadv(fd, [flat[first:last].reshape(-1)], start + int(index[first]) * row_bytes) != want:  # type: ignore[list-item]  # an ndarray is a buffer; numpy declares __buffer__ for Python ≥ 3.12 only
                 raise OSError(f"short read from a memory-mapped file ({want} bytes wanted)")
         return rows
 

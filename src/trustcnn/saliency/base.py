@@ -37,9 +37,7 @@ class SaliencyMethod(ABC):
     differentiable: ClassVar[bool] = True
 
     @abstractmethod
-    def attribute(
-        self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
-    ) -> Tensor:
+    def attribute(self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False) -> Tensor:
         """Maps ``[B, h, w]`` in [0, 1] for inputs ``x`` (detached unless ``create_graph``)."""
 
     def from_activations(self, logits: Tensor, activations: Tensor, target: Target, create_graph: bool) -> Tensor | None:
@@ -48,7 +46,12 @@ class SaliencyMethod(ABC):
         return None
 
     def attribute_after(
-        self, prefix: nn.Module, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None,
+        self,
+        prefix: nn.Module,
+        model: nn.Module,
+        layer: nn.Module | None,
+        x: Tensor,
+        target: Target = None,
         create_graph: bool = False,
     ) -> Tensor:
         """The maps of ``model(prefix(x))`` for a ``prefix`` that is a fixed function (frozen
@@ -57,9 +60,7 @@ class SaliencyMethod(ABC):
         (:mod:`trustcnn.saliency.frozen_prefix`); the default runs the composition."""
         return self.attribute(nn.Sequential(prefix, model), layer, x, target, create_graph)
 
-    def __call__(
-        self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
-    ) -> Tensor:
+    def __call__(self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False) -> Tensor:
         return self.attribute(model, layer, x, target, create_graph)
 
 
@@ -93,9 +94,7 @@ class ClassActivationMap(SaliencyMethod):
         weights = self.weigh(activations, gradients)
         return normalise_per_image(torch.relu(torch.einsum("bc,bchw->bhw", weights, activations)))
 
-    def attribute(
-        self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
-    ) -> Tensor:
+    def attribute(self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False) -> Tensor:
         """Run ``model`` on ``x`` with ``layer`` hooked and return its class activation map.
 
         Gradients are switched on locally, so this also works under ``torch.no_grad()``. The

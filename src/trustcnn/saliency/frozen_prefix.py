@@ -47,7 +47,7 @@ class _FrozenVJP(torch.autograd.Function):
     def backward(ctx: Any, grad_v: Tensor) -> tuple[Tensor, None, None, None, None]:
         (x,) = ctx.saved_tensors
         with ctx.tangent_rule():
-            _, grad_u = torch.func.jvp(ctx.prefix, (x.detach(),), (grad_v,))
+            _, grad_u = torch.func.jvp(ctx.prefix, (x.detach(),), (grad_v,))  # type: ignore[misc]  # two values without has_aux; the annotation allows three
         return grad_u, None, None, None, None
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import torch
 from torch import Tensor, nn
@@ -80,7 +80,7 @@ def _swapped(model: nn.Module, guide_relu6: bool, make: Callable[[float | None],
     The same module objects stay in place (the instance attribute ``forward`` shadows the
     class method and is deleted afterwards, also when the block raises).
     """
-    swapped: list[tuple[nn.Module, object]] = []
+    swapped: list[tuple[nn.Module, Any]] = []
     try:
         for module in model.modules():
             if isinstance(module, nn.ReLU):
@@ -90,7 +90,7 @@ def _swapped(model: nn.Module, guide_relu6: bool, make: Callable[[float | None],
             else:
                 continue
             swapped.append((module, module.__dict__.get("forward", _MISSING)))
-            module.forward = make(upper)
+            module.forward = make(upper)  # type: ignore[method-assign, assignment]  # on purpose: the instance attribute shadows the method
         yield
     finally:
         for module, previous in reversed(swapped):
@@ -118,13 +118,11 @@ def replayed_activations(model: nn.Module, guide_relu6: bool, masks: list[Tensor
     tangent by the same mask (the calls come in the same order)."""
     if any(mask is None for mask in masks):
         raise RuntimeError("a recorded guided activation saw no backward pass")
-    calls = iter(masks)
+    calls = iter(cast(list[Tensor], masks))  # none is None: checked above
     return _swapped(model, guide_relu6, lambda upper: _replayed_forward(upper, calls))
 
 
-def guided_backprop(
-    model: nn.Module, x: Tensor, target: Target = None, create_graph: bool = False, *, guide_relu6: bool = False
-) -> Tensor:
+def guided_backprop(model: nn.Module, x: Tensor, target: Target = None, create_graph: bool = False, *, guide_relu6: bool = False) -> Tensor:
     """Guided-backprop gradient of each image's target logit w.r.t. ``x``, shape of ``x``.
 
     Signed, per channel, not normalised (Captum's ``GuidedBackprop`` convention).
@@ -137,7 +135,6 @@ def guided_backprop(
         score = logits.gather(1, target[:, None]).sum()
         (gradient,) = torch.autograd.grad(score, inputs, create_graph=create_graph)
     return gradient
-
 
 
 class GuidedPrefixPass(NamedTuple):

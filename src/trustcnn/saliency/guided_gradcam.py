@@ -30,9 +30,9 @@ class GuidedGradCam(SaliencyMethod):
         self.interpolate_mode = interpolate_mode
         self.guide_relu6 = guide_relu6
 
-    def attribute(
-        self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
-    ) -> Tensor:
+    def attribute(self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False) -> Tensor:
+        if layer is None:
+            raise ValueError(f"{self.name} needs the layer to take the class activation map at")
         with torch.enable_grad(), capture_activations(layer) as captured:
             logits = model(x)
             target = resolve_target(logits, target)
@@ -41,23 +41,28 @@ class GuidedGradCam(SaliencyMethod):
         return self._combine(guided, cam, x)
 
     def attribute_after(
-        self, prefix: nn.Module, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None,
+        self,
+        prefix: nn.Module,
+        model: nn.Module,
+        layer: nn.Module | None,
+        x: Tensor,
+        target: Target = None,
         create_graph: bool = False,
     ) -> Tensor:
         """One guided prefix pass serves both maps: its output is the ordinary features
         Grad-CAM's pass starts from, and its graph the guided gradient's first-order VJP."""
+        if layer is None:
+            raise ValueError(f"{self.name} needs the layer to take the class activation map at")
         prefix_pass = guided_prefix_pass(prefix, x, self.guide_relu6)
         with torch.enable_grad(), capture_activations(layer) as captured:
             logits = model(prefix_pass.output.detach())
             target = resolve_target(logits, target)
             cam = gradcam.from_activations(logits, captured.activations, target, create_graph)
-        guided = guided_backprop_after(
-            prefix, model, x, target, create_graph, guide_relu6=self.guide_relu6, prefix_pass=prefix_pass
-        )
+        guided = guided_backprop_after(prefix, model, x, target, create_graph, guide_relu6=self.guide_relu6, prefix_pass=prefix_pass)
         return self._combine(guided, cam, x)
 
     def _combine(self, guided: Tensor, cam: Tensor, x: Tensor) -> Tensor:
-        return normalise_per_image(guided.abs().sum(dim=1) * upsample(cam, tuple(x.shape[-2:]), self.interpolate_mode))
+        return normalise_per_image(guided.abs().sum(dim=1) * upsample(cam, (x.shape[-2], x.shape[-1]), self.interpolate_mode))
 
 
 guided_gradcam = GuidedGradCam()

@@ -25,9 +25,7 @@ class InputXGradient(SaliencyMethod):
 
     name = "input_x_gradient"
 
-    def attribute(
-        self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
-    ) -> Tensor:
+    def attribute(self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False) -> Tensor:
         inputs = x.detach().requires_grad_()
         with torch.enable_grad():
             logits = model(inputs)

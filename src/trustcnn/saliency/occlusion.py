@@ -37,9 +37,7 @@ class Occlusion(SaliencyMethod):
         self.window, self.stride, self.fill = window, stride, fill
 
     @torch.no_grad()
-    def attribute(
-        self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False
-    ) -> Tensor:
+    def attribute(self, model: nn.Module, layer: nn.Module | None, x: Tensor, target: Target = None, create_graph: bool = False) -> Tensor:
         if create_graph:
             raise ValueError("occlusion has no gradient to train through; choose gradcam or guided_gradcam for a loss")
         height, width = x.shape[-2:]

@@ -19,9 +19,7 @@ from trustcnn.runtime.atomic import atomic_path
 
 
 class AtomicDataset(AbstractDataset):
-    def __init__(
-        self, dataset: str | dict[str, Any], filepath: str, metadata: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, dataset: str | dict[str, Any], filepath: str, metadata: dict[str, Any] | None = None) -> None:
         self._config = {"type": dataset} if isinstance(dataset, str) else dict(dataset)
         self._filepath = filepath
         self._final = self._inner(filepath)

@@ -8,18 +8,18 @@ import json
 import math
 import zipfile
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import torch
-from kedro.io import AbstractDataset, DatasetError
+from kedro.io import AbstractDataset
 from matplotlib.figure import Figure
 from PIL import Image
 
-from trustcnn.runtime.atomic import atomic_path
 from trustcnn.data import ImageSet
-from trustcnn.runtime.errors import MissingFileError
 from trustcnn.lineage import LINEAGE, Artefact, Record, decode, encode, file_md5, per_file_version
+from trustcnn.runtime.atomic import atomic_path
+from trustcnn.runtime.errors import MissingFileError
 from trustcnn.runtime.ondisk import map_npz, write_npz
 
 
@@ -27,6 +27,11 @@ class _LocalFileDataset(AbstractDataset):
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
         self._filepath = Path(filepath)
         self.metadata = metadata
+
+    if TYPE_CHECKING:  # kedro's AbstractDataset.__init_subclass__ makes them from _load and _save
+
+        def load(self) -> Any: ...
+        def save(self, data: Any) -> None: ...
 
     @property
     def filepath(self) -> Path:
@@ -53,7 +58,11 @@ class LineageFile:
     versions on purpose)."""
 
     origin: ClassVar[bool] = False
-    filepath: Path  # the dataset's file (or folder)
+    if TYPE_CHECKING:  # the dataset's file (or folder): a property of the dataset class beside this one
+
+        @property
+        def filepath(self) -> Path: ...
+
     _records: bool = True
     _lineage: Record | None = None
 
@@ -136,10 +145,10 @@ class ImageSetDataset(MappedNpzDataset):
             record = {name: file_md5(path)}
         return Artefact(name, path, record, record[name])
 
-    def _load(self) -> ImageSet:
+    def _load(self) -> ImageSet:  # type: ignore[override]  # the npz file, read as the ImageSet it holds
         return ImageSet.from_arrays(super()._load())
 
-    def _save(self, data: ImageSet) -> None:
+    def _save(self, data: ImageSet) -> None:  # type: ignore[override]  # the ImageSet, written as npz arrays
         super()._save(data.to_arrays())
 
 

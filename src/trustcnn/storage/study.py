@@ -13,7 +13,7 @@ from trustcnn.lineage import LINEAGE, Record, decode
 from trustcnn.storage.files import LineageFile
 from trustcnn.user_study.package import StudyPackage, write_package
 from trustcnn.user_study.questions import MANIFEST, read_manifest
-from trustcnn.user_study.store import ResponseStore, Responses
+from trustcnn.user_study.store import Responses, ResponseStore
 
 
 class StudyPackageDataset(LineageFile, AbstractDataset):

@@ -29,8 +29,8 @@ from trustcnn.tracking.runs import (
 __all__ = [
     "CHAMPION",
     "DEFAULT_EXPERIMENT",
-    "GridRuns",
     "SEED_TAG",
+    "GridRuns",
     "data_tags",
     "dvc_md5",
     "flatten",

@@ -43,7 +43,10 @@ def log_splits(splits: Splits, run_id: str | None = None) -> None:
     A split the run already has with the same md5 is not logged twice (MLflow keeps one input
     per dataset name and digest)."""
     if splits:
-        run_id = run_id or mlflow.active_run().info.run_id
+        if not run_id:
+            active = mlflow.active_run()
+            assert active is not None, "log_splits needs run_id or an active MLflow run"
+            run_id = active.info.run_id
         mlflow.MlflowClient().log_inputs(run_id, datasets=[split_input(name, *where) for name, where in splits.items()])
 
 
@@ -68,7 +71,8 @@ def inherit_inputs(parent_id: str, run_id: str, contexts: Collection[str] | None
     client = mlflow.MlflowClient()
     inputs = client.get_run(parent_id).inputs
     chosen = [
-        found for found in (inputs.dataset_inputs if inputs is not None else [])
+        found
+        for found in (inputs.dataset_inputs if inputs is not None else [])
         if contexts is None or {t.key: t.value for t in found.tags}.get(CONTEXT_TAG) in contexts
     ]
     if chosen:

@@ -29,9 +29,9 @@ import mlflow
 from trustcnn.tracking.liveness import HOST, PID
 
 INVOCATION_TAG = "trustcnn.dvc_invocation"  # on the group run and on each stage's run
-GROUP_TAG = "trustcnn.dvc_group"            # "true" on the group run only
-STAGE_TAG = "trustcnn.dvc_stage"            # on each stage's run: DVC's name of the stage (trust@rrr)
-NOTE_TAG = "mlflow.note.content"            # the run's description in MLflow's UI
+GROUP_TAG = "trustcnn.dvc_group"  # "true" on the group run only
+STAGE_TAG = "trustcnn.dvc_stage"  # on each stage's run: DVC's name of the stage (trust@rrr)
+NOTE_TAG = "mlflow.note.content"  # the run's description in MLflow's UI
 PROC = Path("/proc")
 
 
@@ -62,7 +62,7 @@ def dvc_invocation(environ: Mapping[str, str] = os.environ, proc: Path = PROC) -
         at = next((i for i, arg in enumerate(args[:3]) if Path(arg).name == "dvc"), None)
         fields = stat.rsplit(")", 1)[-1].split()  # after "pid (comm)", which may hold spaces
         if at is not None:
-            return Invocation(pid, _boot_time(proc) + int(fields[19]) / os.sysconf("SC_CLK_TCK"), " ".join(["dvc", *args[at + 1:]]))
+            return Invocation(pid, _boot_time(proc) + int(fields[19]) / os.sysconf("SC_CLK_TCK"), " ".join(["dvc", *args[at + 1 :]]))
         pid = int(fields[1])
     return None
 
@@ -85,17 +85,16 @@ def open_group(invocation: Invocation, experiment_id: str) -> str:
     """Make ``invocation``'s group run in ``experiment_id`` the active run (created by its
     first stage, reopened — RUNNING again — by the next ones); returns its id."""
     client = mlflow.MlflowClient()
-    found = client.search_runs(
-        [experiment_id], f"tags.{INVOCATION_TAG} = '{invocation.key}' and tags.{GROUP_TAG} = 'true'", max_results=1
-    )
+    found = client.search_runs([experiment_id], f"tags.{INVOCATION_TAG} = '{invocation.key}' and tags.{GROUP_TAG} = 'true'", max_results=1)
     if found:
         run_id = found[0].info.run_id
     else:
         started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(invocation.started))
-        note = (f"`{invocation.command}` (pid {invocation.pid}, started {started}): each DVC stage it ran is a "
-                "`kedro run` nested here, and each model a run nested in its stage's.")
-        tags = {INVOCATION_TAG: invocation.key, GROUP_TAG: "true", NOTE_TAG: note,
-                PID: str(invocation.pid), HOST: socket.gethostname()}
+        note = (
+            f"`{invocation.command}` (pid {invocation.pid}, started {started}): each DVC stage it ran is a "
+            "`kedro run` nested here, and each model a run nested in its stage's."
+        )
+        tags = {INVOCATION_TAG: invocation.key, GROUP_TAG: "true", NOTE_TAG: note, PID: str(invocation.pid), HOST: socket.gethostname()}
         run_id = client.create_run(experiment_id, run_name=invocation.command[:250], tags=tags).info.run_id
     mlflow.start_run(run_id=run_id)
     return run_id

@@ -27,12 +27,12 @@ from trustcnn.runtime.processes import pid_alive
 class TrackingServerDown(UserError, ConnectionError):
     """``MLFLOW_TRACKING_URI`` names a server that does not answer."""
 
+
 PID, HOST = "trustcnn.pid", "trustcnn.host"
 
 
 def liveness_tags() -> dict[str, str]:
     return {PID: str(os.getpid()), HOST: socket.gethostname()}
-
 
 
 def close_stale_runs(client: mlflow.MlflowClient | None = None) -> list[str]:

@@ -21,7 +21,7 @@ SEED_TAG = f"{PREFIX}seed"  # the top-level seed every seeded part of the run de
 
 
 def is_provenance_tag(key: str) -> bool:
-    return key in (GIT_COMMIT_TAG, SEED_TAG) or key.startswith(f"{PREFIX}git_") or key.startswith(f"{PREFIX}data.")
+    return key in (GIT_COMMIT_TAG, SEED_TAG) or key.startswith((f"{PREFIX}git_", f"{PREFIX}data."))
 
 
 def seed_tags(seed: int) -> dict[str, str]:

@@ -26,7 +26,6 @@ from trustcnn.replicates.layout import is_replicate_experiment
 from trustcnn.tracking.datasets import inherit_inputs
 from trustcnn.tracking.models import active_experiment, log_torch_model, set_champion
 from trustcnn.tracking.runs import (
-    provenance_of,
     estimate_metrics,
     evaluated_run,
     log_dict,
@@ -40,6 +39,7 @@ from trustcnn.tracking.runs import (
     log_params,
     log_text,
     model_run,
+    provenance_of,
     set_tags,
 )
 from trustcnn.training.backbone import Backbone
@@ -72,9 +72,7 @@ def model_description(model_name: str, params: Mapping[str, Any], data: Mapping[
     what = f"{model_name}: objective {params['objective']}" if "objective" in params else model_name
     if optim.get("saliency_method") and uses_maps(params.get("objective", "ce")):
         what += f" on {optim['saliency_method']} maps"
-    how = ", ".join(
-        f"{label} {optim[key]}" for key, label in (("epochs", "epochs"), ("lr", "lr"), ("lam", "lam")) if key in optim
-    )
+    how = ", ".join(f"{label} {optim[key]}" for key, label in (("epochs", "epochs"), ("lr", "lr"), ("lam", "lam")) if key in optim)
     trained = f"{optim.get('trainable', '')} trained from {optim['start_from']}" if "start_from" in optim else ""
     sentence = "; ".join(part for part in (what, ", ".join(p for p in (trained, how) if p)) if part)
     if (human := params.get("human_masks")) is not None:
@@ -246,8 +244,11 @@ def log_replicates(summary: Mapping[str, Any], markdown: str, forest: Figure) ->
     log_dict(summary, "replicates/summary.json")
     log_text(markdown, "replicates/summary.md")
     log_figure(forest, "replicates/forest.png")
-    log_metrics({
-        f"{name}.{metric}.mean": stats["mean"]
-        for name, row in summary["models"].items() for metric, stats in row.items()
-        if metric in summary["headline"] and stats.get("mean") is not None
-    })
+    log_metrics(
+        {
+            f"{name}.{metric}.mean": stats["mean"]
+            for name, row in summary["models"].items()
+            for metric, stats in row.items()
+            if metric in summary["headline"] and stats.get("mean") is not None
+        }
+    )

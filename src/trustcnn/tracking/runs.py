@@ -29,7 +29,7 @@ from trustcnn.tracking.liveness import liveness_tags
 from trustcnn.tracking.provenance import SEED_TAG, is_provenance_tag
 
 log = logging.getLogger(__name__)
-CURVES = "training/"   # the prefix of every per-epoch metric
+CURVES = "training/"  # the prefix of every per-epoch metric
 MISSING_RUN_TAG = "trustcnn.missing_training_run_id"
 
 

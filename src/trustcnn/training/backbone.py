@@ -9,10 +9,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from trustcnn.batches.tensors import channel_stats
 from trustcnn.config import ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import backbone_checkpoint, build_backbone, load_backbone_weights
-from trustcnn.batches.tensors import channel_stats
 from trustcnn.training.transfer import EpochCallback, History, pretrain_backbone
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def obtain_backbone(
     if model.backbone_weights != "source":
         normalisation = None if model.backbone_weights == "none" else load_backbone_weights(backbone, model)
         mean, std = normalisation or channel_stats(source_train, optim.memory_budget_mb)
-        metrics = {"weights": model.backbone_weights, "accuracy": None}
+        metrics: dict[str, Any] = {"weights": model.backbone_weights, "accuracy": None}
         return Backbone(backbone_checkpoint(backbone, model, mean, std, classes), metrics, backbone, [])
     mean, std, history = pretrain_backbone(backbone, model, source_train, source_val, optim, on_epoch)
     accuracy = history[-1]["val_accuracy"]

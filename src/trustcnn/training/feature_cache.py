@@ -24,19 +24,17 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from trustcnn.models import SplitNet
-from trustcnn.runtime.ondisk import Filler, blocks, spill
 from trustcnn.batches import distributed
 from trustcnn.batches.tensors import SplitData, round_robin
+from trustcnn.models import SplitNet
+from trustcnn.runtime.ondisk import Filler, blocks, spill
 
 MAX_SHARED = 4  # splits kept (e.g. train and val of the target task, and of the no-decoy data)
 _shared: OrderedDict[tuple[str, str, str, int], Tensor | np.ndarray] = OrderedDict()
 
 
 @torch.no_grad()
-def cache_features(
-    model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 256, workers: int = 0
-) -> SplitData:
+def cache_features(model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 256, workers: int = 0) -> SplitData:
     """``data`` with ``model``'s prefix output for each image as its inputs: a tensor, or a
     memory-mapped array where the whole would exceed ``memory_budget_mb``."""
     model.eval()
@@ -73,9 +71,7 @@ def _module_digest(module: nn.Module) -> str:
     return _digest(list(module.state_dict().values()), structure=repr(module))
 
 
-def shared_features(
-    model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 256, workers: int = 0
-) -> SplitData:
+def shared_features(model: SplitNet, data: SplitData, batch_size: int = 256, memory_budget_mb: float = 256, workers: int = 0) -> SplitData:
     """:func:`cache_features`, built once per (backbone weights, images, batch size) in this
     process and reused by every later call — labels and masks come from ``data``."""
     key = (_module_digest(model.prefix), _digest([data.x]), str(next(model.parameters()).device), batch_size)

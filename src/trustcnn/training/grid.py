@@ -20,11 +20,7 @@ def grid_points(config: TrustConfig) -> list[TrustConfig]:
     """One config per (lr, λ) of ``config.grid`` (lr-major), or ``[config]`` without a grid."""
     if config.grid is None:
         return [config]
-    return [
-        config.model_copy(update={"lr": lr, "lam": lam, "grid": None})
-        for lr in config.grid.lr
-        for lam in config.grid.lam
-    ]
+    return [config.model_copy(update={"lr": lr, "lam": lam, "grid": None}) for lr in config.grid.lr for lam in config.grid.lam]
 
 
 def score(history: History, select_by: str) -> tuple[float, float]:
@@ -87,8 +83,16 @@ def fit_variant(
         except FloatingPointError as error:
             log.warning("%s: skipped: %s", label, error)
             continue
-        log.info("%s: grid point %d/%d (lr %g, lam %g): %s = %.4f", name, index + 1, len(points), point.lr, point.lam,
-                 config.grid.select_by, history[-1][config.grid.select_by])
+        log.info(
+            "%s: grid point %d/%d (lr %g, lam %g): %s = %.4f",
+            name,
+            index + 1,
+            len(points),
+            point.lr,
+            point.lam,
+            config.grid.select_by,
+            history[-1][config.grid.select_by],
+        )
         candidate = score(history, config.grid.select_by)
         if best is None or candidate > best[0]:
             best = (candidate, VariantFit(model, history, point, index))
@@ -97,6 +101,13 @@ def fit_variant(
             f"{name}: training diverged at every grid point {[point_label(p) for p in points]}: lower {name}.trust.grid.lr "
             "or the loss weights"
         )
-    log.info("%s: chose lr %g, lam %g (grid point %d/%d) by %s", name, best[1].chosen.lr, best[1].chosen.lam,
-             best[1].selected + 1, len(points), config.grid.select_by)
+    log.info(
+        "%s: chose lr %g, lam %g (grid point %d/%d) by %s",
+        name,
+        best[1].chosen.lr,
+        best[1].chosen.lam,
+        (best[1].selected or 0) + 1,
+        len(points),
+        config.grid.select_by,
+    )
     return best[1]

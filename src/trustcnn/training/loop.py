@@ -11,20 +11,17 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
+from trustcnn.batches import SplitData, TensorSet, batches, distributed
 from trustcnn.config import AmpDtype, OptimConfig
-from trustcnn.runtime.errors import UserError
 from trustcnn.models import SplitNet
-from trustcnn.batches import distributed
+from trustcnn.runtime.errors import UserError
 from trustcnn.training.feature_cache import shared_features
-from trustcnn.batches import SplitData, TensorSet, batches
 
 log = logging.getLogger(__name__)
 
 
 class Objective(Protocol):
-    def __call__(
-        self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool
-    ) -> tuple[Tensor, Tensor, dict[str, Tensor]]: ...
+    def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, dict[str, Tensor]]: ...
 
 
 def make_optimizer(params: list[nn.Parameter], config: OptimConfig) -> torch.optim.Optimizer:
@@ -69,15 +66,21 @@ def run_epoch(
         # Gradients stay on in evaluation too: the saliency terms need ∂z/∂A.
         with torch.enable_grad(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             loss, logits, terms = objective(net, cam_layer, batch, train)
-        if train:
+        if optimizer is not None:  # train
             optimizer.zero_grad(set_to_none=True)
-            share = loss * distributed.gradient_share(len(batch), min(batch_size, len(data) - index * batch_size)) if distributed.active() else loss
+            share = (
+                loss * distributed.gradient_share(len(batch), min(batch_size, len(data) - index * batch_size))
+                if distributed.active()
+                else loss
+            )
             scaler.scale(share).backward()
             scaler.step(optimizer)
             scaler.update()
         names = ["loss", *terms]
         values = [loss.detach(), *(torch.as_tensor(terms[k]).detach() for k in names[1:])]
-        rows.append(torch.stack([v.to(device=device, dtype=torch.float32) for v in values] + [torch.tensor(float(len(batch)), device=device)]))
+        rows.append(
+            torch.stack([v.to(device=device, dtype=torch.float32) for v in values] + [torch.tensor(float(len(batch)), device=device)])
+        )
         correct += (logits.argmax(1) == batch.y).sum()
     table = _over_ranks(torch.stack(rows)) if distributed.active() else torch.stack(rows)
     return _epoch_means(table.tolist(), names, int(distributed.sum_over_ranks(correct)), len(data))
@@ -144,8 +147,18 @@ def fit(
     for epoch in bar:
         row: dict[str, float] = {"epoch": epoch}
         try:
-            row |= {f"train_{k}": v for k, v in run_epoch(trained, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp_dtype, config.workers).items()}
-            row |= {f"val_{k}": v for k, v in run_epoch(net, model.cam_layer, val, objective, config.batch_size, amp=config.amp_dtype, workers=config.workers).items()}
+            row |= {
+                f"train_{k}": v
+                for k, v in run_epoch(
+                    trained, model.cam_layer, train, objective, config.batch_size, optimizer, generator, config.amp_dtype, config.workers
+                ).items()
+            }
+            row |= {
+                f"val_{k}": v
+                for k, v in run_epoch(
+                    net, model.cam_layer, val, objective, config.batch_size, amp=config.amp_dtype, workers=config.workers
+                ).items()
+            }
         except FloatingPointError as error:
             raise TrainingDiverged(
                 f"{desc}: training diverged in epoch {epoch}, {error}; nothing was saved or registered. "
@@ -155,8 +168,14 @@ def fit(
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_acc=f"{row['val_accuracy']:.3f}")
         if main:
             log.info(
-                "%s epoch %d/%d: train loss %.4f acc %.3f | val loss %.4f acc %.3f", desc, epoch, config.epochs,
-                row["train_loss"], row["train_accuracy"], row["val_loss"], row["val_accuracy"],
+                "%s epoch %d/%d: train loss %.4f acc %.3f | val loss %.4f acc %.3f",
+                desc,
+                epoch,
+                config.epochs,
+                row["train_loss"],
+                row["train_accuracy"],
+                row["val_loss"],
+                row["val_accuracy"],
             )
         if on_epoch is not None and main:
             on_epoch(row)

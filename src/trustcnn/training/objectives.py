@@ -14,12 +14,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trustcnn.batches.tensors import TensorSet
 from trustcnn.config import LossWeights
 from trustcnn.losses import needs, saliency_terms, trust_loss
 from trustcnn.models import SplitNet
 from trustcnn.saliency import SaliencyMethod, capture_activations, gradcam
 from trustcnn.saliency.frozen_prefix import frozen_prefix_input_grads
-from trustcnn.batches.tensors import TensorSet
 
 Terms = dict[str, Tensor]
 
@@ -60,6 +60,7 @@ class SaliencyObjective:
     def __call__(self, net: nn.Module, cam_layer: nn.Module, batch: TensorSet, train: bool) -> tuple[Tensor, Tensor, Terms]:
         # A batch where nobody marked an image has mask terms of 0: no input gradients to take.
         input_grads_needed = self.needs_input_grads and (batch.has_mask is None or bool(batch.has_mask.any()))
+        input_grads: Tensor | None
         if input_grads_needed and isinstance(net, SplitNet) and _frozen(net.prefix):
             logits, activations, input_grads = _through_frozen_prefix(net, cam_layer, batch.x, train)
         else:

@@ -19,10 +19,11 @@ from typing import Any
 import torch
 from torch import nn
 
+from trustcnn.batches import default_device
+from trustcnn.batches.tensors import SplitData, channel_stats
 from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.data.human_masks import HumanMasks, no_masks
-from trustcnn.runtime.errors import ParameterError
 from trustcnn.losses import active_terms, needs
 from trustcnn.models import (
     TRAINABLE_PARTS,
@@ -32,11 +33,10 @@ from trustcnn.models import (
     from_checkpoint,
     model_from_backbone_checkpoint,
 )
+from trustcnn.runtime.errors import ParameterError
 from trustcnn.saliency import trainable_method
-from trustcnn.batches import default_device
 from trustcnn.training.loop import fit
 from trustcnn.training.objectives import CrossEntropyObjective, SaliencyObjective
-from trustcnn.batches.tensors import SplitData, channel_stats
 
 History = list[dict[str, float]]
 EpochCallback = Callable[[dict[str, float]], None] | None
@@ -60,8 +60,14 @@ def pretrain_backbone(
     net = SplitNet(Normalize(mean, std), features, head).to(default_device())
     net.set_trainable("trust_layer", "head")
     history = fit(
-        net, SplitData.of(source_train), SplitData.of(source_val), CrossEntropyObjective(), optim,
-        use_cache=False, desc="source backbone", on_epoch=on_epoch,
+        net,
+        SplitData.of(source_train),
+        SplitData.of(source_val),
+        CrossEntropyObjective(),
+        optim,
+        use_cache=False,
+        desc="source backbone",
+        on_epoch=on_epoch,
     )
     backbone.cpu()
     return mean, std, history
@@ -80,8 +86,14 @@ def train_baseline(
     frozen)."""
     model.set_trainable(*parts)
     return fit(
-        model, SplitData.of(train), SplitData.of(val), CrossEntropyObjective(), optim,
-        use_cache=optim.feature_cache, desc=desc, on_epoch=on_epoch,
+        model,
+        SplitData.of(train),
+        SplitData.of(val),
+        CrossEntropyObjective(),
+        optim,
+        use_cache=optim.feature_cache,
+        desc=desc,
+        on_epoch=on_epoch,
     )
 
 
@@ -107,9 +119,7 @@ def trust_start_model(config: TrustConfig, baseline: dict[str, Any], backbone: d
     return model_on_backbone(backbone, ModelConfig(**baseline["model_config"]), len(baseline["class_names"]), config.seed)
 
 
-def variant_splits(
-    config: TrustConfig, train: ImageSet, val: ImageSet, human: HumanMasks | None, name: str
-) -> tuple[ImageSet, ImageSet]:
+def variant_splits(config: TrustConfig, train: ImageSet, val: ImageSet, human: HumanMasks | None, name: str) -> tuple[ImageSet, ImageSet]:
     """The splits a variant trains on: as they are (``masks: data``), or with people's masks
     on the training images they marked and none on the validation split (``masks: human``)."""
     if config.masks == "data":
@@ -131,7 +141,13 @@ def train_trust(
     model = copy.deepcopy(start).to(default_device())
     model.set_trainable(*TRAINABLE_PARTS[config.trainable])
     history = fit(
-        model, SplitData.of(train), SplitData.of(val), objective, config,
-        use_cache=config.feature_cache and not objective.needs_input, desc=name, on_epoch=on_epoch,
+        model,
+        SplitData.of(train),
+        SplitData.of(val),
+        objective,
+        config,
+        use_cache=config.feature_cache and not objective.needs_input,
+        desc=name,
+        on_epoch=on_epoch,
     )
     return model, history

@@ -5,6 +5,6 @@ analysis that turns them into the paper's Table 3 (:mod:`.analysis`). Importing 
 (and the server) loads no torch: :mod:`.package` and :mod:`.analysis` are imported by name."""
 
 from trustcnn.user_study.questions import read_manifest
-from trustcnn.user_study.store import ResponseStore, Responses
+from trustcnn.user_study.store import Responses, ResponseStore
 
 __all__ = ["ResponseStore", "Responses", "read_manifest"]

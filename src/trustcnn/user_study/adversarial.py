@@ -9,15 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from trustcnn.batches import SplitData
 from trustcnn.config import RobustnessConfig
 from trustcnn.data import ImageSet
-from trustcnn.posthoc import probabilities, saliency_maps
 from trustcnn.metrics import energy_in_mask
 from trustcnn.models import from_checkpoint
+from trustcnn.posthoc import probabilities, saliency_maps
 from trustcnn.robustness import adversarial_image_set
 from trustcnn.saliency import upsample_array
 from trustcnn.user_study.package import Shown
-from trustcnn.batches import SplitData
 
 
 def adversarial_shown(

@@ -110,9 +110,12 @@ def criticism_answers(responses: Responses, key: Mapping, **kwargs) -> dict:
     report["models"] = {
         model: {
             **shares(owners == model),
-            "per_class": {label: shares((owners == model) & (classes == label))["names_decoy"] for label in np.unique(classes[owners == model])},
+            "per_class": {
+                label: shares((owners == model) & (classes == label))["names_decoy"] for label in np.unique(classes[owners == model])
+            },
         }
-        for model in block["models"] if (owners == model).any()
+        for model in block["models"]
+        if (owners == model).any()
     }
     return report
 
@@ -183,7 +186,7 @@ def criticism_markdown(block: Mapping) -> list[str]:
     """The criticism block's section of the report."""
     lines = ["", "## Criticism block: what people say the model uses to recognise a class", ""]
     if not block["answers"]:
-        return lines + [f"{block['note']}."]
+        return [*lines, f"{block['note']}."]
     lines += [f"{block['participants']} participants, {block['answers']} answers; 95% CIs resample participants.", ""]
     lines += ["| model | names the decoy (a coloured patch) | " + " | ".join(CRITICISM_CHOICES.values()) + " |"]
     lines += ["|---|---|" + "---|" * len(CRITICISM_CHOICES)]
@@ -198,12 +201,23 @@ def report_markdown(report: Mapping) -> str:
     block = criticism_markdown(report["criticism"]) if "criticism" in report else []
     others = report.get("other_studies", {})
     elsewhere = (
-        f"\n\nNot counted here: {', '.join(f'{n} answers to study {s}' for s, n in others.items())} (other samples, kept in "
-        "the database; `trustcnn study export` lists every answer with its study)."
-    ) if others else ""
+        (
+            f"\n\nNot counted here: {', '.join(f'{n} answers to study {s}' for s, n in others.items())} (other samples, kept in "
+            "the database; `trustcnn study export` lists every answer with its study)."
+        )
+        if others
+        else ""
+    )
     if report["answers"] == 0:
         return "\n".join([title + elsewhere, "", f"{report['note']}.", *block]) + "\n"
-    lines = [title + elsewhere, "", f"{report['participants']} participants, {report['answers']} answers.", "", f"Rule: {report['rule']}", ""]
+    lines = [
+        title + elsewhere,
+        "",
+        f"{report['participants']} participants, {report['answers']} answers.",
+        "",
+        f"Rule: {report['rule']}",
+        "",
+    ]
     lines += ["## Which map people chose", "", "| answer | share of answers |", "|---|---|"]
     lines += [f"| {name} | {_cell(estimate)} |" for name, estimate in report["preferred"].items()]
     lines += ["", "## Table 3 as people judged it", "", *_table3_lines(report["table3"])]
@@ -212,7 +226,11 @@ def report_markdown(report: Mapping) -> str:
         lines += [f"| {m} | {_cell(k)} |" for m, k in report["kappa_vs_masks"].items()]
     for question, groups in report["by_background"].items():
         for answer, group in groups.items():
-            lines += ["", f"### {BACKGROUND_QUESTIONS[question]} — {answer} ({group['participants']} participants, {group['answers']} answers)", ""]
+            lines += [
+                "",
+                f"### {BACKGROUND_QUESTIONS[question]} — {answer} ({group['participants']} participants, {group['answers']} answers)",
+                "",
+            ]
             lines += _table3_lines(group["table3"])
     if "adversarial" in report:
         attacked = report["adversarial"]

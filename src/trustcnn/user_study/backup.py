@@ -55,8 +55,11 @@ def backup(db: str | os.PathLike[str], folder: str | os.PathLike[str]) -> Backup
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     tmp = folder / f".{db.stem}-{stamp}.tmp-{os.getpid()}-{threading.get_ident()}.sqlite"
     try:
-        with closing(sqlite3.connect(db, timeout=30, isolation_level=None)) as writers, \
-                closing(sqlite3.connect(db, timeout=30)) as source, closing(sqlite3.connect(tmp)) as copy:
+        with (
+            closing(sqlite3.connect(db, timeout=30, isolation_level=None)) as writers,
+            closing(sqlite3.connect(db, timeout=30)) as source,
+            closing(sqlite3.connect(tmp)) as copy,
+        ):
             writers.execute("BEGIN IMMEDIATE")  # the write lock: no answer commits while we copy
             try:
                 source.backup(copy)
@@ -185,5 +188,15 @@ def describe(taken: Backup) -> str:
     return f"backup: {taken.answers} answers of {taken.participants} participants, as of {when} → {taken.path}"
 
 
-__all__ = ["Backup", "BackupSchedule", "DatabaseInUse", "NotAnswers", "Restored", "backup", "check_answers",
-           "default_folder", "describe", "restore"]
+__all__ = [
+    "Backup",
+    "BackupSchedule",
+    "DatabaseInUse",
+    "NotAnswers",
+    "Restored",
+    "backup",
+    "check_answers",
+    "default_folder",
+    "describe",
+    "restore",
+]

@@ -27,25 +27,48 @@ def study() -> None:
     pass
 
 
-@study.command(help="Serve the study package on HOST:PORT (127.0.0.1 by default; 0.0.0.0 to share it on a LAN). "
-               "--task annotate serves the annotation task instead of the comparison questions, --task both serves "
-               "it beside them at /annotate/ (docs/annotation.md).")
+@study.command(
+    help="Serve the study package on HOST:PORT (127.0.0.1 by default; 0.0.0.0 to share it on a LAN). "
+    "--task annotate serves the annotation task instead of the comparison questions, --task both serves "
+    "it beside them at /annotate/ (docs/annotation.md)."
+)
 @click.option("--package", "package_dir", type=click.Path(path_type=Path), default=FOLDER / "package", show_default=True)
 @click.option("--db", type=click.Path(path_type=Path), default=FOLDER / "responses.sqlite", show_default=True)
-@click.option("--task", type=click.Choice(["compare", "annotate", "both"]), default="compare", show_default=True,
-              help="compare: which map is better; annotate: mark what the model should not use")
+@click.option(
+    "--task",
+    type=click.Choice(["compare", "annotate", "both"]),
+    default="compare",
+    show_default=True,
+    help="compare: which map is better; annotate: mark what the model should not use",
+)
 @click.option("--annotation-package", type=click.Path(path_type=Path), default=ANNOTATION / "package", show_default=True)
 @click.option("--marks-db", type=click.Path(path_type=Path), default=ANNOTATION / "marks.sqlite", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--threads", type=int, default=8, show_default=True, help="concurrent requests (waitress)")
-@click.option("--backup-every", type=click.FloatRange(min=0, min_open=True), metavar="MINUTES",
-              help="back the answers up every MINUTES while serving, and once more on stopping")
-@click.option("--backup-to", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help=f"the folder of those backups  [default: {default_folder()}]")
+@click.option(
+    "--backup-every",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="MINUTES",
+    help="back the answers up every MINUTES while serving, and once more on stopping",
+)
+@click.option(
+    "--backup-to",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=f"the folder of those backups  [default: {default_folder()}]",
+)
 def serve(
-    package_dir: Path, db: Path, task: str, annotation_package: Path, marks_db: Path, host: str, port: int, threads: int,
-    backup_every: float | None, backup_to: Path | None,
+    package_dir: Path,
+    db: Path,
+    task: str,
+    annotation_package: Path,
+    marks_db: Path,
+    host: str,
+    port: int,
+    threads: int,
+    backup_every: float | None,
+    backup_to: Path | None,
 ) -> None:
     import waitress
 
@@ -71,7 +94,9 @@ def serve(
     try:
         waitress.serve(served, host=host, port=port, threads=threads)
     except OSError as error:
-        raise UserError(f"cannot listen on {host}:{port} ({error.strerror or error}): stop what uses it, or choose another --port") from error
+        raise UserError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}): stop what uses it, or choose another --port"
+        ) from error
     finally:
         if schedule is not None:
             schedule.stop()
@@ -101,8 +126,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 @study.command(help="Copy the answers, consistent while the server runs, to a timestamped file in a folder outside the project.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=FOLDER / "responses.sqlite", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help=f"the folder to write it to  [default: {default_folder()}]")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=f"the folder to write it to  [default: {default_folder()}]",
+)
 def backup(db: Path, out: Path | None) -> None:
     try:
         click.echo(describe(take_backup(db, out or default_folder())))
@@ -119,15 +148,22 @@ def restore(source: Path, db: Path) -> None:
     except (NotAnswers, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"nothing restored: {error}") from None
     except DatabaseInUse as error:
-        raise click.ClickException(f"nothing restored: {error}: stop that study server (Ctrl-C where it runs), then restore again") from None
+        raise click.ClickException(
+            f"nothing restored: {error}: stop that study server (Ctrl-C where it runs), then restore again"
+        ) from None
     kept = f"; the database it replaced is kept as {done.replaced}" if done.replaced else ""
     click.echo(f"restored {done.answers} answers of {done.participants} participants from {source} to {db}{kept}")
 
 
 @study.command(help="Write every answer, with the participant's background, to a CSV file.")
 @click.option("--db", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=FOLDER / "responses.sqlite", show_default=True)
-@click.option("--key", type=click.Path(path_type=Path, dir_okay=False), default=FOLDER / "key.json", show_default=True,
-              help="the unblinding key: adds the model each chosen map belongs to (skipped if absent)")
+@click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=FOLDER / "key.json",
+    show_default=True,
+    help="the unblinding key: adds the model each chosen map belongs to (skipped if absent)",
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=FOLDER / "responses.csv", show_default=True)
 def export(db: Path, key: Path, out: Path) -> None:
     rows = export_rows(ResponseStore(db), json.loads(key.read_text()) if key.is_file() else None)
@@ -139,7 +175,14 @@ def export(db: Path, key: Path, out: Path) -> None:
 
 
 EXPORT_COLUMNS = (
-    "participant_id", "study_id", "cs_degree", "knows_saliency", "cv_experience", "item_id", "choice", "chosen_model",
+    "participant_id",
+    "study_id",
+    "cs_degree",
+    "knows_saliency",
+    "cv_experience",
+    "item_id",
+    "choice",
+    "chosen_model",
     "answered_at",
 )
 
@@ -154,9 +197,13 @@ def export_rows(store: ResponseStore, key: dict | None) -> list[dict]:
     for answer in responses.answers:
         person = people[answer["participant_id"]]
         owners = keys.get(person["study_id"], {}).get("items", {}).get(answer["item_id"], {}).get("options", {})
-        rows.append({
-            **{column: person[column] for column in ("participant_id", "study_id", "cs_degree", "knows_saliency", "cv_experience")},
-            "item_id": answer["item_id"], "choice": answer["choice"], "chosen_model": owners.get(answer["choice"], ""),
-            "answered_at": answer["answered_at"],
-        })
+        rows.append(
+            {
+                **{column: person[column] for column in ("participant_id", "study_id", "cs_degree", "knows_saliency", "cv_experience")},
+                "item_id": answer["item_id"],
+                "choice": answer["choice"],
+                "chosen_model": owners.get(answer["choice"], ""),
+                "answered_at": answer["answered_at"],
+            }
+        )
     return rows

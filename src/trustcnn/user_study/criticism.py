@@ -27,15 +27,21 @@ def pair_png(image: np.ndarray, saliency: np.ndarray, size: int) -> bytes:
     heatmap = upsample_array(np.asarray(saliency, dtype=np.float32)[None], image.shape[:2])[0]
     joined = Image.new("RGB", (2 * size, size))
     for k, half in enumerate((image, overlay(image, heatmap))):
-        joined.paste(Image.fromarray(half).resize((size, size), Image.NEAREST), (k * size, 0))
+        joined.paste(Image.fromarray(half).resize((size, size), Image.Resampling.NEAREST), (k * size, 0))
     buffer = io.BytesIO()
     joined.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
 def criticism_block(
-    test: ImageSet, maps: Mapping[str, np.ndarray], reports: Mapping[str, Mapping], models: Sequence[str], *, image_px: int,
-    rng: np.random.Generator, files: dict[str, bytes],
+    test: ImageSet,
+    maps: Mapping[str, np.ndarray],
+    reports: Mapping[str, Mapping],
+    models: Sequence[str],
+    *,
+    image_px: int,
+    rng: np.random.Generator,
+    files: dict[str, bytes],
 ) -> tuple[dict, dict]:
     """The block's manifest part (served) and key part (never served): one item per model and
     class of ``reports`` (each model's criticism report), its images added to ``files`` under
@@ -55,7 +61,9 @@ def criticism_block(
                 item[role].append(name)
         items.append(item)
         key_items[item_id] = {
-            "model": model, "class_name": label, **{role: [c["test_index"] for c in selected[role]] for role in ROLES},
+            "model": model,
+            "class_name": label,
+            **{role: [c["test_index"] for c in selected[role]] for role in ROLES},
         }
     manifest = {"question": CRITICISM_QUESTION, "choices": CRITICISM_CHOICES, "items": items}
     return manifest, {"decoy_choice": DECOY_CHOICE, "models": list(models), "items": key_items}

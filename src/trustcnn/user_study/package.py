@@ -84,15 +84,20 @@ def build_package(
     verdicts = accurate if accurate is not None else {m: np.ones(len(test), bool) for m in models}
     chosen = stratified_sample(joint_strata({m: case_codes(correct[m], verdicts[m]) for m in models}), n_images, seed)
     clean = Shown(
-        test.subset(chosen), {m: maps[m][chosen] for m in models}, {m: correct[m][chosen] for m in models},
-        None if accurate is None else {m: accurate[m][chosen] for m in models}, chosen,
+        test.subset(chosen),
+        {m: maps[m][chosen] for m in models},
+        {m: correct[m][chosen] for m in models},
+        None if accurate is None else {m: accurate[m][chosen] for m in models},
+        chosen,
     )
     parts = [clean] if adversarial is None else [clean, adversarial]
     rows = [(part, r) for part in parts for r in range(len(part))]
     rng = np.random.default_rng(seed)
-    files, items, key_items = {}, [], {}
+    files: dict[str, bytes] = {}
+    items, key_items = [], {}
     for row in rng.permutation(len(rows)):
-        item, key_item = _blinded_item(*rows[row], models, rng, image_px, files)
+        part, r = rows[row]
+        item, key_item = _blinded_item(part, r, models, rng, image_px, files)
         items.append(item)
         key_items[item["item_id"]] = key_item
     block = None if criticism is None else criticism(rng=rng, files=files)
@@ -139,9 +144,7 @@ def _blinded_item(
     return {"item_id": item_id, "true_class": true_class, "input": input_name, "options": options}, key_item
 
 
-def compared_models(
-    requested: Sequence[str], champion: str, available: Sequence[str], parameter: str = "user_study.models"
-) -> list[str]:
+def compared_models(requested: Sequence[str], champion: str, available: Sequence[str], parameter: str = "user_study.models") -> list[str]:
     """``requested`` with ``champion`` resolved to the evaluation's pick, each model once."""
     names = list(dict.fromkeys(champion if name == "champion" else name for name in requested))
     unknown = [name for name in names if name not in available]
@@ -187,8 +190,15 @@ def study_package(
         shown = {m: maps[m][config.method] for m in models}
         block = partial(criticism_block, test, shown, criticism, models, image_px=config.image_px)
     return build_package(
-        test, {m: maps[m][config.method] for m in models}, {m: predictions[m]["predictions"] for m in models}, accurate,
-        n_images=config.n_images, seed=config.seed, image_px=config.image_px, method=config.method, adversarial=extra,
+        test,
+        {m: maps[m][config.method] for m in models},
+        {m: predictions[m]["predictions"] for m in models},
+        accurate,
+        n_images=config.n_images,
+        seed=config.seed,
+        image_px=config.image_px,
+        method=config.method,
+        adversarial=extra,
         criticism=block,
     )
 

@@ -14,7 +14,7 @@ from trustcnn.plotting.overlays import MAP_ALPHA, MAP_CMAP
 def png(image: np.ndarray, size: int) -> bytes:
     """uint8 ``[H, W, 3]`` enlarged to ``size``² (nearest: pixels stay crisp), as PNG."""
     buffer = io.BytesIO()
-    Image.fromarray(image).resize((size, size), Image.NEAREST).save(buffer, format="PNG")
+    Image.fromarray(image).resize((size, size), Image.Resampling.NEAREST).save(buffer, format="PNG")
     return buffer.getvalue()
 
 

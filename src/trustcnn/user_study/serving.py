@@ -16,9 +16,12 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from trustcnn.runtime.processes import pid_alive
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11
 
 
 class DatabaseInUse(RuntimeError):
@@ -54,7 +57,7 @@ class DatabaseLock:
         if not self._handle.closed:
             self._handle.close()  # closing the descriptor releases the flock
 
-    def __enter__(self) -> DatabaseLock:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

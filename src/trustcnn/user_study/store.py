@@ -61,13 +61,16 @@ class DatabaseUnusable(UserError):
         (e.g. a broken constraint: a bug)."""
         text = str(error)
         if "locked" in text or "busy" in text:
-            return cls(f"{path} is locked by another process (a second server, or a program holding a write "
-                       "transaction on it): stop that process and try again")
+            return cls(
+                f"{path} is locked by another process (a second server, or a program holding a write "
+                "transaction on it): stop that process and try again"
+            )
         if "unable to open" in text:
             return cls(f"{path} cannot be opened ({text}): its folder must exist and be writable")
         if type(error) is sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
-            return cls(f"{path} is not a usable SQLite database ({text}): put back a copy of it, or move it aside to "
-                       "start a new, empty one")
+            return cls(
+                f"{path} is not a usable SQLite database ({text}): put back a copy of it, or move it aside to start a new, empty one"
+            )
         return None
 
 
@@ -149,13 +152,13 @@ class ResponseStore:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (token, study_id, *(background[q] for q in BACKGROUND), time.time()),
             )
-        return Participant(cursor.lastrowid, token, study_id)
+        participant_id = cursor.lastrowid
+        assert participant_id is not None  # set by the INSERT
+        return Participant(participant_id, token, study_id)
 
     def participant(self, token: str) -> Participant | None:
         with self._connect() as connection:
-            row = connection.execute(
-                "SELECT participant_id, token, study_id FROM participants WHERE token = ?", (token,)
-            ).fetchone()
+            row = connection.execute("SELECT participant_id, token, study_id FROM participants WHERE token = ?", (token,)).fetchone()
         return None if row is None else Participant(*row)
 
     def answer(self, participant: Participant, item_id: str, choice: str) -> None:
@@ -188,11 +191,12 @@ class ResponseStore:
             connection.row_factory = sqlite3.Row
             present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             tables = {
-                name: [dict(row) for row in connection.execute(f"SELECT {fields} FROM {name} ORDER BY rowid")]
-                if name in present else []
+                name: [dict(row) for row in connection.execute(f"SELECT {fields} FROM {name} ORDER BY rowid")] if name in present else []
                 for name, fields in columns.items()
             }
-            keys = {
-                row["study_id"]: json.loads(row["key"]) for row in connection.execute("SELECT study_id, key FROM study_keys")
-            } if "study_keys" in present else {}
+            keys = (
+                {row["study_id"]: json.loads(row["key"]) for row in connection.execute("SELECT study_id, key FROM study_keys")}
+                if "study_keys" in present
+                else {}
+            )
         return Responses(**tables, keys=keys)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from trustcnn.user_study.questions import ANSWERS, item_files, read_manifest
 from trustcnn.user_study.store import BACKGROUND, Participant, ResponseStore
@@ -57,26 +58,44 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
         item = items[order[number - 1]]
         if item.get("kind") == "criticism":
             return render_template(
-                "criticism.html", item=item, number=number, total=len(order), answered=len(answered), token=participant.token,
-                current=answered.get(item["item_id"]), question=block["question"].format(class_name=item["class_name"]),
-                choices=block["choices"], resume=url_for("next_item", token=participant.token, _external=True),
+                "criticism.html",
+                item=item,
+                number=number,
+                total=len(order),
+                answered=len(answered),
+                token=participant.token,
+                current=answered.get(item["item_id"]),
+                question=block["question"].format(class_name=item["class_name"]),
+                choices=block["choices"],
+                resume=url_for("next_item", token=participant.token, _external=True),
             )
         return render_template(
-            "item.html", item=item, number=number, total=len(order), answered=len(answered), token=participant.token,
-            current=answered.get(item["item_id"]), question=manifest["question"].format(true_class=item["true_class"]),
-            extra=manifest["extra_choices"], resume=url_for("next_item", token=participant.token, _external=True),
+            "item.html",
+            item=item,
+            number=number,
+            total=len(order),
+            answered=len(answered),
+            token=participant.token,
+            current=answered.get(item["item_id"]),
+            question=manifest["question"].format(true_class=item["true_class"]),
+            extra=manifest["extra_choices"],
+            resume=url_for("next_item", token=participant.token, _external=True),
         )
 
     @app.get("/")
     def welcome() -> str:
         questions = manifest["background_questions"]
         return render_template(
-            "start.html", questions=questions, answers=ANSWERS, first=next(iter(questions)), n_items=len(order),
+            "start.html",
+            questions=questions,
+            answers=ANSWERS,
+            first=next(iter(questions)),
+            n_items=len(order),
             n_criticism=len(block["items"]),
         )
 
     @app.post("/start")
-    def start() -> Response:
+    def start() -> BaseResponse:
         background = {name: request.form.get(name, "") for name in BACKGROUND}
         if any(answer not in ANSWERS for answer in background.values()):
             abort(400, f"Answer every background question with one of {', '.join(ANSWERS)}.")
@@ -100,7 +119,7 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
         return show_item(participant, number)
 
     @app.post("/p/<token>/answer")
-    def answer(token: str) -> Response:
+    def answer(token: str) -> BaseResponse:
         participant = participant_or_abort(token)
         item = items.get(request.form.get("item_id", ""))
         if item is None:
@@ -129,7 +148,7 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
 
     @app.errorhandler(HTTPException)
     def error(exc: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code
+        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code or 500
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -10,8 +10,11 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
             Node(
                 sample_annotation,
                 inputs={
-                    "train_set": "train_set", "annotation": "params:annotation", "saliency": "params:saliency",
-                    "error_detection": "params:error_detection", **outputs,
+                    "train_set": "train_set",
+                    "annotation": "params:annotation",
+                    "saliency": "params:saliency",
+                    "error_detection": "params:error_detection",
+                    **outputs,
                 },
                 outputs=["annotation_package", "annotation_key", "annotation_marks"],
                 name="sample_annotation",

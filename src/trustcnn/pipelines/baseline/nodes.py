@@ -9,11 +9,11 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
+from trustcnn.batches import input_example
 from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import baseline_parts, to_checkpoint
 from trustcnn.plotting.curves import training_curves
-from trustcnn.batches import input_example
 from trustcnn.training import model_on_backbone, obtain_backbone, train_baseline
 
 
@@ -30,8 +30,13 @@ def prepare_backbone(
 
 
 def train_baseline_model(
-    source_backbone: dict[str, Any], train_set: ImageSet, val_set: ImageSet, model: ModelConfig, baseline: BaselineConfig,
-    *, name: str = "baseline",
+    source_backbone: dict[str, Any],
+    train_set: ImageSet,
+    val_set: ImageSet,
+    model: ModelConfig,
+    baseline: BaselineConfig,
+    *,
+    name: str = "baseline",
 ) -> tuple[dict[str, Any], list[dict[str, float]], Figure, dict[str, str]]:
     """Add the new conv layer + head to the backbone, train the parts ``baseline.trainable``
     names (by default the new layer and the head) with cross entropy."""

@@ -9,18 +9,24 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
+from trustcnn.batches import default_device
 from trustcnn.config import CriticismConfig
 from trustcnn.criticism import criticism_markdown
 from trustcnn.criticism.model import criticise, criticism_plot
 from trustcnn.data import ImageSet
 from trustcnn.models import from_checkpoint
 from trustcnn.pipelines import by_model
-from trustcnn.batches import default_device
 
 
 def criticise_model(
-    model: dict[str, Any], test_set: ImageSet, maps: dict[str, np.ndarray], predictions: dict[str, np.ndarray],
-    run: dict[str, str], criticism: CriticismConfig, *, name: str = "model",
+    model: dict[str, Any],
+    test_set: ImageSet,
+    maps: dict[str, np.ndarray],
+    predictions: dict[str, np.ndarray],
+    run: dict[str, str],
+    criticism: CriticismConfig,
+    *,
+    name: str = "model",
 ) -> tuple[dict[str, Any], Figure]:
     """The model's criticism report and figure (:func:`trustcnn.criticism.criticise`), both
     also into its MLflow run; the maps are the saliency stage's where it stored them."""

@@ -8,17 +8,23 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
+from trustcnn.batches import default_device
 from trustcnn.config import ErrorDetectionConfig, EvaluationConfig
 from trustcnn.data import ImageSet
 from trustcnn.error_detection import detect_errors
 from trustcnn.models import from_checkpoint
 from trustcnn.plotting.trust_checks import risk_coverage_figure
-from trustcnn.batches import default_device
 
 
 def detect_model_errors(
-    model: dict[str, Any], val_set: ImageSet, test_set: ImageSet, run: dict[str, str], error_detection: ErrorDetectionConfig,
-    evaluation: EvaluationConfig, *, name: str = "model",
+    model: dict[str, Any],
+    val_set: ImageSet,
+    test_set: ImageSet,
+    run: dict[str, str],
+    error_detection: ErrorDetectionConfig,
+    evaluation: EvaluationConfig,
+    *,
+    name: str = "model",
 ) -> tuple[dict[str, dict], Figure, dict[str, np.ndarray]]:
     """The detectors' report on the test predictions, the risk–coverage curves (also
     into the model's MLflow run), and the features of both splits (the robustness stage fits

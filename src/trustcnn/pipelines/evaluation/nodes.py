@@ -42,10 +42,15 @@ from trustcnn.replicates.parameters import machine
 Arrays = dict[str, np.ndarray]
 
 
-
 def evaluate(
-    test_set: ImageSet, source_metrics: dict[str, Any], evaluation: EvaluationConfig, saliency: SaliencyConfig,
-    bias: BiasConfig, replicate_summary: dict[str, Any] | None, parameters: dict[str, Any], **outputs: Arrays,
+    test_set: ImageSet,
+    source_metrics: dict[str, Any],
+    evaluation: EvaluationConfig,
+    saliency: SaliencyConfig,
+    bias: BiasConfig,
+    replicate_summary: dict[str, Any] | None,
+    parameters: dict[str, Any],
+    **outputs: Arrays,
 ) -> dict[str, Any]:
     """metrics.json and its Markdown table, Table 1 (JSON and Markdown) and every model's
     per-image scores (``scores_<model>``); ``outputs`` are each model's ``maps_``,
@@ -54,11 +59,18 @@ def evaluate(
     exists."""
     kwargs = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
     report, scores = compare_models(
-        test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), method=saliency.method,
-        iou_threshold=evaluation.iou_threshold, accurate_energy=evaluation.accurate_energy, **kwargs,
+        test_set,
+        by_model(outputs, "maps"),
+        by_model(outputs, "predictions"),
+        method=saliency.method,
+        iou_threshold=evaluation.iou_threshold,
+        accurate_energy=evaluation.accurate_energy,
+        **kwargs,
     )
     with_sections(
-        report, error_detection=by_model(outputs, "error_detection"), robustness=by_model(outputs, "robustness"),
+        report,
+        error_detection=by_model(outputs, "error_detection"),
+        robustness=by_model(outputs, "robustness"),
         bias=bias_audit(test_set, scores, bias.methods, bias.flag_ratio, **kwargs),
     )
     with_criticism(report, by_model(outputs, "criticism"))
@@ -80,9 +92,14 @@ def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: Salienc
     n = min(evaluation.overlay_count, len(test_set))
     maps, predictions = by_model(outputs, "maps"), by_model(outputs, "predictions")
     return overlay_grid(
-        test_set.images[:n], {name: m[saliency.method][:n] for name, m in maps.items()}, test_set.labels[:n],
-        {name: p["predictions"][:n] for name, p in predictions.items()}, test_set.class_names,
-        masks=None if test_set.masks is None else test_set.masks[:n], n=n, method=saliency.method,
+        test_set.images[:n],
+        {name: m[saliency.method][:n] for name, m in maps.items()},
+        test_set.labels[:n],
+        {name: p["predictions"][:n] for name, p in predictions.items()},
+        test_set.class_names,
+        masks=None if test_set.masks is None else test_set.masks[:n],
+        n=n,
+        method=saliency.method,
     )
 
 
@@ -91,7 +108,9 @@ def trust_checks(metrics: dict[str, Any], saliency: SaliencyConfig) -> tuple[str
     models = metrics["models"]
     bias = {name: row["bias"] for name, row in models.items() if row.get("bias")}
     return (
-        error_detection_markdown(metrics), robustness_markdown(metrics), bias_markdown(metrics),
+        error_detection_markdown(metrics),
+        robustness_markdown(metrics),
+        bias_markdown(metrics),
         robustness_figure({name: row["robustness"] for name, row in models.items()}),
         bias_figure(bias, saliency.method) if bias else note_figure("no object masks: no bias audit"),
     )
@@ -113,15 +132,29 @@ def decoy_reliance(table1: dict[str, Any]) -> Figure:
 
 
 def model_figures(
-    test_set: ImageSet, maps: Arrays, predictions: Arrays, scores: Arrays, run: dict[str, str],
-    evaluation: EvaluationConfig, saliency: SaliencyConfig, *, name: str = "model",
+    test_set: ImageSet,
+    maps: Arrays,
+    predictions: Arrays,
+    scores: Arrays,
+    run: dict[str, str],
+    evaluation: EvaluationConfig,
+    saliency: SaliencyConfig,
+    *,
+    name: str = "model",
 ) -> tuple[Figure, Figure]:
     """The model's best and worst test images of each case (from the evaluation's per-image
     scores) and its confusion matrix, also logged into the model's MLflow run."""
     predicted = predictions["predictions"]
     energy = scores.get(f"{saliency.method}.energy_in_mask")
     cases = model_case_figure(
-        test_set, maps[saliency.method], predicted, scores["correct"], energy, evaluation.accurate_energy, evaluation.case_examples, name,
+        test_set,
+        maps[saliency.method],
+        predicted,
+        scores["correct"],
+        energy,
+        evaluation.accurate_energy,
+        evaluation.case_examples,
+        name,
         saliency.method,
     )
     matrix = confusion_figure(
@@ -132,8 +165,13 @@ def model_figures(
 
 
 def log_evaluation(
-    metrics: dict[str, Any], table1_md: str, table3_md: str, overlays: np.ndarray, case_figure: np.ndarray,
-    reliance_figure: np.ndarray, **runs: dict[str, str],
+    metrics: dict[str, Any],
+    table1_md: str,
+    table3_md: str,
+    overlays: np.ndarray,
+    case_figure: np.ndarray,
+    reliance_figure: np.ndarray,
+    **runs: dict[str, str],
 ) -> None:
     """The comparison into MLflow (:func:`trustcnn.tracking.log_comparison`): tables, figures
     and metrics.json on this run, test metrics and overlays on each model's, the champion alias."""

@@ -26,9 +26,7 @@ def figures_pipeline(model_name: str) -> Pipeline:
             )
         ]
     )
-    return Pipeline(
-        template, namespace=model_name, inputs={"test_set"}, parameters={"params:evaluation", "params:saliency"}
-    )
+    return Pipeline(template, namespace=model_name, inputs={"test_set"}, parameters={"params:evaluation", "params:saliency"})
 
 
 def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
@@ -41,8 +39,13 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
             Node(
                 evaluate,
                 inputs={
-                    **shared, "source_metrics": "source_metrics", "bias": "params:bias", "replicate_summary": "replicate_summary",
-                    "parameters": "parameters", **outputs, **checks,
+                    **shared,
+                    "source_metrics": "source_metrics",
+                    "bias": "params:bias",
+                    "replicate_summary": "replicate_summary",
+                    "parameters": "parameters",
+                    **outputs,
+                    **checks,
                 },
                 outputs={**{r: r for r in reports}, **{f"scores_{name}": f"{name}.scores" for name in models}},
                 name="evaluate",

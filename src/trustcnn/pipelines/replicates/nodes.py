@@ -9,10 +9,10 @@ from matplotlib.figure import Figure
 
 from trustcnn import tracking
 from trustcnn.config import ReplicateConfig
-from trustcnn.runtime.errors import ParameterError
 from trustcnn.replicates.parameters import record
 from trustcnn.replicates.report import summary_figure, summary_markdown
 from trustcnn.replicates.summary import Replicate, select, summarise
+from trustcnn.runtime.errors import ParameterError
 
 
 def record_replicate(parameters: dict[str, Any], replicate: ReplicateConfig) -> dict[str, Any]:

@@ -20,7 +20,9 @@ def aggregate_pipeline(**kwargs) -> Pipeline:
                 name="aggregate_replicates",
             ),
             Node(
-                log_replicates, inputs=["replicate_summary", "replicate_summary_md", "replicate_forest"], outputs=None,
+                log_replicates,
+                inputs=["replicate_summary", "replicate_summary_md", "replicate_forest"],
+                outputs=None,
                 name="log_replicates",
             ),
         ]

@@ -12,8 +12,15 @@ def robustness_pipeline(model_name: str) -> Pipeline:
         [
             Node(
                 attack_model,
-                inputs=["model", "test_set", "detection_features", "params:robustness", "params:error_detection",
-                        "params:saliency", "params:evaluation"],
+                inputs=[
+                    "model",
+                    "test_set",
+                    "detection_features",
+                    "params:robustness",
+                    "params:error_detection",
+                    "params:saliency",
+                    "params:evaluation",
+                ],
                 outputs="robustness",
                 name="attack",
             )

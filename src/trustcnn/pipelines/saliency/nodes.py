@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from trustcnn.batches import default_device
 from trustcnn.config import SaliencyConfig
 from trustcnn.data import ImageSet
-from trustcnn.posthoc import posthoc
 from trustcnn.models import from_checkpoint
-from trustcnn.batches import default_device
+from trustcnn.posthoc import posthoc
 
 
 def compute_saliency(

@@ -8,21 +8,27 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from trustcnn import tracking
+from trustcnn.batches import input_example
 from trustcnn.config import ModelConfig, TrustConfig
 from trustcnn.data import ImageSet
 from trustcnn.data.human_masks import HumanMasks
 from trustcnn.losses import objective, relative_to_ce
 from trustcnn.models import to_checkpoint
 from trustcnn.plotting.curves import training_curves
-from trustcnn.batches import input_example
 from trustcnn.training import fit_variant, point_label, trust_start_model, variant_splits
 
 History = list[dict[str, float]]
 
 
 def train_trust_model(
-    baseline_model: dict[str, Any], source_backbone: dict[str, Any], train_set: ImageSet, val_set: ImageSet,
-    trust: TrustConfig, human_masks: dict[str, np.ndarray] | None = None, *, name: str = "trust",
+    baseline_model: dict[str, Any],
+    source_backbone: dict[str, Any],
+    train_set: ImageSet,
+    val_set: ImageSet,
+    trust: TrustConfig,
+    human_masks: dict[str, np.ndarray] | None = None,
+    *,
+    name: str = "trust",
 ) -> tuple[dict[str, Any], History, Figure, dict[str, str]]:
     """A trustworthy variant: the parts ``trust.trainable`` names train (by default only the
     new conv layer) from the baseline or the backbone (``trust.start_from``), each loss term
@@ -37,8 +43,10 @@ def train_trust_model(
         grid.select(fit)
         curves = training_curves(fit.history, f"{name} ({point_label(fit.chosen)})")
         params = {
-            "model": baseline_model["model_config"], "optim": fit.chosen.model_dump(exclude={"grid"}),
-            "objective": objective(fit.chosen), "weight_relative_to_ce": relative_to_ce(fit.chosen, train_set.num_classes),
+            "model": baseline_model["model_config"],
+            "optim": fit.chosen.model_dump(exclude={"grid"}),
+            "objective": objective(fit.chosen),
+            "weight_relative_to_ce": relative_to_ce(fit.chosen, train_set.num_classes),
             **({} if human is None else {"human_masks": {"images": len(human.has_mask), "marked": human.marked}}),
         }
         logged = tracking.log_training(name, params, fit.history, curves, fit.model, input_example(val_set))

@@ -23,10 +23,13 @@ from trustcnn.user_study.package import StudyPackage, study_package
 Arrays = dict[str, np.ndarray]
 
 
-
 def sample_study(
-    test_set: ImageSet, metrics: dict[str, Any], user_study: UserStudyConfig, evaluation: EvaluationConfig,
-    robustness: RobustnessConfig, **outputs: Arrays,
+    test_set: ImageSet,
+    metrics: dict[str, Any],
+    user_study: UserStudyConfig,
+    evaluation: EvaluationConfig,
+    robustness: RobustnessConfig,
+    **outputs: Arrays,
 ) -> tuple[StudyPackage, dict[str, Any], dict[str, Any]]:
     """The study package (served), its unblinding key (kept apart) and its registration in
     the answers database (with the key, which outlives a re-sampled key.json); ``outputs``
@@ -34,12 +37,24 @@ def sample_study(
     attacked for ``user_study.adversarial_images``) and ``criticism_`` (its criticism report,
     shown in the ``user_study.criticism`` block)."""
     adversarial = partial(
-        adversarial_shown, test_set, by_model(outputs, "model"), n_images=user_study.adversarial_images,
-        robustness=robustness, method=user_study.method, seed=user_study.seed, accurate_energy=evaluation.accurate_energy,
+        adversarial_shown,
+        test_set,
+        by_model(outputs, "model"),
+        n_images=user_study.adversarial_images,
+        robustness=robustness,
+        method=user_study.method,
+        seed=user_study.seed,
+        accurate_energy=evaluation.accurate_energy,
     )
     package = study_package(
-        test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), by_model(outputs, "scores"), user_study,
-        champion=metrics["champion"]["model"], accurate_energy=evaluation.accurate_energy, adversarial=adversarial,
+        test_set,
+        by_model(outputs, "maps"),
+        by_model(outputs, "predictions"),
+        by_model(outputs, "scores"),
+        user_study,
+        champion=metrics["champion"]["model"],
+        accurate_energy=evaluation.accurate_energy,
+        adversarial=adversarial,
         criticism=by_model(outputs, "criticism"),
     )
     registration = {"study_id": package.key["study_id"], "n_items": len(package.key["items"]), "key": package.key}

@@ -10,8 +10,12 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
             Node(
                 sample_study,
                 inputs={
-                    "test_set": "test_set", "metrics": "metrics", "user_study": "params:user_study",
-                    "evaluation": "params:evaluation", "robustness": "params:robustness", **outputs,
+                    "test_set": "test_set",
+                    "metrics": "metrics",
+                    "user_study": "params:user_study",
+                    "evaluation": "params:evaluation",
+                    "robustness": "params:robustness",
+                    **outputs,
                 },
                 outputs=["user_study_package", "user_study_key", "user_study_responses"],
                 name="sample_study",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from trustcnn.data.marks import Mark
+from trustcnn.data.marks import Mark, MarkKind
 from trustcnn.user_study.annotation.store import MarkStore
 
 
@@ -24,7 +24,7 @@ def read_marks(db: str | Path, key: Mapping[str, Any] | str | Path) -> list[Mark
     if not db.is_file():
         raise FileNotFoundError(f"{db} does not exist: serve the annotation task (trustcnn study serve --task annotate) to collect marks")
     if not isinstance(key, Mapping):
-        key = json.loads(Path(key).read_text())
+        key = cast(Mapping[str, Any], json.loads(Path(key).read_text()))
     if key.get("task") != "annotation":
         raise ValueError("read_marks needs the key of an annotation package (its 'task' is 'annotation')")
     items = key["items"]
@@ -33,5 +33,7 @@ def read_marks(db: str | Path, key: Mapping[str, Any] | str | Path) -> list[Mark
         image = items.get(stored.item_id)
         if image is None:
             raise ValueError(f"{db} has marks on item {stored.item_id!r}, which the key of study {key['study_id']} does not list")
-        marks.append(Mark(str(stored.participant_id), stored.item_id, image["split"], int(image["index"]), stored.kind, stored.mask))
+        marks.append(
+            Mark(str(stored.participant_id), stored.item_id, image["split"], int(image["index"]), cast(MarkKind, stored.kind), stored.mask)
+        )  # MarkStore.mark stores a MarkKind
     return marks

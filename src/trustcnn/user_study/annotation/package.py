@@ -12,13 +12,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from trustcnn.batches import SplitData, default_device
 from trustcnn.config import AnnotationConfig, ErrorDetectionConfig, SaliencyConfig
 from trustcnn.data import ImageSet
 from trustcnn.error_detection import Detectors, Features, fit_detectors, prediction_features
 from trustcnn.error_detection.detectors import LEARNT, too_few
-from trustcnn.posthoc import probabilities, saliency_maps
 from trustcnn.metrics import energy_in_mask
 from trustcnn.models import SplitNet, from_checkpoint
+from trustcnn.posthoc import probabilities, saliency_maps
 from trustcnn.saliency import upsample_array
 from trustcnn.user_study.annotation.grid import Grid
 from trustcnn.user_study.annotation.sample import choose_images
@@ -26,7 +27,6 @@ from trustcnn.user_study.package import StudyPackage, _digest
 from trustcnn.user_study.questions import ANSWERS, BACKGROUND_QUESTIONS
 from trustcnn.user_study.render import overlay, png
 from trustcnn.user_study.sample import stratified_sample
-from trustcnn.batches import default_device, SplitData
 
 TASK = "annotation"
 SPLIT = "train"
@@ -63,8 +63,12 @@ def build_annotation_package(
         true_class = images.class_names[images.labels[r]]
         items.append({"item_id": item_id, "true_class": true_class, "input": input_name, "map": map_name})
         key_items[item_id] = {
-            "split": SPLIT, "index": int(index[r]), "label": int(images.labels[r]), "true_class": true_class,
-            "predicted": int(predicted[r]), "score": None if scores is None else float(scores[r]),
+            "split": SPLIT,
+            "index": int(index[r]),
+            "label": int(images.labels[r]),
+            "true_class": true_class,
+            "predicted": int(predicted[r]),
+            "score": None if scores is None else float(scores[r]),
         }
     manifest = {
         "task": TASK,
@@ -79,9 +83,16 @@ def build_annotation_package(
     study_id = _digest(manifest, files)
     manifest = {"study_id": study_id, **manifest}
     key = {
-        "study_id": study_id, "task": TASK, "model": config.model, "method": config.method, "strategy": config.strategy,
-        "detector": config.detector if config.strategy == "suspicious" else None, "seed": config.seed, "kind": config.kind,
-        **grid.to_manifest(), "items": key_items,
+        "study_id": study_id,
+        "task": TASK,
+        "model": config.model,
+        "method": config.method,
+        "strategy": config.strategy,
+        "detector": config.detector if config.strategy == "suspicious" else None,
+        "seed": config.seed,
+        "kind": config.kind,
+        **grid.to_manifest(),
+        "items": key_items,
     }
     return StudyPackage(manifest, files, key)
 
@@ -99,14 +110,16 @@ def annotation_package(
     (``detection``) keyed by model; every input checked before any work."""
     if config.model not in checkpoints:
         raise ValueError(f"annotation.model {config.model!r} was not trained; choose one of {sorted(checkpoints)}")
-    grid = Grid.over(*train.images.shape[1:3], config.grid)
+    grid = Grid.over(train.images.shape[1], train.images.shape[2], config.grid)
     if config.strategy == "outside_mask" and train.masks is None:
         raise ValueError("annotation.strategy 'outside_mask' needs object masks, and this data has none: use 'random' or 'suspicious'")
     detectors = _detectors(detection[config.model], config, error_detection) if config.strategy == "suspicious" else None
     model = from_checkpoint(checkpoints[config.model]).to(default_device())
     pool = np.arange(len(train)) if config.pool is None else stratified_sample(train.labels, config.pool, config.seed)
     candidates = train.subset(pool)
+    scores: np.ndarray | None
     if config.strategy == "outside_mask":
+        assert candidates.masks is not None  # checked above
         scores = 1.0 - energy_in_mask(_maps(model, candidates, config, saliency, candidates.images.shape[1:3]), candidates.masks)
     elif detectors is not None:
         scores = detectors.scores(prediction_features(model, candidates, candidates.labels, error_detection))[config.detector]
@@ -116,7 +129,13 @@ def annotation_package(
     shown = candidates.subset(chosen)
     predicted = probabilities(model, SplitData.of(shown), saliency.batch_size).argmax(axis=1)
     return build_annotation_package(
-        shown, pool[chosen], _maps(model, shown, config, saliency), predicted, None if scores is None else scores[chosen], config, grid,
+        shown,
+        pool[chosen],
+        _maps(model, shown, config, saliency),
+        predicted,
+        None if scores is None else scores[chosen],
+        config,
+        grid,
     )
 
 
@@ -136,6 +155,7 @@ def _detectors(stored: Mapping[str, np.ndarray], config: AnnotationConfig, error
     split = "val" if error_detection.fit_on == "val" else "test"
     features = Features.from_arrays(dict(stored), split)
     if (note := too_few(features.wrong)) is not None:
-        raise ValueError(f"annotation.detector {config.detector!r} is fitted on {split} predictions, which have {note}: "
-                         "use 'max_softmax' or 'stability'")
+        raise ValueError(
+            f"annotation.detector {config.detector!r} is fitted on {split} predictions, which have {note}: use 'max_softmax' or 'stability'"
+        )
     return fit_detectors(features, error_detection.seed)

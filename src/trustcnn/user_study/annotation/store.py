@@ -73,8 +73,18 @@ class MarkStore(ResponseStore):
                 " kind = excluded.kind, grid_rows = excluded.grid_rows, grid_cols = excluded.grid_cols,"
                 " height = excluded.height, width = excluded.width, cells = excluded.cells, brush = excluded.brush,"
                 " marked_at = excluded.marked_at",
-                (participant.participant_id, item_id, kind, grid.rows, grid.cols, grid.height, grid.width,
-                 json.dumps(cells), packed, time.time()),
+                (
+                    participant.participant_id,
+                    item_id,
+                    kind,
+                    grid.rows,
+                    grid.cols,
+                    grid.height,
+                    grid.width,
+                    json.dumps(cells),
+                    packed,
+                    time.time(),
+                ),
             )
 
     def marks(self, study_id: str, participant: Participant | None = None) -> list[StoredMark]:
@@ -98,7 +108,7 @@ class MarkStore(ResponseStore):
         return [_stored(*row) for row in rows]
 
 
-def _stored(participant_id, study_id, item_id, kind, rows, cols, height, width, cells, brush) -> StoredMark:  # noqa: ANN001
+def _stored(participant_id, study_id, item_id, kind, rows, cols, height, width, cells, brush) -> StoredMark:
     grid = Grid(rows, cols, height, width)
     pixels = None
     if brush is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.wrappers import Response as BaseResponse
 
 from trustcnn.user_study.annotation.grid import Grid
 from trustcnn.user_study.annotation.store import MarkStore
@@ -42,7 +43,9 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
     ``db_path`` (created if absent; the package is registered in it)."""
     package_dir = Path(package_dir).resolve()
     if not (package_dir / MANIFEST).is_file():
-        raise FileNotFoundError(f"{package_dir / MANIFEST} does not exist: build the annotation package first (kedro run --pipelines=annotation)")
+        raise FileNotFoundError(
+            f"{package_dir / MANIFEST} does not exist: build the annotation package first (kedro run --pipelines=annotation)"
+        )
     manifest = read_manifest(package_dir)
     if manifest.get("task") != "annotation":
         raise ValueError(f"{package_dir} is not an annotation package: build one with `kedro run --pipelines=annotation`")
@@ -69,9 +72,17 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
         item = items[order[number - 1]]
         current = marked.get(item["item_id"])
         return render_template(
-            "annotation/item.html", item=item, number=number, total=len(order), done=len(marked), token=participant.token,
-            question=manifest["question"].format(true_class=item["true_class"]), hint=manifest["hint"].format(true_class=item["true_class"]),
-            grid=grid, ticked=set(current.cells) if current else set(), saved=current is not None,
+            "annotation/item.html",
+            item=item,
+            number=number,
+            total=len(order),
+            done=len(marked),
+            token=participant.token,
+            question=manifest["question"].format(true_class=item["true_class"]),
+            hint=manifest["hint"].format(true_class=item["true_class"]),
+            grid=grid,
+            ticked=set(current.cells) if current else set(),
+            saved=current is not None,
             brush="" if current is None or current.brush is None else grid.encode_brush(current.brush),
             resume=url_for("next_item", token=participant.token, _external=True),
         )
@@ -80,12 +91,16 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
     def welcome() -> str:
         questions = manifest["background_questions"]
         return render_template(
-            "annotation/start.html", questions=questions, answers=ANSWERS, first=next(iter(questions)), n_items=len(order),
+            "annotation/start.html",
+            questions=questions,
+            answers=ANSWERS,
+            first=next(iter(questions)),
+            n_items=len(order),
             kind=manifest["kind"],
         )
 
     @app.post("/start")
-    def start() -> Response:
+    def start() -> BaseResponse:
         background = {name: request.form.get(name, "") for name in BACKGROUND}
         if any(answer not in ANSWERS for answer in background.values()):
             abort(400, f"Answer every background question with one of {', '.join(ANSWERS)}.")
@@ -109,7 +124,7 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
         return show_item(participant, number)
 
     @app.post("/p/<token>/mark")
-    def mark(token: str) -> Response:
+    def mark(token: str) -> BaseResponse:
         participant = participant_or_abort(token)
         item = items.get(request.form.get("item_id", ""))
         if item is None:
@@ -146,7 +161,7 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
 
     @app.errorhandler(HTTPException)
     def error(exc: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code
+        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code or 500
 
     @app.after_request
     def headers(response: Response) -> Response:
