@@ -10,15 +10,17 @@ from trustcnn.evaluation.champion import (
     choose_champion,
     choose_champion_across_seeds,
 )
-from trustcnn.evaluation.compare import compare_models, estimates, localisation, reliance, with_criticism, with_sections
+from trustcnn.evaluation.compare import compare_models, estimates, reliance, with_criticism, with_sections
 from trustcnn.evaluation.headline import headline
-from trustcnn.evaluation.scores import Scores, model_scores
+from trustcnn.evaluation.per_image import SCORES, PerImageScore, Scores, register
+from trustcnn.evaluation.scores import model_scores
 from trustcnn.evaluation.tables import (
     RELIANCE_COLUMNS,
     TABLE1_COLUMNS,
     bias_markdown,
     error_detection_markdown,
     metrics_table,
+    reliance_methods,
     robustness_markdown,
     summary_table,
     table1,
@@ -33,7 +35,9 @@ __all__ = [
     "NO_DECOY",
     "REFERENCE",
     "RELIANCE_COLUMNS",
+    "SCORES",
     "TABLE1_COLUMNS",
+    "PerImageScore",
     "Scores",
     "audit",
     "bias_audit",
@@ -44,10 +48,11 @@ __all__ = [
     "error_detection_markdown",
     "estimates",
     "headline",
-    "localisation",
     "metrics_table",
     "model_scores",
+    "register",
     "reliance",
+    "reliance_methods",
     "robustness_markdown",
     "summary_table",
     "table1",

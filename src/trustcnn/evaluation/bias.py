@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from trustcnn.data import ImageSet
-from trustcnn.evaluation.scores import Scores
+from trustcnn.evaluation.per_image import Scores
 from trustcnn.metrics import mean_ci
 from trustcnn.runtime.ondisk import blocks
 

@@ -16,8 +16,9 @@ import numpy as np
 from trustcnn.criticism.report import metrics_entries
 from trustcnn.data import ImageSet
 from trustcnn.evaluation.champion import NO_DECOY, REFERENCE, choose_champion
-from trustcnn.evaluation.scores import Scores, methods_in, model_scores
-from trustcnn.metrics import case_shares, classification_metrics, gap_closed, mean_ci, view_estimates
+from trustcnn.evaluation.per_image import SCORES, Context, PerImageScore, Scores
+from trustcnn.evaluation.scores import methods_in, model_scores
+from trustcnn.metrics import classification_metrics, gap_closed, view_estimates
 
 Arrays = Mapping[str, np.ndarray]
 
@@ -55,48 +56,48 @@ def compare_models(
 
 def estimates(test: ImageSet, predictions: Mapping[str, Arrays], scores: Mapping[str, Scores], name: str, method: str, **kwargs) -> dict:
     """Model ``name``'s row: accuracy, macro precision and recall (over the classes the test
-    split has), ``ssim_vs_baseline`` and ``sanity_ssim`` (low: the maps depend on the learnt
-    weights); with masks, ``method``'s :func:`localisation`, ``case_shares`` (the paper's four
-    cases) and ``by_method`` (every other method's localisation); with decoys, :func:`reliance`."""
+    split has), then every registered score's estimate (:mod:`.per_image`: of ``method``'s maps
+    by the score's name, the other methods' under ``by_method``); with decoys, :func:`reliance`
+    and after it the estimates of the scores that need decoys."""
     own = scores[name]
     row = classification_metrics(test.labels, predictions[name]["predictions"], test.num_classes, labels=np.unique(test.labels), **kwargs)
-    row["ssim_vs_baseline"] = mean_ci(own["ssim_vs_baseline"], **kwargs)
-    if "sanity_ssim" in own:
-        row["sanity_ssim"] = mean_ci(own["sanity_ssim"], **kwargs)
-    others = [m for m in methods_in(own) if m != method]
-    if "accurate" in own:
-        row |= localisation(own, method, **kwargs)
-        row["case_shares"] = case_shares(own["correct"], own["accurate"], test.labels, test.class_names, **kwargs)
-        row["by_method"] = {m: localisation(own, m, **kwargs) for m in others}
+    context = Context(test, own, **kwargs)
+    methods = [method, *(m for m in methods_in(own) if m != method)]
+    present = [score for score in SCORES.values() if (f"{method}.{score.name}" if score.per_method else score.name) in own]
+    by_method: dict[str, dict] = {}
+    for score in (score for score in present if "decoys" not in score.needs):
+        row |= _estimates(score, own, methods, context, by_method)
+    if any(score.on == "by_method" for score in present):
+        row["by_method"] = by_method
     if test.has_decoys and "predictions_consistent" in predictions[name]:
-        row |= reliance(test, predictions, scores, name, [method, *others], **kwargs)
+        row |= reliance(test, predictions, scores, name, **kwargs)
+        for score in (score for score in present if "decoys" in score.needs):
+            row |= _estimates(score, own, methods, context, by_method)
     return row
 
 
-def localisation(scores: Scores, method: str, **kwargs) -> dict[str, dict]:
-    """Energy in mask (also reported as ``energy_pointing_game``), pointing game and IoU of
-    ``method``'s maps, each with its CI."""
-    energy = mean_ci(scores[f"{method}.energy_in_mask"], **kwargs)
-    return {
-        "energy_in_mask": energy,
-        "energy_pointing_game": energy,
-        "pointing_game": mean_ci(scores[f"{method}.pointing_game"], **kwargs),
-        "iou": mean_ci(scores[f"{method}.iou"], **kwargs),
-    }
+def _estimates(score: PerImageScore, own: Scores, methods: list[str], context: Context, by_method: dict[str, dict]) -> dict:
+    """``score``'s entries in a row (``by_method`` collects the other methods' localisation)."""
+    if score.on == "each":
+        return {f"{key}_{m}": score.summary(own[f"{m}.{score.name}"], context) for m in methods for key in score.row_keys}
+    if score.on == "by_method":
+        for other in methods[1:]:
+            estimate = score.summary(own[f"{other}.{score.name}"], context)
+            by_method.setdefault(other, {}).update(dict.fromkeys(score.row_keys, estimate))
+        estimate = score.summary(own[f"{methods[0]}.{score.name}"], context)
+    else:
+        estimate = score.summary(own[score.name], context)
+    return dict.fromkeys(score.row_keys, estimate)
 
 
-def reliance(
-    test: ImageSet, predictions: Mapping[str, Arrays], scores: Mapping[str, Scores], name: str, methods: list[str], **kwargs
-) -> dict[str, dict]:
+def reliance(test: ImageSet, predictions: Mapping[str, Arrays], scores: Mapping[str, Scores], name: str, **kwargs) -> dict[str, dict]:
     """The views' accuracies, drop and flip rate; ``gap_closed`` when the no-decoy reference
-    was trained; ``decoy_share_<method>`` of each method's maps."""
+    was trained."""
     own = predictions[name]
     views = {"consistent": own["predictions_consistent"], "random": own["predictions"], "swapped": own["predictions_swapped"]}
     row = view_estimates(test.labels, views, **kwargs)
     if NO_DECOY in scores:
         row["gap_closed"] = gap_closed(*(scores[m]["correct"] for m in (name, REFERENCE, NO_DECOY)), **kwargs)
-    for method in methods:
-        row[f"decoy_share_{method}"] = mean_ci(scores[name][f"{method}.decoy_share"], **kwargs)
     return row
 
 

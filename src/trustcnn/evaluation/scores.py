@@ -12,14 +12,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from trustcnn.data import ImageSet
-from trustcnn.metrics import decoy_share, energy_in_mask, pointing_game, ssim_per_image, thresholded_iou
+from trustcnn.evaluation.per_image import Inputs, PerImageScore, Scores, scored
 from trustcnn.posthoc import SANITY
 from trustcnn.runtime.ondisk import release
 from trustcnn.saliency import upsample_array
-
-Scores = dict[str, np.ndarray]
-LOCALISATION = ("energy_in_mask", "pointing_game", "iou")
-
 
 SCORED_ROWS = 1024
 """Test images scored at a time: memory stays bounded however many there are."""
@@ -36,33 +32,23 @@ def model_scores(
     accurate_energy: float,
     rows: int = SCORED_ROWS,
 ) -> Scores:
-    """``correct``, ``ssim_vs_baseline`` (``method``'s maps vs the ``reference`` model's
-    ``method`` maps) and ``sanity_ssim``; with masks, ``<m>.energy_in_mask``,
-    ``<m>.pointing_game`` and ``<m>.iou`` for every method ``m`` and ``accurate``
-    (``method``'s energy ≥ ``accurate_energy``); with decoys, ``<m>.decoy_share``. Arrays
-    ``[N]``, every value a function of its own image alone — computed ``rows`` images at a
-    time, upsampled block by block, the pages of memory-mapped inputs dropped after each."""
+    """``correct`` and every registered score (:mod:`.per_image`) the test split allows:
+    ``<name>`` for a score of ``method``'s maps (``ssim_vs_baseline`` against the ``reference``
+    model's ``method`` maps, ``sanity_ssim``, ``accurate``: ``method``'s energy ≥
+    ``accurate_energy``), ``<m>.<name>`` for one of every method ``m``'s (with masks
+    ``energy_in_mask``, ``pointing_game``, ``iou``; with decoys ``decoy_share``). Arrays ``[N]``,
+    every value a function of its own image alone — computed ``rows`` images at a time,
+    upsampled block by block, the pages of memory-mapped inputs dropped after each."""
     parts: list[Scores] = []
-    has_decoys = test.has_decoys
+    registered = scored(test, SANITY in maps)
     for start in range(0, len(test), rows):
         block = slice(start, start + rows)
-        parts.append(
-            _block_scores(
-                test,
-                block,
-                {name: values[block] for name, values in maps.items()},
-                reference[block],
-                method=method,
-                iou_threshold=iou_threshold,
-                has_decoys=has_decoys,
-            )
-        )
+        blocked = {name: values[block] for name, values in maps.items()}
+        options = {"iou_threshold": iou_threshold, "accurate_energy": accurate_energy}
+        parts.append(_block_scores(test, block, blocked, reference[block], registered, method=method, **options))
         release(test.masks, test.decoy_masks, reference, *maps.values())
     scores: Scores = {"correct": predictions["predictions"] == test.labels}
-    scores |= {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-    if test.masks is not None:
-        scores["accurate"] = scores[f"{method}.energy_in_mask"] >= accurate_energy
-    return scores
+    return scores | {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
 def _block_scores(
@@ -70,25 +56,35 @@ def _block_scores(
     block: slice,
     maps: Mapping[str, np.ndarray],
     reference: np.ndarray,
+    registered: list[PerImageScore],
     *,
     method: str,
     iou_threshold: float,
-    has_decoys: bool,
+    accurate_energy: float,
 ) -> Scores:
+    """One block's scores: those of ``method``'s maps, then every method's (method by method),
+    then those read from the others."""
     size = test.images.shape[1:3]
     upsampled = {name: upsample_array(np.asarray(values), size) for name, values in maps.items()}
-    scores: Scores = {"ssim_vs_baseline": ssim_per_image(upsampled[method], upsample_array(np.asarray(reference), size))}
-    if SANITY in upsampled:
-        scores["sanity_ssim"] = ssim_per_image(upsampled[method], upsampled.pop(SANITY))
-    masks = None if test.masks is None else np.asarray(test.masks[block])
+    sanity = upsampled.pop(SANITY, None)
+    scores: Scores = {}
+    compared = Inputs(
+        test,
+        block,
+        method,
+        upsampled[method],
+        upsampled[method],
+        upsample_array(np.asarray(reference), size),
+        sanity,
+        scores,
+        iou_threshold,
+        accurate_energy,
+    )
+    scores |= {score.name: score.values(compared) for score in registered if score.on == "compared"}
     for name, values in upsampled.items():
-        if masks is not None:
-            scores[f"{name}.energy_in_mask"] = energy_in_mask(values, masks)
-            scores[f"{name}.pointing_game"] = pointing_game(values, masks)
-            scores[f"{name}.iou"] = thresholded_iou(values, masks, iou_threshold)
-        if has_decoys:
-            assert test.decoy_masks is not None  # has_decoys
-            scores[f"{name}.decoy_share"] = decoy_share(values, np.asarray(test.decoy_masks[block]))
+        each = compared.scoring(values)
+        scores |= {f"{name}.{score.name}": score.values(each) for score in registered if score.per_method}
+    scores |= {score.name: score.values(compared) for score in registered if score.on == "scores"}
     return scores
 
 

@@ -3,50 +3,76 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from trustcnn.config import SaliencyConfig
 from trustcnn.evaluation.champion import NO_DECOY
+from trustcnn.evaluation.per_image import SCORES, PerImageScore
 from trustcnn.metrics import CASES, format_estimate
 
-# The paper's Table 1: classification with CIs and SSIM against the baseline's maps; we add
-# energy in mask because it says whether a map points at the object at all.
-TABLE1_COLUMNS = ("accuracy", "precision", "recall", "ssim_vs_baseline", "energy_in_mask")
-# Reliance on the decoy, from predictions and an untrained attribution (beside Grad-CAM's).
-RELIANCE_COLUMNS = (
-    "accuracy_consistent",
-    "accuracy",
-    "accuracy_swapped",
-    "decoy_drop",
-    "decoy_flip_rate",
-    "gap_closed",
-    "decoy_share_input_x_gradient",
-    "decoy_share_gradcam",
-)
+# The paper's Table 1: classification with CIs, then the registered per-image scores that say
+# `table1` (SSIM against the baseline's maps; energy in mask, because it says whether a map
+# points at the object at all).
+TABLE1_COLUMNS = ("accuracy", "precision", "recall")
+# Reliance on the decoy, from predictions; then the registered scores that need decoys (the
+# decoy share of an untrained attribution, beside the compared method's).
+RELIANCE_COLUMNS = ("accuracy_consistent", "accuracy", "accuracy_swapped", "decoy_drop", "decoy_flip_rate", "gap_closed")
 
 
-# The printed summary (metrics.md): a column per question, the champion named under it.
-# energy_in_mask is the energy-based pointing game by definition (Σ map·mask / Σ map), which
-# metrics.json also lists as energy_pointing_game; the summary shows it once.
+# The printed summary (metrics.md): a column per question, the champion named under it; then
+# the registered scores' columns (`column`). energy_in_mask is the energy-based pointing game by
+# definition (Σ map·mask / Σ map), which metrics.json also lists as energy_pointing_game; the
+# summary shows it once.
 SUMMARY_COLUMNS = {
     "accuracy": ("accuracy",),
     "decoy flip rate": ("decoy_flip_rate",),
     "decoy-driven prototypes": ("decoy_driven_prototypes",),
     "gap closed": ("gap_closed",),
-    "energy in mask": ("energy_in_mask",),
-    "right & accurate": ("case_shares", "overall", "right_accurate"),
 }
 
 
-def table1(report: Mapping) -> dict:
-    """The paper's Table 1 for this data: :data:`TABLE1_COLUMNS` of every model, and beside
-    it, on data with decoys, the :data:`RELIANCE_COLUMNS` (under ``reliance``)."""
+def summary_columns() -> dict[str, tuple[str, ...]]:
+    """The printed summary's columns (:data:`SUMMARY_COLUMNS`, then the registered scores'), by
+    the path of the estimate each reads in a model's row."""
+    return SUMMARY_COLUMNS | {score.column: score.shown_at for score in SCORES.values() if score.column}
+
+
+def table1_columns(methods: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Table 1's columns and its reliance part's: the built-in ones, then each registered score
+    that says ``table1`` (one for each of ``methods`` when it is scored on every method)."""
+
+    def columns(score: PerImageScore) -> tuple[str, ...]:
+        key = score.row_keys[0]
+        return tuple(f"{key}_{m}" for m in methods) if score.on == "each" else (key,)
+
+    shown = [score for score in SCORES.values() if score.table1]
+    main = sum((columns(score) for score in shown if "decoys" not in score.needs), TABLE1_COLUMNS)
+    return main, sum((columns(score) for score in shown if "decoys" in score.needs), RELIANCE_COLUMNS)
+
+
+def reliance_methods(saliency: SaliencyConfig, parameters: Mapping[str, Any]) -> list[str]:
+    """The maps whose decoy share Table 1 shows beside reliance: each of ``extra_methods`` that no
+    trust variant (``trust_variants``, ``human_mask_variants``; ``parameters`` as the run reads
+    them, ``trust_defaults`` laid in) trains its maps with — an attribution without trained
+    maps — then the compared ``method``."""
+    variants = [name for names in ("trust_variants", "human_mask_variants") for name in parameters.get(names) or []]
+    trained = {(parameters.get(name) or {}).get("trust", {}).get("saliency_method") for name in variants}
+    return [m for m in saliency.extra_methods if m not in trained and m != saliency.method] + [saliency.method]
+
+
+def table1(report: Mapping, methods: Sequence[str]) -> dict:
+    """The paper's Table 1 for this data: :func:`table1_columns` of every model, and beside it,
+    on data with decoys, the reliance columns (under ``reliance``); ``methods``: the maps whose
+    per-method scores it shows (:func:`reliance_methods`)."""
+    main, reliance = table1_columns(methods)
 
     def pick(columns: tuple[str, ...]) -> dict:
         return {name: {c: row[c] for c in columns if c in row} for name, row in report["models"].items()}
 
-    table = {"models": pick(TABLE1_COLUMNS), "champion": report["champion"]}
+    table = {"models": pick(main), "champion": report["champion"]}
     if any("decoy_flip_rate" in row for row in report["models"].values()):
-        table["reliance"] = pick(RELIANCE_COLUMNS)
+        table["reliance"] = pick(reliance)
     return table
 
 
@@ -99,9 +125,9 @@ def summary_table(report: Mapping, width: int = 100) -> str:
         lo, hi = estimate["ci95"]
         return f"{estimate['value']:.2f} [{lo:.2f},{hi:.2f}]"
 
-    models = report["models"]
-    columns = [c for c, path in SUMMARY_COLUMNS.items() if any(find(row, path) for row in models.values())]
-    rows = [["model", *columns]] + [[name, *(cell(find(row, SUMMARY_COLUMNS[c])) for c in columns)] for name, row in models.items()]
+    models, shown = report["models"], summary_columns()
+    columns = [c for c, path in shown.items() if any(find(row, path) for row in models.values())]
+    rows = [["model", *columns]] + [[name, *(cell(find(row, shown[c])) for c in columns)] for name, row in models.items()]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
 
     def line(cells: list[str]) -> str:

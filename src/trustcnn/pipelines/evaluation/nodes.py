@@ -18,6 +18,7 @@ from trustcnn.evaluation import (
     compare_models,
     error_detection_markdown,
     headline,
+    reliance_methods,
     robustness_markdown,
     summary_table,
     table1,
@@ -57,16 +58,13 @@ def evaluate(
     ``predictions_``, ``error_detection_``, ``robustness_`` and ``criticism_``; the bias audit is
     computed here. The champion is the summary's across seeds when one made from these parameters
     exists."""
-    kwargs = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
-    report, scores = compare_models(
-        test_set,
-        by_model(outputs, "maps"),
-        by_model(outputs, "predictions"),
-        method=saliency.method,
-        iou_threshold=evaluation.iou_threshold,
-        accurate_energy=evaluation.accurate_energy,
-        **kwargs,
-    )
+    kwargs: dict[str, Any] = {"n_resamples": evaluation.n_resamples, "seed": evaluation.seed}
+    options: dict[str, Any] = {
+        "method": saliency.method,
+        "iou_threshold": evaluation.iou_threshold,
+        "accurate_energy": evaluation.accurate_energy,
+    }
+    report, scores = compare_models(test_set, by_model(outputs, "maps"), by_model(outputs, "predictions"), **options, **kwargs)
     with_sections(
         report,
         error_detection=by_model(outputs, "error_detection"),
@@ -76,7 +74,7 @@ def evaluate(
     with_criticism(report, by_model(outputs, "criticism"))
     report["source_backbone"] = source_metrics
     report["champion"] = follow_replicates(report["champion"], replicate_summary, parameters, models=report["models"])
-    paper_table = table1(report)
+    paper_table = table1(report, reliance_methods(saliency, parameters))
     tables = {"metrics": report, "metrics_table": summary_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}
     return tables | {f"scores_{name}": model_scores for name, model_scores in scores.items()}
 
