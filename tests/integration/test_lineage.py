@@ -5,7 +5,6 @@ false alarm. On copies of the session's smoke run (nothing is retrained)."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from trustcnn.lineage import SHORT
 from trustcnn.runtime.ondisk import write_npz
 from trustcnn.storage import ImageSetDataset, JSONDataset, TorchDataset
 
-from .conftest import SMOKE_DATA, kedro
+from .conftest import SMOKE_DATA, copy_run, kedro
 
 BEFORE_TRAINING = "baseline,trust"
 BEFORE_EVALUATION = f"{BEFORE_TRAINING},saliency,error_detection,robustness"
@@ -24,9 +23,7 @@ BEFORE_EVALUATION = f"{BEFORE_TRAINING},saliency,error_detection,robustness"
 
 @pytest.fixture
 def copy(smoke_run: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "trustcnn"
-    shutil.copytree(smoke_run, root, symlinks=True)
-    return root
+    return copy_run(smoke_run, tmp_path)
 
 
 def _split(root: Path, name: str) -> str:
