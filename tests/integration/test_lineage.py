@@ -80,7 +80,7 @@ def test_stages_run_after_an_ingestion_with_other_data_parameters_stop_naming_bo
 
     assert _stopped(copy, "user_study") == (
         f"Error: {stale(f'{data}/08_reporting/metrics.json', test, 'test')}: refresh with "
-        f"`kedro run --pipelines={BEFORE_EVALUATION},evaluation --env=smoke`"
+        f"`kedro run --pipelines={BEFORE_EVALUATION},criticism,evaluation --env=smoke`"
     )
     assert _stopped(copy, "evaluation") == (
         f"Error: {stale(f'{data}/07_model_output/maps/baseline.npz', test, 'test')}: refresh with "
