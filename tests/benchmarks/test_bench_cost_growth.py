@@ -14,6 +14,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 STAGES = ("ingestion", "baseline", "trust", "saliency", "error_detection", "robustness", "criticism", "evaluation")
 
 
+@pytest.mark.integration  # a real `kedro run` per stage
 @pytest.mark.skipif(find_raw_root(None) is None, reason="needs Debian's dataset-fashion-mnist")
 def test_bench_cost_growth_smoke_reports_wall_time_and_peak_rss_of_every_stage(tmp_path: Path) -> None:
     figure = tmp_path / "cost.png"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ SMOKE_DATA = Path("data/envs/smoke")
 SMOKE_EXPERIMENT = "trustcnn-smoke"
 SMOKE_RUN = "smoke"
 KEDRO = Path(sys.executable).with_name("kedro")
+INTEGRATION = Path(__file__).resolve().parent
 # The models `kedro run --pipelines=transfer` trains with the default trust_variants and
 # human_mask_variants.
 MODELS = (
@@ -35,6 +37,14 @@ MODELS = (
     "rrr_gradcam_human",
     "trust_mask_human",
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder runs real processes (kedro, dvc, mlflow, servers, Chromium):
+    marked ``integration``, so ``pytest -m "not integration"`` leaves them out on its own."""
+    for item in items:
+        if INTEGRATION in item.path.resolve().parents:
+            item.add_marker(pytest.mark.integration)
 
 
 def kedro(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -63,6 +73,26 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
+def copy_run(project: Path, dest: Path) -> Path:
+    """A private copy of a project that has run (the session's ``smoke_run``, say) as
+    ``dest/trustcnn``: far cheaper than running the pipeline again. Its MLflow experiments
+    are pointed at the copy's own ``mlartifacts``, so runs in the copy log nothing into the
+    original (an experiment keeps the artifact location it was created with)."""
+    root = dest / "trustcnn"
+    shutil.copytree(project, root, symlinks=True)
+    if (root / "mlflow.db").exists():
+        db = sqlite3.connect(root / "mlflow.db")
+        try:
+            with db:
+                db.execute(
+                    "UPDATE experiments SET artifact_location = replace(artifact_location, ?, ?)",
+                    (project.resolve().as_uri() + "/", root.resolve().as_uri() + "/"),
+                )
+        finally:
+            db.close()
+    return root
+
+
 REAL_METRICS = Path("data/08_reporting/metrics.json")
 
 
@@ -85,7 +115,7 @@ def seed_real_results(root: Path) -> str:
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``kedro run --pipelines=transfer --env=smoke`` once for the whole session, in a copy that
     already holds a real run's results (:func:`seed_real_results`); tests that change its
-    outputs work on a copy."""
+    outputs work on a copy (:func:`copy_run`)."""
     root = copy_project(tmp_path_factory.mktemp("e2e"))
     seed_real_results(root)
     result = kedro(root, "run", "--pipelines=transfer", "--env=smoke")

@@ -6,7 +6,6 @@ JavaScript off, the brush and arrow keys with it on, and 20 people marking at on
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from trustcnn.user_study.annotation.grid import Grid
 from trustcnn.user_study.annotation.marks import read_marks
 
-from .conftest import PROJECT, SMOKE_DATA
+from .conftest import PROJECT, SMOKE_DATA, copy_run
 from .servers import free_port
 from .system import CHROMIUM_ARGS, chromium
 from .test_user_study import _request
@@ -35,9 +34,7 @@ BACKGROUND = {"cs_degree": "no", "knows_saliency": "yes", "cv_experience": "no"}
 
 @pytest.fixture(scope="module")
 def annotating(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("annotation") / "trustcnn"
-    shutil.copytree(smoke_run, root)
-    return root
+    return copy_run(smoke_run, tmp_path_factory.mktemp("annotation"))
 
 
 @pytest.fixture(scope="module")

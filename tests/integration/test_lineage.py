@@ -5,7 +5,6 @@ false alarm. On copies of the session's smoke run (nothing is retrained)."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from trustcnn.lineage import SHORT
 from trustcnn.runtime.ondisk import write_npz
 from trustcnn.storage import ImageSetDataset, JSONDataset, TorchDataset
 
-from .conftest import SMOKE_DATA, kedro
+from .conftest import MODELS, SMOKE_DATA, copy_run, kedro
 
 BEFORE_TRAINING = "baseline,trust"
 BEFORE_EVALUATION = f"{BEFORE_TRAINING},saliency,error_detection,robustness"
@@ -24,9 +23,7 @@ BEFORE_EVALUATION = f"{BEFORE_TRAINING},saliency,error_detection,robustness"
 
 @pytest.fixture
 def copy(smoke_run: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "trustcnn"
-    shutil.copytree(smoke_run, root, symlinks=True)
-    return root
+    return copy_run(smoke_run, tmp_path)
 
 
 def _split(root: Path, name: str) -> str:
@@ -83,7 +80,7 @@ def test_stages_run_after_an_ingestion_with_other_data_parameters_stop_naming_bo
 
     assert _stopped(copy, "user_study") == (
         f"Error: {stale(f'{data}/08_reporting/metrics.json', test, 'test')}: refresh with "
-        f"`kedro run --pipelines={BEFORE_EVALUATION},evaluation --env=smoke`"
+        f"`kedro run --pipelines={BEFORE_EVALUATION},criticism,evaluation --env=smoke`"
     )
     assert _stopped(copy, "evaluation") == (
         f"Error: {stale(f'{data}/07_model_output/maps/baseline.npz', test, 'test')}: refresh with "
@@ -128,6 +125,5 @@ def test_a_study_of_a_model_that_was_not_trained_is_one_line(copy: Path) -> None
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output, output[-3000:]
     assert [line for line in output.splitlines() if line.startswith("Error:")] == [
-        "Error: user_study.models names ['rrrr'], which were not trained; choose from ['baseline', 'no_decoy', 'trust_gradcam', "
-        "'trust_guided_gradcam', 'trust_gradcam_no_eq5', 'trust_gradcam_no_eq6', 'trust_mask', 'rrr', 'rrr_gradcam'] or 'champion'"
-    ]
+        f"Error: user_study.models names ['rrrr'], which were not trained; choose from {list(MODELS)} or 'champion'"
+    ]  # every model the smoke run trained, those on human masks included

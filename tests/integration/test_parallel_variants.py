@@ -3,14 +3,13 @@ MLflow tree and the files a serial run gives: same runs, nesting, names, params,
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mlflow.tracking import MlflowClient
 
-from .conftest import SMOKE_DATA, SMOKE_EXPERIMENT, copy_project, kedro
+from .conftest import SMOKE_DATA, SMOKE_EXPERIMENT, copy_run, kedro
 
 VARIANTS = ("trust_gradcam", "trust_mask", "rrr")  # one with a grid search (nested runs), one with masks, RRR
 SMOKE = {"KEDRO_ENV": "smoke"}  # the variant list comes from the environment KEDRO_ENV names
@@ -39,27 +38,28 @@ def children(tree: dict[Fact, Any], *path: str) -> set[str]:
 
 
 def last_run_tree(root: Path) -> dict[Fact, Any]:
-    """The tree of the project's latest ``kedro run``."""
+    """The tree of the project's latest ``kedro run``, which logged its artifacts in ``root``
+    (a copy of the session's smoke run writes nothing into the original)."""
     client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
     experiment = client.get_experiment_by_name(SMOKE_EXPERIMENT).experiment_id
     runs = client.search_runs([experiment], order_by=["attributes.start_time DESC"])
     last = next(run for run in runs if "mlflow.parentRunId" not in run.data.tags)
+    assert last.info.artifact_uri.startswith(f"{root.resolve().as_uri()}/mlartifacts/"), last.info.artifact_uri
     return mlflow_tree(client, last.info.run_id)
 
 
 @pytest.fixture(scope="module")
-def trained_baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("parallel"))
+def trained_baseline(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's smoke run (its ingestion and baseline are what the trust variants read;
+    neither depends on the variant list), copied, with these variants alone."""
+    root = copy_run(smoke_run, tmp_path_factory.mktemp("parallel"))
     with (root / "conf" / "smoke" / "parameters.yml").open("a") as params:
         params.write(f"\ntrust_variants: {list(VARIANTS)}\nhuman_mask_variants: []\n")  # these alone
-    result = kedro(root, "run", "--pipelines=ingestion,baseline", "--env=smoke", env=SMOKE)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root
 
 
 def run_trust(baseline: Path, dest: Path, *runner: str) -> Path:
-    root = dest / "trustcnn"
-    shutil.copytree(baseline, root)
+    root = copy_run(baseline, dest)
     result = kedro(root, "run", "--pipelines=trust", "--env=smoke", *runner, env=SMOKE)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root

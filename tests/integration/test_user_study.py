@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import PROJECT, SMOKE_DATA, kedro
+from .conftest import PROJECT, SMOKE_DATA, copy_run, kedro
 from .servers import free_port
 from .system import CHROMIUM_ARGS, chromium
 
@@ -53,9 +52,7 @@ def _request(url: str, data: dict | bytes | None = None, headers: dict | None = 
 
 @pytest.fixture(scope="module")
 def study(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("study") / "trustcnn"
-    shutil.copytree(smoke_run, root)
-    return root
+    return copy_run(smoke_run, tmp_path_factory.mktemp("study"))
 
 
 @pytest.fixture(scope="module")
