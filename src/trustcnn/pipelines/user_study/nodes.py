@@ -36,8 +36,9 @@ def sample_study(
     are every model's ``maps_``, ``predictions_``, ``scores_``, ``model_`` (checkpoints,
     attacked for ``user_study.adversarial_images``) and ``criticism_`` (its criticism report,
     shown in the ``user_study.criticism`` block)."""
-    attack = {"robustness": robustness, "method": user_study.method, "seed": user_study.seed, "accurate_energy": evaluation.accurate_energy}
-    adversarial = partial(adversarial_shown, test_set, by_model(outputs, "model"), n_images=user_study.adversarial_images, **attack)
+    checkpoints = by_model(outputs, "model")
+    attack = partial(adversarial_shown, test_set, checkpoints, n_images=user_study.adversarial_images, robustness=robustness)
+    adversarial = partial(attack, method=user_study.method, seed=user_study.seed, accurate_energy=evaluation.accurate_energy)
     package = study_package(
         test_set,
         by_model(outputs, "maps"),
