@@ -418,7 +418,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", choices=list(GRIDS), default=list(GRIDS))
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0 … n-1")
     parser.add_argument("--json", type=Path, default=PROJECT / "benchmarks/annotation_budget.json")
-    parser.add_argument("--plot", type=Path, default=PROJECT / "benchmarks/annotation_budget.png")
+    parser.add_argument("--plot", type=Path, default=PROJECT / "docs/images/annotation_budget.png")
     parser.add_argument("--docs", type=Path, help="rewrite the section between the annotation-budget markers")
     parser.add_argument("--from-json", type=Path, nargs="+", help="no training: redraw and rewrite from these results (merged)")
     parser.add_argument("--plan", action="store_true", help="print what would be trained and stop")
