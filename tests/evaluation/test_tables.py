@@ -21,3 +21,15 @@ def test_the_printed_summary_is_compact_and_names_the_champion() -> None:
     assert "pointing" not in lines[2] and "precision" not in lines[2]  # one column per question; no decoy, no decoy columns
     assert "Champion (@champion in the MLflow registry): rrr" in lines
     assert max(len(line) for line in lines) <= 120
+
+
+def test_reliance_methods_reads_trust_blocks_as_dicts_or_as_validated_models() -> None:
+    from trustcnn.config import SaliencyConfig, TrustConfig
+    from trustcnn.evaluation.tables import reliance_methods
+
+    saliency = SaliencyConfig(method="gradcam", extra_methods=["input_x_gradient", "gradcam"])
+    as_yaml = {"trust_variants": ["a"], "human_mask_variants": ["b"], "a": {"trust": {"saliency_method": "input_x_gradient"}}, "b": {}}
+    validated = {**as_yaml, "a": {"trust": TrustConfig(saliency_method="input_x_gradient")}}
+    assert reliance_methods(saliency, as_yaml) == reliance_methods(saliency, validated) == ["gradcam"]
+    untrained = {**as_yaml, "a": {"trust": TrustConfig(saliency_method="gradcam")}}
+    assert reliance_methods(saliency, untrained) == ["input_x_gradient", "gradcam"]

@@ -51,7 +51,9 @@ def kedro(project: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     """``kedro *args`` in ``project``; MLflow goes to the copy's own SQLite store unless
     ``env`` names a tracking URI."""
     base = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-    full_env = {**base, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1", "MPLBACKEND": "Agg", **(env or {})}
+    # COLUMNS: rich's log lines unwrapped, so a message reads as one line whatever the source file's name
+    quiet = {"KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1", "MPLBACKEND": "Agg", "COLUMNS": "1000"}
+    full_env = {**base, **quiet, **(env or {})}
     return subprocess.run(
         [str(KEDRO), *args], cwd=project, env=full_env, capture_output=True, text=True, timeout=1800
     )  # a busy 2-core machine: minutes
