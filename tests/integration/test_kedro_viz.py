@@ -66,8 +66,10 @@ def test_the_built_site_renders_the_transfer_pipeline_offline(site: str) -> None
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.route("**/*", loopback_only)
-            # kedro-viz's own settings key: no feature-tour pop-up over the graph
-            page.add_init_script("localStorage.setItem('KedroViz', JSON.stringify({showFeatureHints: false}))")
+            # kedro-viz's own settings key: no feature-tour pop-up over the graph, and no "that's a chunky
+            # pipeline!" screen (the sizewarning flag) in place of a graph over 200 elements
+            settings = "{showFeatureHints: false, flags: {sizewarning: false}}"
+            page.add_init_script(f"localStorage.setItem('KedroViz', JSON.stringify({settings}))")
             page.goto(f"{site}/?pid=transfer")
             page.wait_for_selector(".pipeline-node", timeout=180_000)
             page.get_by_role("button", name="Change to light theme").click()

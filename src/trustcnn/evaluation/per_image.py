@@ -111,14 +111,13 @@ class PerImageScore:
     the printed summary (metrics.md), read at ``column_path`` (default: its first row).
     ``headline``: its column in ``headline/<model>.json`` (``dvc metrics show``, MLflow
     ``<model>.<headline>``). ``table1``: a column of Table 1 (of its reliance part, when it needs
-    decoys). ``higher_is_better``: which way is better, for whoever ranks by it."""
+    decoys)."""
 
     name: str
     values: Callable[[Inputs], np.ndarray]
     on: Literal["compared", "by_method", "each", "scores"] = "compared"
     needs: tuple[Need, ...] = ()
     summary: Callable[[np.ndarray, Context], Any] = mean
-    higher_is_better: bool = True
     rows: tuple[str, ...] = ()
     column: str | None = None
     column_path: tuple[str, ...] = ()
@@ -156,7 +155,7 @@ def scored(test: ImageSet, has_sanity: bool) -> list[PerImageScore]:
 
 for _score in (
     PerImageScore("ssim_vs_baseline", lambda i: ssim_per_image(i.maps, i.reference), table1=True),
-    PerImageScore("sanity_ssim", lambda i: ssim_per_image(i.maps, i.sanity), needs=("sanity",), higher_is_better=False),
+    PerImageScore("sanity_ssim", lambda i: ssim_per_image(i.maps, i.sanity), needs=("sanity",)),
     PerImageScore(
         "energy_in_mask",
         lambda i: energy_in_mask(i.maps, i.masks),
@@ -169,9 +168,7 @@ for _score in (
     ),
     PerImageScore("pointing_game", lambda i: pointing_game(i.maps, i.masks), on="by_method", needs=("masks",)),
     PerImageScore("iou", lambda i: thresholded_iou(i.maps, i.masks, i.iou_threshold), on="by_method", needs=("masks",)),
-    PerImageScore(
-        "decoy_share", lambda i: decoy_share(i.maps, i.decoy_masks), on="each", needs=("decoys",), higher_is_better=False, table1=True
-    ),
+    PerImageScore("decoy_share", lambda i: decoy_share(i.maps, i.decoy_masks), on="each", needs=("decoys",), table1=True),
     PerImageScore(
         "accurate",
         lambda i: i.scores[f"{i.method}.energy_in_mask"] >= i.accurate_energy,
