@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,7 +65,7 @@ def sh(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 def prepared_clone(dest: Path, seeds: list[int], smoke: bool, checkout: Path, make: bool) -> Path:
     """A git clone of ``checkout`` whose replicate.seeds are ``seeds`` (committed, as the queue
-    runs what git tracks); ``smoke``: the smoke parameters (conf/local) with one trust variant.
+    runs what git tracks); ``smoke``: the smoke parameters (conf/local) with one trust variant and one human-mask variant.
     Unless ``make`` (which times it), the main pipeline is run once, untimed, in the clone."""
     root = dest / "trustcnn"
     sh(dest, "git", "clone", "--quiet", str(checkout), str(root))
@@ -79,8 +80,11 @@ def prepared_clone(dest: Path, seeds: list[int], smoke: bool, checkout: Path, ma
         (root / "conf/local/parameters.yml").write_text(yaml.safe_dump(params))
         trust = root / "conf/base/parameters_trust.yml"  # one variant, where DVC's foreach reads the list
         variants = yaml.safe_load(trust.read_text())["trust_variants"]
-        trust.write_text(trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1))
-        sh(root, "git", "commit", "--quiet", "-am", "bench: one trust variant")
+        text = trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1)
+        trust.write_text(
+            re.sub(r"^- (rrr_gradcam_human|trust_mask_human)\b.*\n", "", text, flags=re.MULTILINE)
+        )  # one of human_mask_variants
+        sh(root, "git", "commit", "--quiet", "-am", "bench: one trust variant, one human-mask variant")
     if not make:
         sh(root, "dvc", "repro")  # the main pipeline once, untimed: the queue's experiments need its outputs cached
     return root

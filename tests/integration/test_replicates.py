@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,8 +34,8 @@ SEEDED_PARAMS = (
     "robustness.seed",
     "user_study.seed",
 )
-# trust_variants: [rrr] (see `clone`) and conf/smoke's human_mask_variants
-MODELS = {"baseline", "no_decoy", "rrr", "rrr_human", "rrr_gradcam_human", "trust_mask_human"}
+# trust_variants: [rrr] and human_mask_variants: [rrr_human] (see `clone`)
+MODELS = {"baseline", "no_decoy", "rrr", "rrr_human"}
 
 
 def run(clone: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -64,7 +65,8 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "conf/local/parameters.yml").write_text(yaml.safe_dump(smoke))
     trust = root / "conf/base/parameters_trust.yml"
     variants = yaml.safe_load(trust.read_text())["trust_variants"]
-    trust.write_text(trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1))
+    text = trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1)
+    trust.write_text(re.sub(r"^- (rrr_gradcam_human|trust_mask_human)\b.*\n", "", text, flags=re.MULTILINE))  # and one human-mask variant
     set_seeds(root, [0, 1])
     return root
 
