@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
-from werkzeug.exceptions import HTTPException
+from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from trustcnn.user_study.pages import add_participant_pages
 from trustcnn.user_study.questions import ANSWERS, item_files, read_manifest
-from trustcnn.user_study.store import BACKGROUND, Participant, ResponseStore
+from trustcnn.user_study.store import Participant, ResponseStore
 
 MAX_BODY_BYTES = 4096
 SECURITY_HEADERS = {
@@ -44,14 +44,6 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
     store.register_study(manifest["study_id"], len(order))
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-
-    def participant_or_abort(token: str) -> Participant:
-        participant = store.participant(token)
-        if participant is None:
-            abort(404, "There is no participant with this link. Start the study from its first page.")
-        if participant.study_id != manifest["study_id"]:
-            abort(410, "This link belongs to an earlier version of the study, which is no longer served.")
-        return participant
 
     def show_item(participant: Participant, number: int) -> str:
         answered = store.answered(participant)
@@ -82,6 +74,20 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
             resume=url_for("next_item", token=participant.token, _external=True),
         )
 
+    participant_or_abort = add_participant_pages(
+        app,
+        study_id=manifest["study_id"],
+        store=store,
+        order=order,
+        done=store.answered,
+        show_item=show_item,
+        finished=lambda participant: render_template("done.html", total=len(order), items=order, token=participant.token),
+        package_dir=package_dir,
+        files=files,
+        headers=SECURITY_HEADERS,
+        health={"items": len(order)},
+    )
+
     @app.get("/")
     def welcome() -> str:
         questions = manifest["background_questions"]
@@ -93,30 +99,6 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
             n_items=len(order),
             n_criticism=len(block["items"]),
         )
-
-    @app.post("/start")
-    def start() -> BaseResponse:
-        background = {name: request.form.get(name, "") for name in BACKGROUND}
-        if any(answer not in ANSWERS for answer in background.values()):
-            abort(400, f"Answer every background question with one of {', '.join(ANSWERS)}.")
-        participant = store.new_participant(manifest["study_id"], background)
-        return redirect(url_for("next_item", token=participant.token), code=303)
-
-    @app.get("/p/<token>")
-    def next_item(token: str) -> str:
-        participant = participant_or_abort(token)
-        answered = store.answered(participant)
-        missing = [number for number, item_id in enumerate(order, 1) if item_id not in answered]
-        if not missing:
-            return render_template("done.html", total=len(order), items=order, token=token)
-        return show_item(participant, missing[0])
-
-    @app.get("/p/<token>/item/<int:number>")
-    def item_page(token: str, number: int) -> str:
-        participant = participant_or_abort(token)
-        if not 1 <= number <= len(order):
-            abort(404, f"There are images 1 to {len(order)}.")
-        return show_item(participant, number)
 
     @app.post("/p/<token>/answer")
     def answer(token: str) -> BaseResponse:
@@ -131,28 +113,5 @@ def create_app(package_dir: str | Path, db_path: str | Path) -> Flask:
             abort(400, "Choose one of the maps, or one of the other answers.")
         store.answer(participant, item["item_id"], choice)
         return redirect(url_for("next_item", token=token), code=303)
-
-    @app.get("/files/<path:name>")
-    def package_file(name: str) -> Response:
-        if name not in files:  # only what the manifest lists: no listing, no traversal
-            abort(404, "No such file.")
-        return send_file(package_dir / name, mimetype="image/png", max_age=0)
-
-    @app.get("/study.css")
-    def stylesheet() -> Response:
-        return send_file(Path(__file__).with_name("static") / "study.css", mimetype="text/css", max_age=0)
-
-    @app.get("/healthz")
-    def health() -> dict:
-        return {"status": "ok", "study_id": manifest["study_id"], "items": len(order)}
-
-    @app.errorhandler(HTTPException)
-    def error(exc: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code or 500
-
-    @app.after_request
-    def headers(response: Response) -> Response:
-        response.headers.update(SECURITY_HEADERS)
-        return response
 
     return app

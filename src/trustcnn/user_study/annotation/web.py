@@ -14,18 +14,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response as BaseResponse
 
 from trustcnn.user_study.annotation.grid import Grid
 from trustcnn.user_study.annotation.store import MarkStore
+from trustcnn.user_study.pages import STATIC, add_participant_pages
 from trustcnn.user_study.questions import ANSWERS, MANIFEST, read_manifest
-from trustcnn.user_study.store import BACKGROUND, Participant
+from trustcnn.user_study.store import Participant
 from trustcnn.user_study.web import SECURITY_HEADERS
 
 STUDY = Path(__file__).resolve().parents[1]
-STATIC = STUDY / "static"
 PREFIX = "/annotate"
 """Where the annotation task is served beside the comparison questions."""
 CONTENT_SECURITY_POLICY = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
@@ -59,14 +58,6 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes(grid)
     app.config["MAX_FORM_PARTS"] = grid.n_cells + 16
 
-    def participant_or_abort(token: str) -> Participant:
-        participant = store.participant(token)
-        if participant is None:
-            abort(404, "There is no participant with this link. Start from the first page.")
-        if participant.study_id != manifest["study_id"]:
-            abort(410, "This link belongs to another set of images, which is no longer served.")
-        return participant
-
     def show_item(participant: Participant, number: int) -> str:
         marked = {m.item_id: m for m in store.marks(manifest["study_id"], participant)}
         item = items[order[number - 1]]
@@ -87,6 +78,20 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
             resume=url_for("next_item", token=participant.token, _external=True),
         )
 
+    participant_or_abort = add_participant_pages(
+        app,
+        study_id=manifest["study_id"],
+        store=store,
+        order=order,
+        done=lambda participant: {m.item_id for m in store.marks(manifest["study_id"], participant)},
+        show_item=show_item,
+        finished=lambda participant: render_template("annotation/done.html", total=len(order), token=participant.token),
+        package_dir=package_dir,
+        files=files,
+        headers=HEADERS,
+        health={"task": "annotation", "items": len(order)},
+    )
+
     @app.get("/")
     def welcome() -> str:
         questions = manifest["background_questions"]
@@ -98,30 +103,6 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
             n_items=len(order),
             kind=manifest["kind"],
         )
-
-    @app.post("/start")
-    def start() -> BaseResponse:
-        background = {name: request.form.get(name, "") for name in BACKGROUND}
-        if any(answer not in ANSWERS for answer in background.values()):
-            abort(400, f"Answer every background question with one of {', '.join(ANSWERS)}.")
-        participant = store.new_participant(manifest["study_id"], background)
-        return redirect(url_for("next_item", token=participant.token), code=303)
-
-    @app.get("/p/<token>")
-    def next_item(token: str) -> str:
-        participant = participant_or_abort(token)
-        marked = {m.item_id for m in store.marks(manifest["study_id"], participant)}
-        missing = [number for number, item_id in enumerate(order, 1) if item_id not in marked]
-        if not missing:
-            return render_template("annotation/done.html", total=len(order), token=token)
-        return show_item(participant, missing[0])
-
-    @app.get("/p/<token>/item/<int:number>")
-    def item_page(token: str, number: int) -> str:
-        participant = participant_or_abort(token)
-        if not 1 <= number <= len(order):
-            abort(404, f"There are images 1 to {len(order)}.")
-        return show_item(participant, number)
 
     @app.post("/p/<token>/mark")
     def mark(token: str) -> BaseResponse:
@@ -137,16 +118,6 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
         store.mark(participant, item["item_id"], manifest["kind"], grid, cells, brush)
         return redirect(url_for("next_item", token=token), code=303)
 
-    @app.get("/files/<path:name>")
-    def package_file(name: str) -> Response:
-        if name not in files:  # only what the manifest lists: no listing, no traversal
-            abort(404, "No such file.")
-        return send_file(package_dir / name, mimetype="image/png", max_age=0)
-
-    @app.get("/study.css")
-    def stylesheet() -> Response:
-        return send_file(STATIC / "study.css", mimetype="text/css", max_age=0)
-
     @app.get("/annotation.css")
     def annotation_stylesheet() -> Response:
         return send_file(STATIC / "annotation.css", mimetype="text/css", max_age=0)
@@ -154,19 +125,6 @@ def create_annotation_app(package_dir: str | Path, db_path: str | Path) -> Flask
     @app.get("/annotation.js")
     def script() -> Response:
         return send_file(STATIC / "annotation.js", mimetype="text/javascript", max_age=0)
-
-    @app.get("/healthz")
-    def health() -> dict:
-        return {"status": "ok", "study_id": manifest["study_id"], "task": "annotation", "items": len(order)}
-
-    @app.errorhandler(HTTPException)
-    def error(exc: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=f"{exc.code} {exc.name}", message=exc.description), exc.code or 500
-
-    @app.after_request
-    def headers(response: Response) -> Response:
-        response.headers.update(HEADERS)
-        return response
 
     return app
 
