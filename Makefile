@@ -66,7 +66,7 @@ test: install browser postgres
 # The edit-test loop: every test that needs no Kedro run, server or browser — all but tests/integration
 # (real kedro/mlflow/dvc processes, servers, Chromium) and tests/benchmarks (each runs a benchmark's smoke size).
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not integration" --ignore=tests/integration --ignore=tests/benchmarks
+	$(BIN)/python -m pytest -q -n 2 -m "not integration" --ignore=tests/integration --ignore=tests/benchmarks
 
 # ruff (lint, then the formatter's check) and mypy, with the settings in pyproject.toml; .ci/run runs it
 # before the tests and .pre-commit-config.yaml on each commit. docs/contributing.md.

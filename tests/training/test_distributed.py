@@ -86,6 +86,7 @@ def _same_history(one: Path, two: Path) -> None:
             assert row_b[key] == pytest.approx(row_a[key], rel=1e-4, abs=1e-5), key
 
 
+@pytest.mark.integration  # two real torchrun processes: the full suite, not make test-fast
 def test_two_processes_train_the_baseline_a_variant_and_explain_it_as_one(inputs: Path) -> None:
     backbone = ("--backbone", str(inputs / "backbone.pt"))
     single = _run(inputs, "baseline", 1, "baseline_1", *backbone)

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ BACKGROUND = {"cs_degree": "yes", "knows_saliency": "no", "cv_experience": "no"}
 
 
 def _answers(db: Path) -> set[tuple[str, str, str]]:
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:  # closed here: a connection left to the GC keeps a -wal alive until it runs
         return set(
             connection.execute("SELECT p.token, a.item_id, a.choice FROM answers a JOIN participants p USING (participant_id)").fetchall()
         )
@@ -91,8 +92,8 @@ def test_restore_into_a_fresh_path_and_over_a_database_keeps_the_replaced_one(st
     assert ResponseStore(fresh.db).responses().keys == {"s1": {"study_id": "s1", "items": {}}}, "the study's key comes back too"
 
     # The database as a killed server leaves it: the file plus a -wal holding its latest answers.
-    reader = sqlite3.connect(store.path)
-    reader.execute("SELECT 1").fetchone()
+    reader = sqlite3.connect(store.path)  # open, and having read the schema: the writer's close is not the last, so its -wal stays
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
     store.answer(person, "i2", "b")
     crashed = tmp_path / "crashed" / "responses.sqlite"
     crashed.parent.mkdir()
