@@ -89,6 +89,7 @@ def test_a_variant_list_the_pipelines_were_not_built_with_is_refused(project: Pa
         ("human_mask_variants=[]", "human_mask_variants is [] for this run"),
         ("rrr_human.trust.masks=data", "['rrr_human'] in human_mask_variants must say trust.masks: human"),
         ("human_masks.threshold=0", "human_masks.threshold = 0: must be greater than 0"),
+        ("annotation.grid=7", "annotation.grid = 7: must divide data.image_size = 32 into equal cells; choose one of [2, 4, 8, 16, 32]"),
     ],
 )
 def test_unknown_keys_and_unusable_overrides_stop_the_run_naming_them(project: Path, override: str, start: str) -> None:

@@ -14,7 +14,7 @@ from kedro.validation.exceptions import ParameterValidationError
 from kedro.validation.type_extractor import TypeExtractor
 from mlflow.entities import RunStatus
 
-from trustcnn.parameters import check_known_parameters, configured_keys, invalid_parameters
+from trustcnn.parameters import check_annotation_grid, check_known_parameters, configured_keys, invalid_parameters
 from trustcnn.runtime import journal
 from trustcnn.runtime.errors import ParameterError
 from trustcnn.runtime.runlock import RunLock
@@ -72,6 +72,7 @@ class RunGuard:
         envs = [loader.base_env, context.env or loader.default_run_env]
         runtime = getattr(context, "_runtime_params", None) or {}
         check_known_parameters({k: params.get(k) for k in runtime}, known | configured_keys(loader.conf_source, envs))
+        check_annotation_grid(params)
         check_reachable(os.environ.get("MLFLOW_TRACKING_URI", ""))
         self._root = Path(context.project_path)
 
