@@ -89,10 +89,12 @@ def test_a_replicate_writes_under_its_seed_and_tracks_into_the_replicates_experi
 
 
 def test_an_annotation_grid_that_does_not_divide_the_images_stops_before_work() -> None:
+    from trustcnn.config import AnnotationConfig, DataConfig
     from trustcnn.parameters import check_annotation_grid
 
     check_annotation_grid({"data": {"image_size": 28}, "annotation": {"grid": 7}})
+    check_annotation_grid({"data": DataConfig(image_size=28), "annotation": AnnotationConfig(grid=7)})  # as Kedro validated them
     check_annotation_grid({"data": {"image_size": 32}})  # no annotation block: nothing to check
     with pytest.raises(ParameterError) as error:
-        check_annotation_grid({"data": {"image_size": 28}, "annotation": {"grid": 8}})
+        check_annotation_grid({"data": DataConfig(image_size=28), "annotation": {"grid": 8}})
     assert str(error.value) == "annotation.grid = 8: must divide data.image_size = 28 into equal cells; choose one of [2, 4, 7, 14, 28]"
