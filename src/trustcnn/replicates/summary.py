@@ -10,6 +10,7 @@ reaches the summary without a change here.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -124,7 +125,7 @@ def summarise(
         "models": models,
     }
     summary["champion"] = choose_champion_across_seeds(models) if len(seeds) >= 2 else None
-    summary["parameters"] = current
+    summary["parameters"] = json.loads(json.dumps(current, sort_keys=True))  # keys sorted: Kedro's file order never changes the bytes
     return summary
 
 
