@@ -7,6 +7,7 @@ import io
 import json
 import math
 import zipfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -48,7 +49,7 @@ class _LocalFileDataset(AbstractDataset):
             raise MissingFileError(f"{self._filepath} does not exist; run the pipeline stage that writes it first")
 
 
-class LineageFile:
+class LineageFile(ABC):
     """A file that records which versions of the splits and models it was made from
     (:mod:`trustcnn.lineage`): what :meth:`set_lineage` gives is stored inside the file by
     its next save, and :meth:`artefact` reads it back (once per file version in a process);
@@ -77,8 +78,9 @@ class LineageFile:
         record, self._lineage = self._lineage, None
         return record
 
+    @abstractmethod
     def read_lineage(self) -> Record | None:
-        raise NotImplementedError
+        """The record stored in this dataset's file, ``None`` when it has none."""
 
     def artefact(self, name: str) -> Artefact:
         return per_file_version(self.filepath, f"artefact:{name}", lambda path: self._artefact(name, str(path)))
