@@ -99,14 +99,16 @@ def check_known_parameters(params: Mapping[str, Any], known: Collection[str]) ->
 def check_annotation_grid(params: Mapping[str, Any]) -> None:
     """Stops a run, before any work, whose ``annotation.grid`` does not divide ``data.image_size``
     into equal cells (the annotation stage would otherwise fail after every model trained)."""
-    size, grid = _field(params.get("data"), "image_size"), _field(params.get("annotation"), "grid")
+    size, grid = field(params.get("data"), "image_size"), field(params.get("annotation"), "grid")
     if isinstance(size, int) and isinstance(grid, int) and grid > 0 and size % grid:
         fits = [n for n in range(2, min(size, 64) + 1) if size % n == 0]
         raise ParameterError(f"annotation.grid = {grid}: must divide data.image_size = {size} into equal cells; choose one of {fits}")
 
 
-def _field(block: Any, name: str) -> Any:
-    """``block[name]`` of a YAML block, or the attribute of one Kedro already validated into its model."""
+def field(block: Any, name: str) -> Any:
+    """``block[name]`` of a YAML block, or the attribute of a block Kedro's parameter validation
+    (``kedro.validation``) already turned into the pydantic model a node's type hints ask for: a
+    run's ``params`` and a node's whole ``parameters`` can hold either. ``None`` when absent."""
     return block.get(name) if isinstance(block, Mapping) else getattr(block, name, None)
 
 

@@ -21,9 +21,8 @@ from kedro.framework.project import settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from trustcnn.config import TrustConfig
 from trustcnn.evaluation import NO_DECOY, REFERENCE
-from trustcnn.parameters import with_trust_defaults
+from trustcnn.parameters import field, with_trust_defaults
 from trustcnn.runtime.errors import ParameterError
 
 TRAINED_BY_BASELINE = (REFERENCE, NO_DECOY)
@@ -77,9 +76,8 @@ def variant_lists(params: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _masks(params: dict, variant: str) -> str:
-    """A variant's ``trust.masks``, from plain parameters or validated ones (a TrustConfig)."""
-    trust = (params.get(variant) or {}).get("trust") or {}
-    return trust.masks if isinstance(trust, TrustConfig) else trust.get("masks", "data")
+    """A variant's ``trust.masks`` (``data`` unless it says otherwise), from plain parameters or validated ones."""
+    return field(field(params.get(variant), "trust"), "masks") or "data"
 
 
 def register_pipelines() -> dict[str, Pipeline]:

@@ -10,6 +10,7 @@ from trustcnn.config import SaliencyConfig
 from trustcnn.evaluation.champion import NO_DECOY
 from trustcnn.evaluation.per_image import SCORES, PerImageScore
 from trustcnn.metrics import CASES, format_estimate
+from trustcnn.parameters import field
 
 # The paper's Table 1: classification with CIs, then the registered per-image scores that say
 # `table1` (SSIM against the baseline's maps; energy in mask, because it says whether a map
@@ -57,15 +58,8 @@ def reliance_methods(saliency: SaliencyConfig, parameters: Mapping[str, Any]) ->
     them, ``trust_defaults`` laid in) trains its maps with — an attribution without trained
     maps — then the compared ``method``."""
     variants = [name for names in ("trust_variants", "human_mask_variants") for name in parameters.get(names) or []]
-    trained = {_trained_method((parameters.get(name) or {}).get("trust", {})) for name in variants}
+    trained = {field(field(parameters.get(name), "trust"), "saliency_method") for name in variants}
     return [m for m in saliency.extra_methods if m not in trained and m != saliency.method] + [saliency.method]
-
-
-def _trained_method(trust: Any) -> str | None:
-    """A variant's ``saliency_method``: Kedro's parameter validation (``kedro.validation``) can hand
-    the whole ``parameters`` over with a ``trust`` block already turned into the pydantic model
-    another node's type hints ask for, or as YAML's dict."""
-    return trust.get("saliency_method") if isinstance(trust, Mapping) else getattr(trust, "saliency_method", None)
 
 
 def table1(report: Mapping, methods: Sequence[str]) -> dict:
