@@ -17,7 +17,7 @@ import yaml
 from mlflow.tracking import MlflowClient
 
 from .conftest import PROJECT
-from .test_dvc_pipeline import IDENTITY, stages_run
+from .test_dvc_pipeline import IDENTITY, stages_run, up_to_date
 
 BIN = Path(sys.executable).parent
 SEEDS = Path("conf/base/parameters_replicate.yml")
@@ -91,7 +91,7 @@ def test_replicate_runs_each_seed_then_the_aggregate_then_the_main_pipeline(clon
         replicate = clone / f"data/replicates/seed_{seed}"
         assert json.loads((replicate / "08_reporting/replicate.json").read_text())["seed"] == seed
         assert set(json.loads((replicate / "08_reporting/metrics.json").read_text())["models"]) == MODELS
-    assert "up to date" in run(clone, "dvc", "status", "dvc.yaml").stdout
+    assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)  # but human_masks, which always re-reads the marks
     assert "up to date" in run(clone, "dvc", "status", "replicates/dvc.yaml").stdout
 
 
