@@ -20,7 +20,7 @@ from trustcnn.models import (
     model_from_backbone_checkpoint,
     to_checkpoint,
 )
-from trustcnn.models.torchvision_nets import TORCHVISION_NETS
+from trustcnn.models.torchvision_nets import torchvision_builder
 from trustcnn.saliency import gradcam
 
 MEAN, STD = [0.5] * 3, [0.25] * 3
@@ -108,7 +108,7 @@ def test_imagenet_weights_missing_offline_say_how_to_provide_them(hub_dir: Path)
 def test_imagenet_weights_come_from_torch_cache(hub_dir: Path) -> None:
     torch.manual_seed(2)
     fake = torchvision.models.mobilenet_v2(weights=None).state_dict()
-    url = TORCHVISION_NETS["mobilenet_v2"][1].url
+    url = torchvision_builder("mobilenet_v2")[1].url
     (hub_dir / "checkpoints").mkdir()
     torch.save(fake, hub_dir / "checkpoints" / url.rsplit("/", 1)[-1])
     config = ModelConfig(name="mobilenet_v2", backbone_weights="imagenet")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torchvision.datasets import FashionMNIST
 
 from trustcnn.config import DataConfig
 from trustcnn.data.source import DataSource, SourceData, glyph_source
@@ -70,6 +69,8 @@ def load_fashion_glyphs(
             "(apt-get install dataset-fashion-mnist → /usr/share/datasets/fashion-mnist), set data.root to "
             "a folder holding the *-ubyte.gz files, or set data.allow_download=true where there is a network."
         )
+    from torchvision.datasets import FashionMNIST  # lazily: torchvision's import costs every run ≈1.5 s
+
     parts = [FashionMNIST(str(cache_root), train=train, download=allow_download and raw_root is None) for train in (True, False)]
     images = torch.cat([p.data for p in parts]).numpy()
     targets = torch.cat([p.targets for p in parts]).numpy()

@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from torchvision.models import VGG16_Weights
 
 from trustcnn.config import DataConfig
 from trustcnn.data.image_folder import FolderLoad, load_image_folder
@@ -23,6 +22,8 @@ from trustcnn.runtime.errors import DataError
 
 @cache
 def imagenet_categories() -> tuple[str, ...]:
+    from torchvision.models import VGG16_Weights  # lazily: torchvision's import costs every run ≈1.5 s
+
     return tuple(VGG16_Weights.IMAGENET1K_V1.meta["categories"])
 
 

@@ -9,16 +9,19 @@ Both official splits are pooled: trustcnn makes its own stratified, seeded split
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
-from torchvision.datasets import OxfordIIITPet
 
 from trustcnn.config import DataConfig
 from trustcnn.data.images import center_square, resize_square
 from trustcnn.data.imageset import ImageSet
 from trustcnn.data.source import DataSource, SourceData, split_photos
 from trustcnn.runtime.errors import DataError, MissingFileError
+
+if TYPE_CHECKING:
+    from torchvision.datasets import OxfordIIITPet
 
 PET, BORDER = 1, 3
 
@@ -39,6 +42,8 @@ def load_oxford_pets(
 
 
 def _dataset(root: str | Path, split: str, allow_download: bool) -> OxfordIIITPet:
+    from torchvision.datasets import OxfordIIITPet  # lazily: torchvision's import costs every run ≈1.5 s
+
     try:
         return OxfordIIITPet(str(root), split=split, target_types=["binary-category", "segmentation"], download=allow_download)
     except RuntimeError as error:

@@ -23,9 +23,9 @@ from trustcnn.config import ModelConfig
 from trustcnn.models.small_cnn import small_cnn_backbone, small_cnn_out_channels
 from trustcnn.models.splitnet import TRAINABLE_PARTS, Normalize, SplitNet
 from trustcnn.models.torchvision_nets import (
+    FEATURE_CHANNELS,
     IMAGENET_MEAN,
     IMAGENET_STD,
-    TORCHVISION_NETS,
     imagenet_state_dict,
     torchvision_net,
     vgg16_parts,
@@ -44,7 +44,7 @@ def feature_extractor(backbone: nn.Module, config: ModelConfig) -> tuple[nn.Modu
     """The part of the backbone that maps images to feature maps, and its channels."""
     if config.name == "small_cnn":
         return backbone, small_cnn_out_channels(config.width)
-    return cast(nn.Module, backbone.features), TORCHVISION_NETS[config.name][2]
+    return cast(nn.Module, backbone.features), FEATURE_CHANNELS[config.name]
 
 
 def load_backbone_weights(backbone: nn.Module, config: ModelConfig) -> tuple[list[float], list[float]] | None:

@@ -12,24 +12,32 @@ from typing import Any
 from urllib.parse import urlparse
 
 import torch
-import torchvision
 from torch import nn
 
 from trustcnn.runtime.errors import MissingFileError
 
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
-TORCHVISION_NETS = {
-    "mobilenet_v2": (torchvision.models.mobilenet_v2, torchvision.models.MobileNet_V2_Weights.IMAGENET1K_V1, 1280),
-    "vgg16": (torchvision.models.vgg16, torchvision.models.VGG16_Weights.IMAGENET1K_V1, 512),
-}
+FEATURE_CHANNELS = {"mobilenet_v2": 1280, "vgg16": 512}  # what the backbone's last feature map has
 VGG16_TRUST_LAYER = 28  # features.28: the conv layer closest to the classifier (paper §4.2)
+
+
+def torchvision_builder(name: str) -> tuple[Any, Any]:
+    """(model constructor, ImageNet weights enum) of ``name``. torchvision is imported here, not at
+    module level: its import pulls in ``torch._dynamo`` (≈1.5 s), which every ``kedro run`` process
+    would pay although the default model is the small CNN."""
+    import torchvision.models
+
+    return {
+        "mobilenet_v2": (torchvision.models.mobilenet_v2, torchvision.models.MobileNet_V2_Weights.IMAGENET1K_V1),
+        "vgg16": (torchvision.models.vgg16, torchvision.models.VGG16_Weights.IMAGENET1K_V1),
+    }[name]
 
 
 def torchvision_net(name: str) -> nn.Module:
     """A randomly initialised torchvision model with every ReLU made out of place
     (in-place activations break hooks and double backprop)."""
-    net = TORCHVISION_NETS[name][0](weights=None)
+    net = torchvision_builder(name)[0](weights=None)
     for module in net.modules():
         if isinstance(module, (nn.ReLU, nn.ReLU6)):
             module.inplace = False
@@ -37,7 +45,7 @@ def torchvision_net(name: str) -> nn.Module:
 
 
 def imagenet_state_dict(name: str, allow_download: bool) -> dict[str, torch.Tensor]:
-    weights = TORCHVISION_NETS[name][1]
+    weights = torchvision_builder(name)[1]
     cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(weights.url).path).name
     if cached.is_file():
         return torch.load(cached, map_location="cpu", weights_only=True)
