@@ -61,7 +61,7 @@ smoke: install  # under data/envs/smoke, MLflow experiment trustcnn-smoke: the r
 	$(BIN)/kedro run --pipelines=transfer --env=smoke
 
 test: install browser postgres
-	$(BIN)/python -m pytest --durations=30
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
 
 # The edit-test loop: every test that needs no Kedro run, server or browser — all but tests/integration
 # (real kedro/mlflow/dvc processes, servers, Chromium) and tests/benchmarks (each runs a benchmark's smoke size).

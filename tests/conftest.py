@@ -5,9 +5,13 @@ os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-# Under pytest-xdist (make test-fast: -n 2) each worker is one process on one core: torch's own
-# threads would otherwise oversubscribe the cores the workers already fill.
+# Under pytest-xdist (make test and make test-fast: -n 2) each worker is one process on one core:
+# torch's own threads would otherwise oversubscribe the cores the workers already fill — in the
+# worker and in every kedro, dvc or torchrun process a test starts, which inherit OMP_NUM_THREADS
+# (two workers each running torch on two threads run at a third of the speed: benchmarks/results.md).
 if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
     import torch
 
     torch.set_num_threads(1)
