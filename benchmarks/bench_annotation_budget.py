@@ -423,6 +423,12 @@ def main() -> None:
     parser.add_argument("--from-json", type=Path, nargs="+", help="no training: redraw and rewrite from these results (merged)")
     parser.add_argument("--plan", action="store_true", help="print what would be trained and stop")
     parser.add_argument("--tiny", action="store_true", help="the suite's version: a few images, one epoch")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="(dataset, seed) jobs side by side, one torch thread each (default: a core each)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     os.environ.setdefault("TQDM_DISABLE", "1")
@@ -441,7 +447,7 @@ def main() -> None:
         print(f"{args.seeds} seed(s), {total} models in all")
         if args.plan:
             return
-        results = run(grids, params, args.seeds, args.json, total)
+        results = run(grids, params, args.seeds, args.json, total, max(1, args.workers))
     results["summary"] = summarise(results["rows"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n")
@@ -466,27 +472,60 @@ def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run(grids: dict[str, Grid], params: dict[str, dict], seeds: int, json_path: Path, total: int) -> dict[str, Any]:
+_SPLITS: dict[str, Any] = {}  # a worker's splits, loaded once per dataset
+
+
+def _init_worker(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def seed_rows(name: str, grid: Grid, params: dict[str, Any], seed: int) -> list[Row]:
+    """:func:`run_seed` in a worker of the pool: the splits loaded once per process, the global
+    RNGs seeded, so a seed's models are the same whichever worker trains it after whichever seed."""
     import torch
 
     from trustcnn.config import DataConfig
     from trustcnn.data.sources import load_source
 
-    began = time.perf_counter()
+    if name not in _SPLITS:
+        _SPLITS[name] = load_source(DataConfig(**params["data"])).splits
+    torch.manual_seed(seed)
+    np.random.seed(seed)
     rows: list[Row] = []
-    for name, grid in grids.items():
-        splits = load_source(DataConfig(**params[name]["data"])).splits
-        for seed in range(seeds):
-            run_seed(name, grid, params[name], splits, seed, rows)
-            print(f"{name} seed {seed}: done, {len(rows)} models scored, {(time.perf_counter() - began) / 60:.1f} min", flush=True)
-        if len(grids) > 1:
-            print(f"{name}: {(time.perf_counter() - began) / 60:.1f} min so far", flush=True)
+    run_seed(name, grid, params, _SPLITS[name], seed, rows)
+    return rows
+
+
+def run(grids: dict[str, Grid], params: dict[str, dict], seeds: int, json_path: Path, total: int, workers: int) -> dict[str, Any]:
+    """Every (dataset, seed) of the grid, ``workers`` at a time, each on one torch thread (two
+    workers with torch's two-thread pools on two cores wait on each other: benchmarks/results.md,
+    "Parallel variants"), so the numbers are the same whatever ``workers`` is."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    threads = 1
+    began = time.perf_counter()
+    # The costliest first (decoy_fashion trains end to end), so the last job to start is a short one.
+    jobs = sorted(((name, seed) for name in grids for seed in range(seeds)), key=lambda job: (grids[job[0]].env is None, job[1]))
+    found: dict[tuple[str, int], list[Row]] = {}
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no torch thread pool inherited
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
+        futures = {pool.submit(seed_rows, name, grids[name], params[name], seed): (name, seed) for name, seed in jobs}
+        for future in as_completed(futures):
+            name, seed = futures[future]
+            found[name, seed] = future.result()
+            scored = sum(len(r) for r in found.values())
+            print(f"{name} seed {seed}: done, {scored} models scored, {(time.perf_counter() - began) / 60:.1f} min", flush=True)
+    rows = [row for name in grids for seed in range(seeds) for row in found[name, seed]]  # a fixed order
     return {
         "json": str(json_path.relative_to(PROJECT) if json_path.is_relative_to(PROJECT) else json_path),
         "seeds": seeds,
         "trainings": total,
         "seconds": time.perf_counter() - began,
-        "threads": torch.get_num_threads(),
+        "threads": threads,
+        "workers": workers,
         "cpus": os.cpu_count(),
         "grids": {name: {**asdict(grid), "overrides": grid.overrides} for name, grid in grids.items()},
         "rows": [asdict(row) for row in rows],

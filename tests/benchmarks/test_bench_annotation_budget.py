@@ -112,3 +112,19 @@ def test_half_gap_budget_and_the_seed_interval_from_known_rows(tmp_path: Path) -
     assert "| default | rrr | 0.60 [" in page and "| 0.60 [0.60, 0.60] | 25 | not run | not run | not reached |" in page
     bench.plot(summary, tmp_path / "figure.png")
     assert (tmp_path / "figure.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_workers_change_the_wall_time_not_the_numbers(tmp_path: Path) -> None:
+    """Two seeds one after another in one worker, or side by side in two: the same rows (each
+    job seeds its own RNGs and runs torch on one thread)."""
+    found = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}.json"
+        command = [sys.executable, "bench_annotation_budget.py", "--tiny", "--seeds", "2", "--datasets", "default"]
+        command += ["--workers", str(workers), "--json", str(out), "--plot", str(tmp_path / f"w{workers}.png")]
+        done = subprocess.run(command, cwd=BENCHMARKS, capture_output=True, text=True, timeout=3600)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        results = json.loads(out.read_text())
+        assert results["workers"] == workers and results["threads"] == 1
+        found[workers] = [{k: v for k, v in row.items() if k != "seconds"} for row in results["rows"]]
+    assert found[1] == found[2] and {row["seed"] for row in found[1]} == {0, 1}
