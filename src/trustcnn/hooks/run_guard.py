@@ -61,7 +61,7 @@ class RunGuard:
                 "--params='bias.methods=[gradcam]'), not by index or sub-key"
             ) from error
         # Before Kedro's own validation, whose error folds every reason into one exception's text.
-        if bad := invalid_parameters(raw, TypeExtractor(pipelines).extract_types_from_pipelines()):
+        if bad := invalid_parameters(raw, TypeExtractor(dict(pipelines)).extract_types_from_pipelines()):
             raise ParameterError("\n".join(bad))
         try:
             params = context.params
