@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import time
@@ -54,7 +55,13 @@ def close_stale_runs(client: mlflow.MlflowClient | None = None) -> list[str]:
 
 def end_active_runs(status: str) -> list[str]:
     """End every run still active in this process, innermost first, with ``status``;
-    returns their ids (once each: MLflow's stack may hold a reopened run more than once)."""
+    returns their ids (once each: MLflow's stack may hold a reopened run more than once).
+
+    A signal that lands in the middle of an MLflow write leaves that write's SQLite connection
+    — and the database's write lock — in the dead frames of the interrupted call, which only a
+    reference cycle keeps alive; the runs could then not be ended ("database is locked"). So the
+    garbage is collected first, which closes that connection and rolls its transaction back."""
+    gc.collect()
     ended: list[str] = []
     while (run := mlflow.active_run()) is not None:
         ended += [run.info.run_id] if run.info.run_id not in ended else []
