@@ -64,8 +64,7 @@ def test_an_unreachable_server_fails_fast_naming_the_uri() -> None:
 def test_a_write_lock_left_in_dead_frames_does_not_keep_the_runs_running(client: mlflow.MlflowClient, tmp_path: Path) -> None:
     """Ctrl-C during an MLflow write leaves its SQLite connection, mid-transaction, reachable only
     through a reference cycle (the interrupted frames): ending the runs must not wait on its lock."""
-    mlflow.set_experiment("trustcnn")
-    run = mlflow.start_run()
+    run = mlflow.start_run(experiment_id=client.create_experiment("trustcnn"))  # not set_experiment: no global left behind
     gc.disable()  # as for garbage in an older generation: no automatic collection in between
     try:
         held = sqlite3.connect(tmp_path / "mlflow.db")
