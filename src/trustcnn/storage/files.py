@@ -19,6 +19,7 @@ from PIL import Image
 
 from trustcnn.data import ImageSet
 from trustcnn.lineage import LINEAGE, Artefact, Record, decode, encode, file_md5, per_file_version
+from trustcnn.plotting.png import DPI, png_bytes
 from trustcnn.runtime.atomic import atomic_path
 from trustcnn.runtime.errors import MissingFileError
 from trustcnn.runtime.ondisk import map_npz, write_npz
@@ -251,7 +252,7 @@ class FigureDataset(_LocalFileDataset):
     """A matplotlib figure saved as PNG; loads back as an RGBA uint8 array, which is
     what ``mlflow.log_image`` takes, so a later node can log a figure it didn't draw."""
 
-    def __init__(self, filepath: str, dpi: int = 110, metadata: dict[str, Any] | None = None) -> None:
+    def __init__(self, filepath: str, dpi: int = DPI, metadata: dict[str, Any] | None = None) -> None:
         super().__init__(filepath, metadata)
         self._dpi = dpi
 
@@ -260,5 +261,6 @@ class FigureDataset(_LocalFileDataset):
         return np.asarray(Image.open(self._filepath).convert("RGBA"))
 
     def _save(self, data: Figure) -> None:
+        png = png_bytes(data, self._dpi)  # drawn once: the node may have logged it to MLflow already
         with atomic_path(self._filepath) as tmp:
-            data.savefig(tmp, format="png", dpi=self._dpi, bbox_inches="tight")
+            tmp.write_bytes(png)

@@ -12,9 +12,12 @@ under ``training/`` so a run's ``test_*`` metrics come first in the UI.
 from __future__ import annotations
 
 import logging
+import math
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import mlflow
@@ -23,6 +26,7 @@ from matplotlib.figure import Figure
 from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
+from trustcnn.plotting.png import png_bytes
 from trustcnn.tracking.datasets import log_model_inputs
 from trustcnn.tracking.experiments import mark_model_development
 from trustcnn.tracking.liveness import liveness_tags
@@ -31,6 +35,10 @@ from trustcnn.tracking.provenance import SEED_TAG, is_provenance_tag
 log = logging.getLogger(__name__)
 CURVES = "training/"  # the prefix of every per-epoch metric
 MISSING_RUN_TAG = "trustcnn.missing_training_run_id"
+FLUSH_S = 2.0  # the most a training curve in MLflow's UI lags behind the training
+MAX_METRICS_PER_BATCH = 1000  # MLflow's limit for one log_batch
+_pending: dict[str, list[Metric]] = {}  # run id → epochs log_epoch holds back
+_flushed_at: dict[str, float] = {}
 
 
 def parent_run_name(pipelines: Iterable[str] | None, namespaces: Iterable[str] | None) -> str:
@@ -54,7 +62,10 @@ def model_run(name: str) -> Iterator[mlflow.ActiveRun]:
             mlflow.log_param("seed", tags[SEED_TAG])
         mark_model_development(run.info.experiment_id)
         log_model_inputs(parent.info.run_id if parent is not None else None, run.info.run_id)
-        yield run
+        try:
+            yield run
+        finally:
+            flush_epochs(run.info.run_id)
 
 
 def evaluated_run(run: Mapping[str, str], name: str) -> str:
@@ -80,9 +91,21 @@ def log_figure_to(run_id: str, figure: Figure | np.ndarray, filename: str) -> No
     """A figure (or a PNG loaded back as an image array) into run ``run_id`` as it is."""
     client = mlflow.MlflowClient()
     if isinstance(figure, Figure):
-        client.log_figure(run_id, figure, filename)
+        with _png_file(figure, filename) as (path, folder):
+            client.log_artifact(run_id, str(path), folder)
     else:
         client.log_image(run_id, figure, artifact_file=filename)
+
+
+@contextmanager
+def _png_file(figure: Figure, filename: str) -> Iterator[tuple[Path, str | None]]:
+    """``figure``'s PNG (:func:`~trustcnn.plotting.png.png_bytes`: the bytes the catalog writes
+    to ``data/`` too) in a temporary file named like ``filename``, and the artifact folder."""
+    artifact = PurePosixPath(filename)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / artifact.name
+        path.write_bytes(png_bytes(figure))
+        yield path, str(artifact.parent) if str(artifact.parent) != "." else None
 
 
 def log_dict_to(run_id: str, data: Mapping[str, Any], filename: str) -> None:
@@ -143,15 +166,44 @@ def log_metrics(metrics: Mapping[str, float]) -> None:
 
 
 def log_history(history: list[dict[str, float]], prefix: str = CURVES) -> None:
-    """Per-epoch metrics (``training/val_accuracy``, …), with the epoch as MLflow's step."""
-    for row in history:
-        step = int(row["epoch"])
-        mlflow.log_metrics({f"{prefix}{k}": float(v) for k, v in row.items() if k != "epoch"}, step=step)
+    """Per-epoch metrics (``training/val_accuracy``, …) into the active run, with the epoch as
+    MLflow's step, in one write."""
+    _log_batch(_active_run_id(), _epoch_metrics(history, prefix))
 
 
 def log_epoch(row: dict[str, float]) -> None:
-    """One epoch's metrics as they come (the training loop's ``on_epoch`` callback)."""
-    log_history([row])
+    """One epoch's metrics as they come (the training loop's ``on_epoch`` callback): written
+    at once, then at most every :data:`FLUSH_S` seconds (one SQLite transaction per write
+    took 20 ms, longer than an epoch of the default's trust layer); :func:`model_run` writes
+    what is left when its run ends."""
+    run_id = _active_run_id()
+    _pending.setdefault(run_id, []).extend(_epoch_metrics([row], CURVES))
+    if time.monotonic() - _flushed_at.get(run_id, -math.inf) >= FLUSH_S:
+        flush_epochs(run_id)
+
+
+def flush_epochs(run_id: str) -> None:
+    """Write run ``run_id``'s epochs that :func:`log_epoch` holds back."""
+    _log_batch(run_id, _pending.pop(run_id, []))
+    _flushed_at[run_id] = time.monotonic()
+
+
+def _epoch_metrics(history: list[dict[str, float]], prefix: str) -> list[Metric]:
+    now = int(time.time() * 1000)
+    return [Metric(f"{prefix}{k}", float(v), now, int(row["epoch"])) for row in history for k, v in row.items() if k != "epoch"]
+
+
+def _log_batch(run_id: str, metrics: list[Metric]) -> None:
+    client = mlflow.MlflowClient()
+    for start in range(0, len(metrics), MAX_METRICS_PER_BATCH):
+        client.log_batch(run_id, metrics=metrics[start : start + MAX_METRICS_PER_BATCH])
+
+
+def _active_run_id() -> str:
+    run = mlflow.active_run()
+    if run is None:
+        raise RuntimeError("no active MLflow run to log training curves into")
+    return run.info.run_id
 
 
 def estimate_metrics(estimates: Mapping[str, Mapping[str, Any]], prefix: str = "test_") -> dict[str, float]:
@@ -171,7 +223,8 @@ def estimate_metrics(estimates: Mapping[str, Mapping[str, Any]], prefix: str = "
 def log_figure(figure: Figure | np.ndarray, filename: str) -> None:
     """A live figure, or one loaded back from its PNG as an image array."""
     if isinstance(figure, Figure):
-        mlflow.log_figure(figure, filename)
+        with _png_file(figure, filename) as (path, folder):
+            mlflow.log_artifact(str(path), folder)
     else:
         mlflow.log_image(figure, filename)
 
