@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mlflow
@@ -10,6 +11,7 @@ from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
 from kedro_mlflow.framework.hooks import MlflowHook
 from kedro_mlflow.framework.hooks.utils import _assert_mlflow_enabled
+from mlflow.exceptions import MlflowException
 from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH
 from pydantic import BaseModel
 
@@ -79,8 +81,7 @@ class MlflowRunHook(MlflowHook):
             super().before_node_run(node, catalog, plain, is_async)
         finally:
             batch, self._batch = self._batch, None
-        if batch:
-            mlflow.log_params(batch)
+        log_params_batch(batch, super()._log_param)
 
     def _log_param(self, name: str, value: Any) -> None:
         """kedro-mlflow writes a node's parameters one transaction each (≈ 1,300 in the default
@@ -89,3 +90,17 @@ class MlflowRunHook(MlflowHook):
             self._batch[name] = value
         else:
             super()._log_param(name, value)
+
+
+def log_params_batch(params: dict[str, Any], one_by_one: Callable[[str, Any], None]) -> None:
+    """``params`` into the active run in one write. Under ``ParallelRunner`` two workers may
+    log the same key into the run of the ``kedro run`` at once; MLflow's batch then fails on
+    the key the other inserted first, where its single write accepts an equal value — so on
+    failure each is written ``one_by_one``, which still fails on a value that really differs."""
+    if not params:
+        return
+    try:
+        mlflow.log_params(params)
+    except MlflowException:
+        for name, value in params.items():
+            one_by_one(name, value)
