@@ -6,13 +6,15 @@ evaluation (with the bias audit) → user study (its sample, and the analysis of
 answers there are) and the annotation task's package (training images to mark). Each stage is
 registered on its own too, so DVC stages and users can run them separately. ``replicate`` is
 ``transfer`` as one replicate of a seed; ``aggregate`` summarises the replicates across seeds.
-The trust variants are the ``trust_variants`` parameter, and those trained on people's marks
-``human_mask_variants`` (after the ``human_masks`` step): each is the one trust pipeline under
-its own namespace.
+The trust variants are the ``trust_variants`` parameter (pipeline ``trust``), and those trained
+on people's marks ``human_mask_variants`` (pipeline ``trust_human``, after the ``human_masks``
+step): each is the one trust pipeline under its own namespace.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from pathlib import Path
 
@@ -33,9 +35,18 @@ def _parameters() -> dict:
     ``conf/local``), each variant laid over ``trust_defaults``."""
     root = find_kedro_project(Path.cwd()) or Path.cwd()
     env = os.environ.get("KEDRO_ENV") or "local"
-    loader = OmegaConfigLoader(
-        str(root / settings.CONF_SOURCE), base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"}
+    conf = root / settings.CONF_SOURCE
+    files = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for d in ("base", env) for p in sorted((conf / d).rglob("*")) if p.is_file()
     )
+    return copy.deepcopy(_read_parameters(str(conf), env, files))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_parameters(conf: str, env: str, files: tuple) -> dict:
+    """Read once per process while ``files`` (their paths, times and sizes) stay the same: a
+    ``kedro run`` asks for the variant lists four times, each reading ≈ 0.15 s."""
+    loader = OmegaConfigLoader(conf, base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"})
     return with_trust_defaults(loader["parameters"])
 
 
@@ -100,7 +111,8 @@ def register_pipelines() -> dict[str, Pipeline]:
         "ingestion": ingestion.create_pipeline(),
         "baseline": baseline.create_pipeline(),
         "human_masks": human_masks.create_pipeline(),
-        "trust": trust.create_pipeline(variants=variants, human_mask_variants=human),
+        "trust": trust.create_pipeline(variants=variants),
+        "trust_human": trust.create_pipeline(human_mask_variants=human),
         "saliency": saliency.create_pipeline(models=models),
         "error_detection": error_detection.create_pipeline(models=models),
         "robustness": robustness.create_pipeline(models=models),

@@ -1,5 +1,6 @@
 """Project settings (https://docs.kedro.org/en/stable/configure/configuration_basics/)."""
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ class ConfigLoader(OmegaConfigLoader):
         # ${globals:…} is one process-wide resolver, bound to the loader built last — e.g. the one
         # pipeline_registry builds for KEDRO_ENV, whose data_root isn't this run's (--env).
         self._register_globals_resolver()
-        config = super().__getitem__(key)
+        config = self._read(key)
         if key == "parameters":
             return with_seeds(with_trust_defaults(config))
         if key in ("globals", "mlflow") and (seed := self._replicate_seed()) is not None:
@@ -80,11 +81,24 @@ class ConfigLoader(OmegaConfigLoader):
         """The seed of this run when it is a replicate (``replicate.active``), else None. Parameters
         that can't be read here are reported when the run reads them, naming the parameter."""
         try:
-            params = super().__getitem__("parameters")
+            params = self._read("parameters")
         except Exception:  # noqa: BLE001 - RunGuard reports it with the parameter's name
             return None
         active = (params.get("replicate") or {}).get("active")
         return params.get("seed", 0) if active is True else None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.__dict__.get("_read_cache", {}).pop(key, None)  # a key set by hand is read as set
+        super().__setitem__(key, value)
+
+    def _read(self, key: str) -> Any:
+        """Kedro's reading of ``key``, once per loader: a ``kedro run`` asks for the parameters
+        about ten times, and each reading parses every file again (≈ 0.1 s each). A copy each
+        time, as Kedro's own loader gives: callers may change what they get."""
+        cache = self.__dict__.setdefault("_read_cache", {})
+        if key not in cache:
+            cache[key] = super().__getitem__(key)
+        return copy.deepcopy(cache[key])
 
 
 CONFIG_LOADER_CLASS = ConfigLoader

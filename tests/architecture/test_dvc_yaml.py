@@ -53,5 +53,19 @@ def test_replicates_are_a_stage_per_seed_apart_from_the_main_pipeline() -> None:
     deps = [dep for stage in main.values() for dep in stage.get("do", stage).get("deps", [])]
     assert not [dep for dep in deps if dep.startswith("data/replicates")]
     outs = [next(iter(o)) if isinstance(o, dict) else o for stage in replicates.values() for o in stage.get("do", stage)["outs"]]
-    assert "data/08_reporting/replicates/summary.json" in main["evaluation"]["deps"]
+    assert "data/08_reporting/replicates/summary.json" in main["analysis"]["deps"]
     assert "data/08_reporting/replicates/summary.json" not in outs
+
+
+def test_trust_stages_name_every_variant_of_their_list() -> None:
+    """DVC can't expand a list inside one stage, so the ``trust`` and ``trust_human`` stages name
+    each variant: its parameter block (with ``trust_defaults``, which every variant is laid over)
+    and its two output folders. A variant added to a list but not here would run unseen by DVC."""
+    stages = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    params = yaml.safe_load((PROJECT / "conf/base/parameters_trust.yml").read_text())
+    for stage, listed in (("trust", "trust_variants"), ("trust_human", "human_mask_variants")):
+        body = stages[stage]
+        assert body["cmd"] == f"kedro run --pipelines={stage}"
+        keys = next(p["conf/base/parameters_trust.yml"] for p in body["params"] if "conf/base/parameters_trust.yml" in p)
+        assert keys == ["trust_defaults", listed, *params[listed]], stage
+        assert body["outs"] == [out for name in params[listed] for out in (f"data/06_models/{name}", f"data/08_reporting/{name}")], stage

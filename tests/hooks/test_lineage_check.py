@@ -23,9 +23,9 @@ def check_for(env: str | None) -> LineageCheck:
         (["baseline.maps", "baseline.predictions"], "saliency"),
         (
             ["source_metrics", "baseline.maps", "baseline.error_detection", "baseline.robustness"],
-            "baseline,trust,saliency,error_detection,robustness",
-        ),  # trust: it reads the baseline's model
-        (["metrics", "baseline.model"], "baseline,trust,saliency,error_detection,robustness,criticism,evaluation"),
+            "baseline,trust,trust_human,saliency,error_detection,robustness",
+        ),  # trust and trust_human: they read the baseline's model
+        (["metrics", "baseline.model"], "baseline,trust,trust_human,saliency,error_detection,robustness,criticism,evaluation"),
         (["test_set"], "ingestion"),
     ],
 )

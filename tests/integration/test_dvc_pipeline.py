@@ -75,11 +75,8 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     first = run(clone, "dvc", "repro")
     ran = stages_run(first.stdout)
-    assert ran[0] == "ingestion" and ran.index("evaluation") < ran.index("user_study")
-    assert ran.index("error_detection") < ran.index("annotation")
-    assert {"baseline", "saliency", "trust@trust_gradcam", "trust@rrr"} <= set(ran)
+    assert ran == ["baseline", "trust", "trust_human", "analysis", "study"]
     assert not [stage for stage in ran if "replicates/" in stage], "make run must never run the replicates"
-    assert "trust_human@rrr_human" in ran
     assert "Running stage 'human_masks'" in first.stdout
     second = run(clone, "dvc", "repro")
     assert stages_run(second.stdout) == []  # human_masks ran, found the same marks: nothing after it did
@@ -101,7 +98,7 @@ def test_one_repro_is_one_top_level_mlflow_run_with_its_stages_nested(clone: Pat
     stages = {r.data.tags["trustcnn.dvc_stage"]: r for r in runs if r.data.tags.get("mlflow.parentRunId") == group}
     assert set(stages) == set(yaml.safe_load((clone / "dvc.lock").read_text())["stages"])
     assert all(r.data.tags["trustcnn.dvc_invocation"] == top[0].data.tags["trustcnn.dvc_invocation"] for r in stages.values())
-    trained = [r for r in runs if r.info.run_name == "rrr" and r.data.tags.get("mlflow.parentRunId") == stages["trust@rrr"].info.run_id]
+    trained = [r for r in runs if r.info.run_name == "rrr" and r.data.tags.get("mlflow.parentRunId") == stages["trust"].info.run_id]
     assert len(trained) == 1 and {"train_set", "val_set"} <= {i.dataset.name for i in trained[0].inputs.dataset_inputs}
 
 
@@ -116,7 +113,7 @@ def test_a_forced_rerun_writes_the_same_bytes_so_dvc_lock_is_unchanged(clone: Pa
 
 def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> None:
     lock = yaml.safe_load((clone / "dvc.lock").read_text())
-    recorded = {out["path"]: out["md5"] for out in lock["stages"]["ingestion"]["outs"]}
+    recorded = {out["path"]: out["md5"] for out in lock["stages"]["baseline"]["outs"]}
     head = run(clone, "git", "rev-parse", "HEAD").stdout.strip()
     client = MlflowClient(tracking_uri=f"sqlite:///{clone / 'mlflow.db'}")
     experiment = client.get_experiment_by_name("trustcnn")
@@ -133,7 +130,7 @@ def test_runs_carry_the_commit_and_the_data_hashes_dvc_recorded(clone: Path) -> 
 def test_changing_one_parameter_reruns_only_what_depends_on_it(clone: Path) -> None:
     params = clone / "conf/base/parameters_evaluation.yml"
     params.write_text(params.read_text().replace("overlay_count: 8", "overlay_count: 6"))
-    assert stages_run(run(clone, "dvc", "repro").stdout) == ["evaluation"]
+    assert stages_run(run(clone, "dvc", "repro").stdout) == ["analysis"]
 
 
 def test_experiment_with_another_lambda_changes_the_metrics(clone: Path) -> None:
@@ -142,7 +139,7 @@ def test_experiment_with_another_lambda_changes_the_metrics(clone: Path) -> None
     before = json.loads((clone / "data/08_reporting/metrics.json").read_text())
     # lam comes from trust_defaults for this variant: Hydra's + adds it to the variant's block.
     result = run(clone, "dvc", "exp", "run", "-S", "conf/base/parameters_trust.yml:+trust_guided_gradcam.trust.lam=0.05")
-    assert stages_run(result.stdout)[0] == "trust@trust_guided_gradcam"
+    assert stages_run(result.stdout)[0] == "trust"
     after = json.loads((clone / "data/08_reporting/metrics.json").read_text())
     guided = "trust_guided_gradcam"
     assert after["models"][guided] != before["models"][guided]
@@ -192,28 +189,28 @@ def test_mlflow_store_stays_in_the_clone(clone: Path) -> None:
     assert not [p for p in clone.parent.rglob("*.db") if p != clone / "mlflow.db"]
 
 
-def test_new_study_answers_make_dvc_rerun_only_the_analysis(clone: Path) -> None:
+def test_new_study_answers_make_dvc_rerun_only_the_study_stage(clone: Path) -> None:
     study = clone / "data/08_reporting/user_study"
     manifest = json.loads((study / "package/manifest.json").read_text())
     store = ResponseStore(study / "responses.sqlite")
     person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
     store.answer(person, manifest["items"][0]["item_id"], "same")
-    assert "user_study" in run(clone, "dvc", "status", "dvc.yaml").stdout
-    assert stages_run(run(clone, "dvc", "repro").stdout) == ["user_study"]
+    assert "study" in run(clone, "dvc", "status", "dvc.yaml").stdout
+    assert stages_run(run(clone, "dvc", "repro").stdout) == ["study"]
     assert json.loads((study / "report.json").read_text())["answers"] == 1
     assert len(store.responses().answers) == 1, "the re-run kept the answer"
     assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)
 
 
-def test_new_marks_survive_dvc_rerunning_the_annotation_stage(clone: Path) -> None:
+def test_new_marks_survive_dvc_rerunning_the_study_stage(clone: Path) -> None:
     folder = clone / "data/08_reporting/annotation"
     manifest = json.loads((folder / "package/manifest.json").read_text())
     store = MarkStore(folder / "marks.sqlite")
     person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
     store.mark(person, manifest["items"][0]["item_id"], "avoid", Grid.from_manifest(manifest), [0, 1], None)
-    assert "annotation" in run(clone, "dvc", "status").stdout
+    assert "study" in run(clone, "dvc", "status").stdout
     ran = stages_run(run(clone, "dvc", "repro").stdout)
-    assert "annotation" in ran
+    assert ran == ["trust_human", "analysis", "study"]
     assert json.loads((folder / "package/manifest.json").read_text()) == manifest, "the same package again"
     assert len(read_marks(folder / "marks.sqlite", folder / "key.json")) == 1, "the re-run kept the marks"
     # The person's mark replaced the smoke env's simulated annotator: one image has a mask, and every
@@ -221,4 +218,5 @@ def test_new_marks_survive_dvc_rerunning_the_annotation_stage(clone: Path) -> No
     human = np.load(clone / "data/05_model_input/human_masks.npz")
     assert human["has_mask"].sum() == 1 and human["annotators"].sum() == 1
     assert json.loads((clone / "data/08_reporting/human_masks/report.json").read_text())["source"] == "people"
-    assert {f"trust_human@{name}" for name in human_mask_variants(clone)} <= set(ran)
+    trained = json.loads((clone / "data/08_reporting/metrics.json").read_text())["models"]
+    assert set(human_mask_variants(clone)) <= set(trained)

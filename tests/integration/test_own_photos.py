@@ -123,7 +123,7 @@ def test_own_photos_train_mark_retrain_compare(project: Path, tmp_path: Path) ->
 
     # 3. Retrain on their marks, evaluate everything again.
     _run(project, "--pipelines=human_masks")
-    _run(project, "--pipelines=trust", f"--namespaces={','.join(HUMAN)}")
+    _run(project, "--pipelines=trust_human")
     _run(project, "--pipelines=saliency,error_detection,robustness,evaluation")
 
     # The masks are what they marked: both voted, a pixel either ticked counts (threshold 0.5 of

@@ -1,5 +1,6 @@
 """The trust variants under Kedro's ParallelRunner (README: "Parallel variants") give the
-MLflow tree and the files a serial run gives: same runs, nesting, names, params, metrics."""
+MLflow tree and the files a serial run gives: same runs, nesting, names, params, metrics; the
+models scored in one-thread workers (DVC's ``analysis`` stage) give the serial run's files."""
 
 from __future__ import annotations
 
@@ -82,3 +83,26 @@ def test_parallel_runner_gives_the_serial_mlflow_tree_and_files(trained_baseline
     assert not list((parallel / "data" / ".trustcnn").glob("journal-*")), "a worker left a journal behind"
     leftovers = list(parallel.rglob(".*.tmp-*"))
     assert not leftovers, f"temporary files left behind: {leftovers}"
+
+
+ANALYSIS = "--pipelines=saliency,error_detection,robustness,criticism,evaluation"
+
+
+def test_scoring_in_one_thread_workers_writes_the_serial_runs_bytes(smoke_run: Path, tmp_path: Path) -> None:
+    """DVC's ``analysis`` stage scores the models under ParallelRunner, one torch thread per
+    worker (dvc.yaml), unlike the serial two-thread run that trained them. Training's numbers
+    depend on the thread count; scoring's must not: every file the two runs write is the same."""
+    serial = copy_run(smoke_run, tmp_path / "serial")
+    parallel = copy_run(smoke_run, tmp_path / "parallel")
+    two_threads = {**SMOKE, "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+    one_thread = {**SMOKE, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for root, runner, env in (
+        (serial, [], two_threads),
+        (parallel, ["--runner=ParallelRunner", "--runner-params=max_workers=2"], one_thread),
+    ):
+        result = kedro(root, "run", ANALYSIS, "--env=smoke", *runner, env=env)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    files = sorted(p.relative_to(serial) for p in (serial / SMOKE_DATA).rglob("*") if p.is_file())
+    assert any(f.suffix == ".npz" and "07_model_output" in f.parts for f in files)
+    different = [str(f) for f in files if (serial / f).read_bytes() != (parallel / f).read_bytes()]
+    assert different == []

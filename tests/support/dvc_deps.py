@@ -1,6 +1,6 @@
 """The code each DVC stage runs, read from the imports of its Kedro pipeline's nodes.
 
-A stage's ``cmd`` is ``kedro run --pipelines=<name> [--namespaces=<ns>]``; its nodes' modules,
+A stage's ``cmd`` is ``kedro run --pipelines=<name>[,<name>…] [--namespaces=<ns>]``; its nodes' modules,
 everything they import inside ``trustcnn`` (transitively, package ``__init__`` files included:
 Python runs them on import), and the dataset classes in ``trustcnn.storage`` that read and
 write every artefact are the code its outputs depend on. ``python -m tests.support.dvc_deps`` prints,
@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from kedro.pipeline import Pipeline
 
 PROJECT = Path(__file__).resolve().parents[2]
 SRC = PROJECT / "src"
@@ -113,11 +114,12 @@ def stage_deps(dvc_yaml: Path | None = None) -> dict[str, list[str]]:
 
 
 def pipeline_modules(cmd: str) -> set[str]:
-    """The modules of the nodes ``cmd`` (``kedro run --pipelines=… [--namespaces=…]``) runs."""
+    """The modules of the nodes ``cmd`` (``kedro run --pipelines=a[,b…] [--namespaces=…]``) runs."""
     from trustcnn.pipeline_registry import register_pipelines
 
-    pipeline_name = re.search(r"--pipelines?[= ](\S+)", cmd).group(1)
-    pipeline = register_pipelines()[pipeline_name]
+    registered = register_pipelines()
+    names = re.search(r"--pipelines?[= ](\S+)", cmd).group(1).split(",")
+    pipeline = sum((registered[name] for name in names), Pipeline([]))
     namespaces = re.search(r"--namespaces?[= ](\S+)", cmd)
     if namespaces:
         pipeline = pipeline.only_nodes_with_namespaces(namespaces.group(1).split(","))

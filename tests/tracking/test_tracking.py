@@ -42,7 +42,7 @@ def test_a_run_the_store_lacks_is_stood_in_for_by_a_new_tagged_run(tmp_path: Pat
 
 def test_the_parent_run_is_named_after_what_the_kedro_run_ran() -> None:
     assert parent_run_name(["transfer"], None) == "transfer"
-    assert parent_run_name(["trust"], ["rrr"]) == "trust[rrr]"  # a DVC stage: kedro run --pipelines=trust --namespaces=rrr
+    assert parent_run_name(["trust"], ["rrr"]) == "trust[rrr]"  # kedro run --pipelines=trust --namespaces=rrr
     assert parent_run_name([], []) == "__default__"
 
 

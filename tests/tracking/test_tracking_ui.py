@@ -95,7 +95,7 @@ def test_contexts_follow_the_split_names() -> None:
 FAKE_DVC = """#!{python}
 import os, subprocess, sys
 # Like DVC: run the stage's command in a shell, with DVC_STAGE set.
-sys.exit(subprocess.call(sys.argv[-1], shell=True, env={{**os.environ, "DVC_STAGE": "trust@rrr"}}))
+sys.exit(subprocess.call(sys.argv[-1], shell=True, env={{**os.environ, "DVC_STAGE": "trust"}}))
 """
 PRINT_INVOCATION = "from trustcnn.tracking.invocation import dvc_invocation as d; i = d(); print(i.pid, int(i.started), i.command, i.key)"
 

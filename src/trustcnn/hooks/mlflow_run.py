@@ -23,8 +23,8 @@ from trustcnn.tracking.invocation import dvc_invocation, open_group, stage_tags
 
 class MlflowRunHook(MlflowHook):
     """kedro-mlflow's hook (settings.py disables the plugin's own instance) with these changes:
-    the run of each ``kedro run`` is named after what it runs — ``transfer``, ``trust[rrr]``
-    for DVC's ``kedro run --pipelines=trust --namespaces=rrr`` — unless ``mlflow.yml`` names
+    the run of each ``kedro run`` is named after what it runs — ``transfer``, ``trust`` for DVC's
+    stage, ``trust[rrr]`` for ``kedro run --pipelines=trust --namespaces=rrr`` — unless ``mlflow.yml`` names
     it; typed parameters (pydantic models) reach MLflow as dicts, which
     ``dict_params.flatten`` turns into flat keys (``evaluation.n_resamples``), not as reprs; the
     run's ``seed`` is a parameter of it from the start; a node that reads every parameter

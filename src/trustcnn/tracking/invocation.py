@@ -30,7 +30,7 @@ from trustcnn.tracking.liveness import HOST, PID
 
 INVOCATION_TAG = "trustcnn.dvc_invocation"  # on the group run and on each stage's run
 GROUP_TAG = "trustcnn.dvc_group"  # "true" on the group run only
-STAGE_TAG = "trustcnn.dvc_stage"  # on each stage's run: DVC's name of the stage (trust@rrr)
+STAGE_TAG = "trustcnn.dvc_stage"  # on each stage's run: DVC's name of the stage (trust)
 NOTE_TAG = "mlflow.note.content"  # the run's description in MLflow's UI
 PROC = Path("/proc")
 

@@ -42,8 +42,7 @@ _flushed_at: dict[str, float] = {}
 
 
 def parent_run_name(pipelines: Iterable[str] | None, namespaces: Iterable[str] | None) -> str:
-    """``transfer``; ``trust[rrr]`` for ``kedro run --pipelines=trust --namespaces=rrr`` (a
-    DVC stage): what the run of a ``kedro run`` ran."""
+    """``transfer``; ``trust[rrr]`` for ``kedro run --pipelines=trust --namespaces=rrr``: what the run of a ``kedro run`` ran."""
     name = "+".join(pipelines or ["__default__"])
     return f"{name}[{','.join(namespaces)}]" if namespaces else name
 

@@ -14,6 +14,7 @@ from trustcnn.config import BaselineConfig, ModelConfig, OptimConfig
 from trustcnn.data import ImageSet
 from trustcnn.models import baseline_parts, to_checkpoint
 from trustcnn.plotting.curves import training_curves
+from trustcnn.replicates.parameters import machine
 from trustcnn.training import model_on_backbone, obtain_backbone, train_baseline
 
 
@@ -48,3 +49,12 @@ def train_baseline_model(
         params = {"model": model.model_dump(), "optim": baseline.model_dump(), "objective": "ce"}
         logged = tracking.log_training(name, params, history, curves, net, input_example(val_set))
     return to_checkpoint(net, model, train_set.class_names), history, curves, {"run_id": run.info.run_id, **logged}
+
+
+def describe_machine(seed: int) -> dict[str, Any]:
+    """The run's seed and the machine that trains (CPU, cores, torch threads): another CPU or
+    thread count gives other numbers for the same seed, so the docs name both beside every
+    single-seed table. Recorded here, where training starts, because the thread count matters
+    to training only: DVC's ``analysis`` stage scores the models in one-thread workers, which
+    give the same bytes as a serial run (docs/dvc.md)."""
+    return {"seed": seed, **machine()}

@@ -2,7 +2,7 @@ from kedro.pipeline import Node, Pipeline
 
 from trustcnn.evaluation import NO_DECOY
 from trustcnn.pipelines import with_name
-from trustcnn.pipelines.baseline.nodes import prepare_backbone, train_baseline_model
+from trustcnn.pipelines.baseline.nodes import describe_machine, prepare_backbone, train_baseline_model
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -26,5 +26,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs=[f"{NO_DECOY}.{output}" for output in ("model", "history", "training_curves", "run")],
                 name="train_no_decoy_reference",
             ),
+            Node(describe_machine, inputs="params:seed", outputs="machine", name="describe_machine"),
         ]
     )

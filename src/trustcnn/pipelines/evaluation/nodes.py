@@ -38,7 +38,6 @@ from trustcnn.plotting.overlays import overlay_grid
 from trustcnn.plotting.reliance import reliance_bars
 from trustcnn.plotting.trust_checks import bias_figure, robustness_figure
 from trustcnn.replicates.champion import follow_replicates
-from trustcnn.replicates.parameters import machine
 
 Arrays = dict[str, np.ndarray]
 
@@ -77,12 +76,6 @@ def evaluate(
     paper_table = table1(report, reliance_methods(saliency, parameters))
     tables = {"metrics": report, "metrics_table": summary_table(report), "table1": paper_table, "table1_md": table1_markdown(paper_table)}
     return tables | {f"scores_{name}": model_scores for name, model_scores in scores.items()}
-
-
-def describe_machine(seed: int) -> dict[str, Any]:
-    """The run's seed and the machine that evaluated (CPU, cores, torch threads): another CPU
-    gives other numbers for the same seed, so the docs name both beside every single-seed table."""
-    return {"seed": seed, **machine()}
 
 
 def overlays(test_set: ImageSet, evaluation: EvaluationConfig, saliency: SaliencyConfig, **outputs: Arrays) -> Figure:

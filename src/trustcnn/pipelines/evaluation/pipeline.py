@@ -4,7 +4,6 @@ from trustcnn.evaluation import headline
 from trustcnn.pipelines import with_name
 from trustcnn.pipelines.evaluation.nodes import (
     decoy_reliance,
-    describe_machine,
     evaluate,
     four_cases,
     log_evaluation,
@@ -51,7 +50,6 @@ def create_pipeline(models: tuple[str, ...], **kwargs) -> Pipeline:
                 name="evaluate",
             ),
             Node(overlays, inputs={**shared, **outputs}, outputs="saliency_overlays", name="overlays"),
-            Node(describe_machine, inputs="params:seed", outputs="machine", name="describe_machine"),
             Node(four_cases, inputs=["metrics", "params:evaluation"], outputs=["table3", "table3_md", "case_bars"], name="four_cases"),
             Node(decoy_reliance, inputs="table1", outputs="decoy_reliance", name="decoy_reliance"),
             Node(headline, inputs="metrics", outputs={name: f"{name}.headline" for name in models}, name="headline"),

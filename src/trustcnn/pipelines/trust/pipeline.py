@@ -24,6 +24,6 @@ def trust_pipeline(variant: str, human_masks: bool = False) -> Pipeline:
     return Pipeline(template, namespace=variant, inputs=SHARED_INPUTS | set(extra), prefix_datasets_with_namespace=True)
 
 
-def create_pipeline(variants: tuple[str, ...], human_mask_variants: tuple[str, ...] = (), **kwargs) -> Pipeline:
+def create_pipeline(variants: tuple[str, ...] = (), human_mask_variants: tuple[str, ...] = (), **kwargs) -> Pipeline:
     pipelines = [trust_pipeline(v) for v in variants] + [trust_pipeline(v, human_masks=True) for v in human_mask_variants]
     return sum(pipelines, Pipeline([]))
