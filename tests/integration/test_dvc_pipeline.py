@@ -75,7 +75,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     first = run(clone, "dvc", "repro")
     ran = stages_run(first.stdout)
-    assert ran == ["baseline", "trust", "trust_human", "analysis", "study"]
+    assert ran == ["baseline", "trust", "trust_human", "analysis"]
     assert not [stage for stage in ran if "replicates/" in stage], "make run must never run the replicates"
     assert "Running stage 'human_masks'" in first.stdout
     second = run(clone, "dvc", "repro")
@@ -189,28 +189,28 @@ def test_mlflow_store_stays_in_the_clone(clone: Path) -> None:
     assert not [p for p in clone.parent.rglob("*.db") if p != clone / "mlflow.db"]
 
 
-def test_new_study_answers_make_dvc_rerun_only_the_study_stage(clone: Path) -> None:
+def test_new_study_answers_make_dvc_rerun_only_the_analysis(clone: Path) -> None:
     study = clone / "data/08_reporting/user_study"
     manifest = json.loads((study / "package/manifest.json").read_text())
     store = ResponseStore(study / "responses.sqlite")
     person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
     store.answer(person, manifest["items"][0]["item_id"], "same")
-    assert "study" in run(clone, "dvc", "status", "dvc.yaml").stdout
-    assert stages_run(run(clone, "dvc", "repro").stdout) == ["study"]
+    assert "analysis" in run(clone, "dvc", "status", "dvc.yaml").stdout
+    assert stages_run(run(clone, "dvc", "repro").stdout) == ["analysis"]
     assert json.loads((study / "report.json").read_text())["answers"] == 1
     assert len(store.responses().answers) == 1, "the re-run kept the answer"
     assert up_to_date(run(clone, "dvc", "status", "dvc.yaml").stdout)
 
 
-def test_new_marks_survive_dvc_rerunning_the_study_stage(clone: Path) -> None:
+def test_new_marks_survive_dvc_rerunning_the_analysis(clone: Path) -> None:
     folder = clone / "data/08_reporting/annotation"
     manifest = json.loads((folder / "package/manifest.json").read_text())
     store = MarkStore(folder / "marks.sqlite")
     person = store.new_participant(manifest["study_id"], {"cs_degree": "no", "knows_saliency": "no", "cv_experience": "yes"})
     store.mark(person, manifest["items"][0]["item_id"], "avoid", Grid.from_manifest(manifest), [0, 1], None)
-    assert "study" in run(clone, "dvc", "status").stdout
+    assert "analysis" in run(clone, "dvc", "status").stdout
     ran = stages_run(run(clone, "dvc", "repro").stdout)
-    assert ran == ["trust_human", "analysis", "study"]
+    assert ran == ["trust_human", "analysis"]
     assert json.loads((folder / "package/manifest.json").read_text()) == manifest, "the same package again"
     assert len(read_marks(folder / "marks.sqlite", folder / "key.json")) == 1, "the re-run kept the marks"
     # The person's mark replaced the smoke env's simulated annotator: one image has a mask, and every
