@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from trustcnn.dvc_stages import follow_variant_lists
+
 if TYPE_CHECKING:
     from typing import Self  # Python 3.11
 
@@ -78,12 +80,13 @@ def prepared_clone(dest: Path, seeds: list[int], smoke: bool, checkout: Path, ma
         params = yaml.safe_load((root / "conf/smoke/parameters.yml").read_text())
         params.pop("replicate", None)
         (root / "conf/local/parameters.yml").write_text(yaml.safe_dump(params))
-        trust = root / "conf/base/parameters_trust.yml"  # one variant, where DVC's foreach reads the list
+        trust = root / "conf/base/parameters_trust.yml"  # one variant, in the parameters DVC reads
         variants = yaml.safe_load(trust.read_text())["trust_variants"]
         text = trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1)
         trust.write_text(
             re.sub(r"^- (rrr_gradcam_human|trust_mask_human)\b.*\n", "", text, flags=re.MULTILINE)
         )  # one of human_mask_variants
+        follow_variant_lists(root)  # DVC's trust stages name the variants
         sh(root, "git", "commit", "--quiet", "-am", "bench: one trust variant, one human-mask variant")
     if not make:
         sh(root, "dvc", "repro")  # the main pipeline once, untimed: the queue's experiments need its outputs cached

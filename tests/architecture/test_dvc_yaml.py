@@ -4,9 +4,12 @@ keys in the parameter files ``dvc exp run -S`` rewrites."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import yaml
+
+from trustcnn.dvc_stages import PARAMETERS, STAGES, follow_variant_lists, stage_keys, stage_outs
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -60,12 +63,27 @@ def test_replicates_are_a_stage_per_seed_apart_from_the_main_pipeline() -> None:
 def test_trust_stages_name_every_variant_of_their_list() -> None:
     """DVC can't expand a list inside one stage, so the ``trust`` and ``trust_human`` stages name
     each variant: its parameter block (with ``trust_defaults``, which every variant is laid over)
-    and its two output folders. A variant added to a list but not here would run unseen by DVC."""
+    and its two output folders. A variant added to a list but not here would run unseen by DVC:
+    ``python -m trustcnn.dvc_stages`` writes them."""
     stages = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
-    params = yaml.safe_load((PROJECT / "conf/base/parameters_trust.yml").read_text())
-    for stage, listed in (("trust", "trust_variants"), ("trust_human", "human_mask_variants")):
+    params = yaml.safe_load((PROJECT / PARAMETERS).read_text())
+    for stage, listed in STAGES.items():
         body = stages[stage]
         assert body["cmd"] == f"kedro run --pipelines={stage}"
-        keys = next(p["conf/base/parameters_trust.yml"] for p in body["params"] if "conf/base/parameters_trust.yml" in p)
-        assert keys == ["trust_defaults", listed, *params[listed]], stage
-        assert body["outs"] == [out for name in params[listed] for out in (f"data/06_models/{name}", f"data/08_reporting/{name}")], stage
+        keys = next(p[PARAMETERS] for p in body["params"] if PARAMETERS in p)
+        assert keys == stage_keys(listed, params[listed]), f"{stage}: run python -m trustcnn.dvc_stages"
+        assert body["outs"] == stage_outs(params[listed]), f"{stage}: run python -m trustcnn.dvc_stages"
+
+
+def test_the_trust_stages_follow_edited_lists_with_their_comments_kept(tmp_path: Path) -> None:
+    (tmp_path / "conf/base").mkdir(parents=True)
+    shutil.copy(PROJECT / "dvc.yaml", tmp_path / "dvc.yaml")
+    params = yaml.safe_load((PROJECT / PARAMETERS).read_text())
+    (tmp_path / PARAMETERS).write_text(yaml.safe_dump(params | {"trust_variants": ["rrr"], "human_mask_variants": ["rrr_human", "new"]}))
+    assert follow_variant_lists(tmp_path) and not follow_variant_lists(tmp_path)
+    stages = yaml.safe_load((tmp_path / "dvc.yaml").read_text())["stages"]
+    assert stages["trust"]["outs"] == ["data/06_models/rrr", "data/08_reporting/rrr"]
+    assert {PARAMETERS: ["trust_defaults", "human_mask_variants", "rrr_human", "new"]} in stages["trust_human"]["params"]
+    original = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    assert {k: v for k, v in stages.items() if k not in STAGES} == {k: v for k, v in original.items() if k not in STAGES}
+    assert (tmp_path / "dvc.yaml").read_text().count("#") == (PROJECT / "dvc.yaml").read_text().count("#")

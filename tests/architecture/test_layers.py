@@ -30,7 +30,15 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [  # low → high
     ("recording", ("trustcnn.lineage", "trustcnn.storage", "trustcnn.tracking")),
     (
         "kedro",
-        ("trustcnn.pipelines", "trustcnn.hooks", "trustcnn.settings", "trustcnn.pipeline_registry", "trustcnn.cli", "trustcnn.torchrun"),
+        (
+            "trustcnn.pipelines",
+            "trustcnn.hooks",
+            "trustcnn.settings",
+            "trustcnn.pipeline_registry",
+            "trustcnn.cli",
+            "trustcnn.torchrun",
+            "trustcnn.dvc_stages",
+        ),
     ),
 ]
 

@@ -75,7 +75,8 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_repro_builds_everything_then_nothing(clone: Path) -> None:
     first = run(clone, "dvc", "repro")
     ran = stages_run(first.stdout)
-    assert ran == ["baseline", "trust", "trust_human", "analysis"]
+    # DVC orders the independent trust and trust_human stages either way.
+    assert ran[0] == "baseline" and sorted(ran[1:3]) == ["trust", "trust_human"] and ran[3:] == ["analysis"]
     assert not [stage for stage in ran if "replicates/" in stage], "make run must never run the replicates"
     assert "Running stage 'human_masks'" in first.stdout
     second = run(clone, "dvc", "repro")

@@ -16,6 +16,8 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
+from trustcnn.dvc_stages import follow_variant_lists
+
 from .conftest import PROJECT
 from .test_dvc_pipeline import IDENTITY, stages_run, up_to_date
 
@@ -67,6 +69,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     variants = yaml.safe_load(trust.read_text())["trust_variants"]
     text = trust.read_text().replace("".join(f"- {v}\n" for v in variants), "- rrr\n", 1)
     trust.write_text(re.sub(r"^- (rrr_gradcam_human|trust_mask_human)\b.*\n", "", text, flags=re.MULTILINE))  # and one human-mask variant
+    follow_variant_lists(root)  # DVC's trust stages name them
     set_seeds(root, [0, 1])
     return root
 
@@ -78,8 +81,8 @@ def client(clone: Path) -> MlflowClient:
 def test_make_run_depends_on_no_replicate(clone: Path) -> None:
     """`dvc repro` runs dvc.yaml's stages and their upstream: the evaluation's reaches no replicate
     (tests/integration/test_dvc_pipeline.py runs it)."""
-    upstream = run(clone, "dvc", "dag", "--dot", "user_study").stdout
-    assert "ingestion" in upstream and "evaluation" in upstream and "replicates/" not in upstream
+    upstream = run(clone, "dvc", "dag", "--dot", "analysis").stdout
+    assert "baseline" in upstream and "trust_human" in upstream and "replicates/" not in upstream
 
 
 def test_replicate_runs_each_seed_then_the_aggregate_then_the_main_pipeline(clone: Path) -> None:
