@@ -17,8 +17,8 @@ from trustcnn.storage import ImageSetDataset, JSONDataset, TorchDataset
 
 from .conftest import MODELS, SMOKE_DATA, copy_run, kedro
 
-BEFORE_TRAINING = "baseline,trust"
-BEFORE_EVALUATION = f"{BEFORE_TRAINING},trust_human,saliency,error_detection,robustness"  # trust_human: its models read the baseline's
+BEFORE_TRAINING = "baseline,trust,trust_human"  # trust_human: its models read the baseline's too
+BEFORE_EVALUATION = f"{BEFORE_TRAINING},saliency,error_detection,robustness"
 
 
 @pytest.fixture

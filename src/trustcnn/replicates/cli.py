@@ -49,6 +49,11 @@ def stale_seeds(root: Path, dvc_file: Path) -> list[str]:
     return [stage for stage in status if ":seed@" in stage]
 
 
+def _queue_log_tail(root: Path, name: str, env: dict[str, str], lines: int = 25) -> str:
+    done = subprocess.run(["dvc", "queue", "logs", name], cwd=root, env=env, text=True, capture_output=True)
+    return "\n".join((done.stdout + done.stderr).splitlines()[-lines:])
+
+
 def queue_status(root: Path, names: list[str]) -> dict[str, str]:
     """``{experiment: "Queued" | "Running" | "Success" | "Failed" | …}`` from ``dvc queue status``."""
     found = {}
@@ -76,7 +81,8 @@ def run_queued(root: Path, stages: list[str], jobs: int, env: dict[str, str], po
         states = queue_status(root, names)
     failed = [name for name, state in states.items() if state != "Success"]
     if failed:
-        raise click.ClickException(f"replicate experiment(s) {failed} failed: dvc queue logs <name> shows why")
+        logs = "".join(f"\n--- dvc queue logs {name}, last lines ---\n{_queue_log_tail(root, name, env)}" for name in failed)
+        raise click.ClickException(f"replicate experiment(s) {failed} failed: dvc queue logs <name> shows why{logs}")
     dvc(root, "exp", "remove", *names, capture=True)  # their outputs are in the run cache; `dvc repro` checks them out
 
 
