@@ -95,8 +95,8 @@ def test_interrupted_training_restores_outputs_and_ends_runs_killed(project: Pat
     assert _outputs(project) == before, "the interrupted run changed an earlier output"
     assert "rolled back" in output
     statuses = _statuses(project)
-    assert "RUNNING" not in statuses, statuses
-    assert SMOKE_RUN in statuses["KILLED"]
+    assert "RUNNING" not in statuses, (statuses, output[-4000:])
+    assert SMOKE_RUN in statuses["KILLED"], (statuses, output[-4000:])
     assert not list((project / "data" / ".trustcnn").glob("journal-*"))
     again = kedro(project, "run", "--pipelines=ingestion", "--env=smoke")
     assert again.returncode == 0, again.stderr[-3000:]

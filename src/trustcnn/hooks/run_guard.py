@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from mlflow.entities import RunStatus
 from trustcnn.parameters import check_annotation_grid, check_known_parameters, configured_keys, invalid_parameters
 from trustcnn.runtime import journal
 from trustcnn.runtime.errors import ParameterError
+from trustcnn.runtime.interrupts import DeferredInterrupts
 from trustcnn.runtime.runlock import RunLock
 from trustcnn.tracking import flatten
 from trustcnn.tracking.liveness import check_reachable, close_stale_runs, end_active_runs
@@ -25,24 +25,21 @@ log = logging.getLogger(__name__)
 STATE = Path("data") / ".trustcnn"  # the run lock and the rollback journal, under the project root
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM, raised where the run is, so it unwinds like Ctrl-C."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Interrupted(f"signal {signal.Signals(signum).name}")
+# Where an interruption would leave the tracking store locked or a run RUNNING (runtime/interrupts.py)
+TRACKING_PACKAGES = ("mlflow", "sqlalchemy", "alembic", "kedro_mlflow")
 
 
 class RunGuard:
     """Before anything runs: unknown parameters and an unreachable tracking server stop the
     run; one run per project (a lock); what a dead run left behind is undone (its journal
     rolled back, its temporary files deleted, its MLflow runs closed as KILLED). During the
-    run every replaced output is journaled; an error or an interruption (Ctrl-C, SIGTERM)
-    rolls the outputs back and ends the MLflow runs FAILED or KILLED."""
+    run every replaced output is journaled; an error or an interruption (Ctrl-C, SIGTERM; held
+    back while MLflow writes) rolls the outputs back and ends the MLflow runs FAILED or KILLED."""
 
     def __init__(self) -> None:
         self._lock: RunLock | None = None
         self._root = Path.cwd()
+        self._interrupts = DeferredInterrupts(TRACKING_PACKAGES)
 
     @hook_impl(tryfirst=True)
     def after_context_created(self, context: Any) -> None:
@@ -88,7 +85,7 @@ class RunGuard:
         if closed:
             log.warning("closed %d MLflow run(s) left RUNNING by a killed run as KILLED: %s", len(closed), closed)
         journal.open_journal(state / f"journal-{os.getpid()}")
-        signal.signal(signal.SIGTERM, _terminate)
+        self._interrupts.install()
         atexit.register(self._interrupted)
 
     @hook_impl
@@ -118,7 +115,7 @@ class RunGuard:
             log.warning("%s: its outputs are rolled back (%d path(s) restored or removed)", why, len(restored))
 
     def _release(self) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        self._interrupts.uninstall()
         atexit.unregister(self._interrupted)
         if self._lock is not None:
             self._lock.release()
