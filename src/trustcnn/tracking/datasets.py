@@ -19,6 +19,7 @@ from pathlib import Path
 
 import mlflow
 from mlflow.entities import Dataset, DatasetInput, InputTag
+from mlflow.exceptions import MlflowException
 
 CONTEXT_TAG = "mlflow.data.context"  # MLflow's input tag for how a run used a dataset
 CONTEXTS = (("val", "validation"), ("test", "test"), ("train", "training"))  # first match in the name wins
@@ -41,13 +42,22 @@ def split_input(name: str, path: str | Path, md5: str) -> DatasetInput:
 def log_splits(splits: Splits, run_id: str | None = None) -> None:
     """``{name: (path, md5)}`` as dataset inputs of run ``run_id`` (default: the active run).
     A split the run already has with the same md5 is not logged twice (MLflow keeps one input
-    per dataset name and digest)."""
+    per dataset name and digest).
+
+    Under ``ParallelRunner`` two workers may log the same split into the run of the ``kedro
+    run`` at once. MLflow looks for the input, then inserts it; the worker that loses that race
+    fails on the table's UNIQUE constraint. So a failed write is tried once more: it then finds
+    the other worker's input and writes nothing; a real failure fails again."""
     if splits:
         if not run_id:
             active = mlflow.active_run()
             assert active is not None, "log_splits needs run_id or an active MLflow run"
             run_id = active.info.run_id
-        mlflow.MlflowClient().log_inputs(run_id, datasets=[split_input(name, *where) for name, where in splits.items()])
+        client, inputs = mlflow.MlflowClient(), [split_input(name, *where) for name, where in splits.items()]
+        try:
+            client.log_inputs(run_id, datasets=inputs)
+        except MlflowException:
+            client.log_inputs(run_id, datasets=inputs)
 
 
 def reading(splits: Splits | None) -> None:
