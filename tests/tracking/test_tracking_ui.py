@@ -8,14 +8,19 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import mlflow
 import pytest
+from mlflow.entities import ExperimentTag
+from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from trustcnn.tracking import model_run
-from trustcnn.tracking.datasets import context_of, inherit_inputs, log_splits, reading
+from trustcnn.tracking.datasets import context_of, inherit_inputs, log_splits, reading, split_input
 from trustcnn.tracking.experiments import KIND_TAG, MODEL_DEVELOPMENT, mark_model_development
 from trustcnn.tracking.invocation import GROUP_TAG, INVOCATION_TAG, Invocation, dvc_invocation, open_group
 
@@ -80,6 +85,56 @@ def test_a_kind_someone_chose_in_the_ui_is_kept(store: mlflow.MlflowClient) -> N
     experiment = store.create_experiment("chosen", tags={KIND_TAG: "genai_development"})
     mark_model_development(experiment)
     assert store.get_experiment(experiment).tags[KIND_TAG] == "genai_development"
+
+
+@contextmanager
+def _another_worker_writes_first(table: str, write: Callable[[], None]) -> Iterator[list[str]]:
+    """As two ParallelRunner workers do: just before this process inserts into ``table``,
+    ``write`` (the other worker's write of the same rows, on its own connection) commits."""
+    raced: list[str] = []
+
+    def before(conn, cursor, statement: str, *args) -> None:
+        if statement.startswith(f"INSERT INTO {table} ") and not raced:
+            raced.append(statement)
+            write()
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        yield raced
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+    assert raced, f"the other worker never wrote into {table} first"
+
+
+def _other_store(client: mlflow.MlflowClient) -> SqlAlchemyStore:
+    return SqlAlchemyStore(client.tracking_uri, "mlartifacts")
+
+
+def test_a_worker_that_loses_the_race_to_log_the_same_split_logs_it_once(store: mlflow.MlflowClient) -> None:
+    splits = {"train_set": ("data/03_primary/train.npz", "a" * 32), "test_set": ("data/03_primary/test.npz", "e" * 32)}
+    experiment = store.create_experiment("trustcnn")
+    with mlflow.start_run(experiment_id=experiment, run_name="sibling"):
+        log_splits(splits)  # the datasets exist; the workers race on the run's input rows
+    run = mlflow.start_run(experiment_id=experiment, run_name="transfer")
+    other = _other_store(store)
+    inputs = [split_input(name, *where) for name, where in splits.items()]
+    with _another_worker_writes_first("inputs", lambda: other.log_inputs(run.info.run_id, datasets=inputs)):
+        log_splits(splits)
+    assert {name: digest for name, (digest, _, _) in _inputs(store, run.info.run_id).items()} == {
+        "train_set": "a" * 32,
+        "test_set": "e" * 32,
+    }
+    assert len(store.get_run(run.info.run_id).inputs.dataset_inputs) == 2
+
+
+def test_a_worker_that_loses_the_race_to_mark_the_experiment_goes_on(store: mlflow.MlflowClient) -> None:
+    experiment = store.create_experiment("trustcnn")
+    other = _other_store(store)
+    with _another_worker_writes_first(
+        "experiment_tags", lambda: other.set_experiment_tag(experiment, ExperimentTag(KIND_TAG, MODEL_DEVELOPMENT))
+    ):
+        mark_model_development(experiment)
+    assert store.get_experiment(experiment).tags[KIND_TAG] == MODEL_DEVELOPMENT
 
 
 def test_contexts_follow_the_split_names() -> None:

@@ -14,6 +14,7 @@ which opens in either mode.
 from __future__ import annotations
 
 import mlflow
+from mlflow.exceptions import MlflowException
 
 UI = "http://127.0.0.1:5000"  # where `mlflow ui` serves by default
 KIND_TAG = "mlflow.experimentKind"
@@ -24,13 +25,19 @@ _marked: set[tuple[str, str]] = set()  # (tracking URI, experiment id) this proc
 
 def mark_model_development(experiment_id: str) -> None:
     """Tag experiment ``experiment_id`` as custom model development unless it already has a
-    kind (someone who chose another kind in the UI keeps it). Once per experiment and process."""
+    kind (someone who chose another kind in the UI keeps it). Once per experiment and process.
+    Two ``ParallelRunner`` workers may both find it untagged; the one whose write loses the race
+    (a UNIQUE constraint) finds the tag set and goes on."""
     key = (mlflow.get_tracking_uri(), experiment_id)
     if key in _marked:
         return
     client = mlflow.MlflowClient()
     if KIND_TAG not in client.get_experiment(experiment_id).tags:
-        client.set_experiment_tag(experiment_id, KIND_TAG, MODEL_DEVELOPMENT)
+        try:
+            client.set_experiment_tag(experiment_id, KIND_TAG, MODEL_DEVELOPMENT)
+        except MlflowException:
+            if KIND_TAG not in client.get_experiment(experiment_id).tags:
+                raise
     _marked.add(key)
 
 
