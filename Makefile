@@ -10,7 +10,7 @@ export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export MPLBACKEND := Agg
 
-.PHONY: install run replicate docs smoke test test-fast lint browser postgres benchmark clean
+.PHONY: install run replicate docs smoke test test-fast lint browser postgres fashion-mnist benchmark clean
 
 install: $(STAMP)
 
@@ -60,7 +60,7 @@ docs-site: install
 smoke: install  # under data/envs/smoke, MLflow experiment trustcnn-smoke: the real results stay as they are
 	$(BIN)/kedro run --pipelines=transfer --env=smoke
 
-test: install browser postgres
+test: install browser postgres fashion-mnist
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
 
 # The edit-test loop: every test that needs no Kedro run, server or browser — all but tests/integration
@@ -88,6 +88,14 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 		echo "warning: Debian's postgresql is not installed; tests/integration/test_postgres_tracking.py will skip"
+
+# The real Fashion-MNIST (the decoy_fashion env, tests/benchmarks/test_bench_cost_growth.py) from Debian's
+# dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist: installed with apt-get when missing and we
+# are root; otherwise that test is skipped (outside CI).
+fashion-mnist:
+	@ls /usr/share/datasets/fashion-mnist/*ubyte* >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; } || \
+		echo "warning: Debian's dataset-fashion-mnist is not installed; tests/benchmarks/test_bench_cost_growth.py will skip"
 
 clean:  # a study's answers are backed up first (trustcnn study backup: ~/.local/share/trustcnn/user_study-backups)
 	@for db in $$(find data -name responses.sqlite); do $(BIN)/trustcnn study backup --db "$$db" || exit 1; done
