@@ -107,7 +107,9 @@ def _another_worker_writes_first(table: str, write: Callable[[], None]) -> Itera
 
 
 def _other_store(client: mlflow.MlflowClient) -> SqlAlchemyStore:
-    return SqlAlchemyStore(client.tracking_uri, "mlartifacts")
+    """The same tracking database on a connection of its own, as another worker process has it."""
+    database = Path(client.tracking_uri.removeprefix("sqlite:///"))
+    return SqlAlchemyStore(client.tracking_uri, str(database.parent / "mlartifacts"))
 
 
 def test_a_worker_that_loses_the_race_to_log_the_same_split_logs_it_once(store: mlflow.MlflowClient) -> None:
